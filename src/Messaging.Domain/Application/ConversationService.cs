@@ -1,0 +1,202 @@
+using Messaging.Domain.Attachments;
+using Messaging.Domain.Common;
+using Messaging.Domain.Conversations;
+using Messaging.Domain.Messages;
+
+namespace Messaging.Domain.Application;
+
+/// <summary>Use cases of conversations: start, list, read, change membership, rename, delete, read history.</summary>
+public sealed class ConversationService(
+    IConversationRepository conversations,
+    IMessageRepository messages,
+    IAttachmentContentStore contentStore,
+    ResourceMapper mapper,
+    TimeProvider time,
+    MessagingLimits limits)
+{
+    private const int MaxConcurrencyRetries = 8;
+
+    public async Task<Result<Page<ConversationResource>>> ListAsync(string userId, int limit, string? continuationToken, CancellationToken cancellationToken)
+    {
+        var page = await conversations.ListForParticipantAsync(userId, limit, continuationToken, cancellationToken);
+        if (!page.IsSuccess)
+        {
+            return page.Error!;
+        }
+
+        var items = new List<ConversationResource>(page.Value.Items.Count);
+        foreach (var conversation in page.Value.Items)
+        {
+            items.Add(await ToResourceAsync(conversation, userId, cancellationToken));
+        }
+
+        return new Page<ConversationResource>(items, page.Value.ContinuationToken);
+    }
+
+    public async Task<Result<ConversationResource>> GetAsync(string userId, string conversationId, CancellationToken cancellationToken)
+    {
+        var conversation = await FindVisibleAsync(userId, conversationId, cancellationToken);
+        return conversation is null
+            ? Error.ConversationNotFound
+            : await ToResourceAsync(conversation, userId, cancellationToken);
+    }
+
+    public async Task<Result<ConversationResource>> StartGroupAsync(string userId, string? title, IReadOnlyCollection<string>? participantIds, CancellationToken cancellationToken)
+    {
+        var started = Conversation.StartGroup(userId, title, participantIds, time.Now(), limits);
+        if (!started.IsSuccess)
+        {
+            return started.Error!;
+        }
+
+        await conversations.AddAsync(started.Value, cancellationToken);
+        return await ToResourceAsync(started.Value, userId, cancellationToken);
+    }
+
+    public async Task<Result<GetOrCreated<ConversationResource>>> GetOrStartDirectAsync(string userId, string? otherUserId, CancellationToken cancellationToken)
+    {
+        var candidate = Conversation.StartDirect(userId, otherUserId, time.Now());
+        if (!candidate.IsSuccess)
+        {
+            return candidate.Error!;
+        }
+
+        var (conversation, created) = await conversations.GetOrAddDirectAsync(candidate.Value, cancellationToken);
+        return new GetOrCreated<ConversationResource>(await ToResourceAsync(conversation, userId, cancellationToken), created);
+    }
+
+    public async Task<Result<GetOrCreated<ConversationResource>>> GetOrStartForTaskAsync(
+        string userId, string? taskId, string? title, IReadOnlyCollection<string>? participantIds, CancellationToken cancellationToken)
+    {
+        var candidate = Conversation.StartForTask(userId, taskId, title, participantIds, time.Now(), limits);
+        if (!candidate.IsSuccess)
+        {
+            return candidate.Error!;
+        }
+
+        var (conversation, created) = await conversations.GetOrAddForTaskAsync(candidate.Value, cancellationToken);
+        if (!conversation.HasParticipant(userId))
+        {
+            return Error.Forbidden("The task's conversation exists and you are not a participant of it.");
+        }
+
+        return new GetOrCreated<ConversationResource>(await ToResourceAsync(conversation, userId, cancellationToken), created);
+    }
+
+    public Task<Result<ConversationResource>> AddParticipantAsync(string userId, string conversationId, string? newUserId, CancellationToken cancellationToken) =>
+        ChangeAsync(userId, conversationId, c => c.AddParticipant(userId, newUserId, time.Now(), limits), cancellationToken);
+
+    public Task<Result<ConversationResource>> RemoveParticipantAsync(string userId, string conversationId, string? removedUserId, CancellationToken cancellationToken) =>
+        ChangeAsync(userId, conversationId, c => c.RemoveParticipant(userId, removedUserId, time.Now()), cancellationToken);
+
+    public Task<Result<ConversationResource>> RenameAsync(string userId, string conversationId, string? title, CancellationToken cancellationToken) =>
+        ChangeAsync(userId, conversationId, c => c.Rename(userId, title, time.Now(), limits), cancellationToken);
+
+    public async Task<Outcome> DeleteAsync(string userId, string conversationId, CancellationToken cancellationToken)
+    {
+        var conversation = await FindVisibleAsync(userId, conversationId, cancellationToken);
+        if (conversation is null)
+        {
+            return Error.ConversationNotFound;
+        }
+
+        if (!conversation.CanBeDeletedBy(userId))
+        {
+            return Error.Forbidden("Only an owner may delete the conversation.");
+        }
+
+        var storageKeys = await conversations.DeleteAsync(conversationId, cancellationToken);
+        foreach (var key in storageKeys)
+        {
+            await contentStore.DeleteAsync(key, cancellationToken);
+        }
+
+        return Outcome.Success;
+    }
+
+    /// <summary>History newest first (keyset-paged), or with <paramref name="afterSequence"/> the newer messages oldest first.</summary>
+    public async Task<Result<Page<MessageResource>>> ListMessagesAsync(
+        string userId, string conversationId, int limit, string? continuationToken, long? afterSequence, CancellationToken cancellationToken)
+    {
+        if (await FindVisibleAsync(userId, conversationId, cancellationToken) is null)
+        {
+            return Error.ConversationNotFound;
+        }
+
+        Page<Message> page;
+        if (afterSequence is { } after)
+        {
+            var newer = await messages.ListAfterAsync(conversationId, after, limit + 1, cancellationToken);
+            var items = newer.Take(limit).ToList();
+            page = new Page<Message>(items, newer.Count > limit ? items[^1].Sequence.ToString(System.Globalization.CultureInfo.InvariantCulture) : null);
+        }
+        else
+        {
+            var listed = await messages.ListNewestFirstAsync(conversationId, limit, continuationToken, cancellationToken);
+            if (!listed.IsSuccess)
+            {
+                return listed.Error!;
+            }
+
+            page = listed.Value;
+        }
+
+        var resources = new List<MessageResource>(page.Items.Count);
+        foreach (var message in page.Items)
+        {
+            resources.Add(await mapper.ToResourceAsync(message, cancellationToken));
+        }
+
+        return new Page<MessageResource>(resources, page.ContinuationToken);
+    }
+
+    internal async Task<Conversation?> FindVisibleAsync(string userId, string conversationId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsWellFormed(conversationId))
+        {
+            return null;
+        }
+
+        var conversation = await conversations.GetAsync(conversationId, cancellationToken);
+        return conversation is not null && conversation.HasParticipant(userId) ? conversation : null;
+    }
+
+    internal async Task<ConversationResource> ToResourceAsync(Conversation conversation, string userId, CancellationToken cancellationToken)
+    {
+        var lastMessage = await messages.GetLatestAsync(conversation.Id, cancellationToken);
+        var participant = conversation.FindParticipant(userId);
+        var unread = participant is null || lastMessage is null || lastMessage.Sequence <= participant.LastReadSequence
+            ? 0
+            : await messages.CountUnreadAsync(conversation.Id, userId, participant.LastReadSequence, cancellationToken);
+        return await mapper.ToResourceAsync(conversation, lastMessage, unread, cancellationToken);
+    }
+
+    private async Task<Result<ConversationResource>> ChangeAsync(
+        string userId, string conversationId, Func<Conversation, Outcome> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var conversation = await FindVisibleAsync(userId, conversationId, cancellationToken);
+            if (conversation is null)
+            {
+                return Error.ConversationNotFound;
+            }
+
+            var outcome = change(conversation);
+            if (!outcome.IsSuccess)
+            {
+                return outcome.Error!;
+            }
+
+            try
+            {
+                await conversations.UpdateAsync(conversation, cancellationToken);
+                return await ToResourceAsync(conversation, userId, cancellationToken);
+            }
+            catch (ConcurrencyConflictException) when (attempt < MaxConcurrencyRetries)
+            {
+                // Someone changed the conversation meanwhile: apply the change again to the fresh state.
+            }
+        }
+    }
+}

@@ -1,0 +1,259 @@
+using Messaging.Domain.Attachments;
+using Messaging.Domain.Common;
+using Messaging.Domain.Conversations;
+using Messaging.Domain.Messages;
+
+namespace Messaging.Domain.Application;
+
+/// <summary>Use cases of messages: send, read one, edit, delete, mark read, count unread.</summary>
+public sealed class MessageService(
+    IConversationRepository conversations,
+    IMessageRepository messages,
+    IAttachmentRepository attachments,
+    IAttachmentContentStore contentStore,
+    ConversationService conversationService,
+    ResourceMapper mapper,
+    TimeProvider time,
+    MessagingLimits limits)
+{
+    public const int MaxMarkReadIds = 1000;
+
+    public async Task<Result<GetOrCreated<MessageResource>>> SendAsync(
+        string userId, string? conversationId, string? text, IReadOnlyList<string>? attachmentIds, string? clientMessageId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsWellFormed(conversationId))
+        {
+            return Error.Invalid("conversationId", "conversationId is required.");
+        }
+
+        var conversation = await conversationService.FindVisibleAsync(userId, conversationId!, cancellationToken);
+        if (conversation is null)
+        {
+            return Error.ConversationNotFound;
+        }
+
+        if (clientMessageId is not null
+            && await messages.FindByClientMessageIdAsync(conversation.Id, userId, clientMessageId, cancellationToken) is { } earlier)
+        {
+            return new GetOrCreated<MessageResource>(await mapper.ToResourceAsync(earlier, cancellationToken), false);
+        }
+
+        var claimed = await ResolveAttachmentsAsync(userId, conversation.Id, attachmentIds, cancellationToken);
+        if (!claimed.IsSuccess)
+        {
+            return claimed.Error!;
+        }
+
+        var composed = Message.Compose(conversation.Id, userId, text, claimed.Value, clientMessageId, time.Now(), limits);
+        if (!composed.IsSuccess)
+        {
+            return composed.Error!;
+        }
+
+        var appended = await messages.AppendAsync(composed.Value, cancellationToken);
+        return appended.Status switch
+        {
+            AppendStatus.Created => new GetOrCreated<MessageResource>(await mapper.ToResourceAsync(appended.Message!, cancellationToken), true),
+            AppendStatus.Duplicate => new GetOrCreated<MessageResource>(await mapper.ToResourceAsync(appended.Message!, cancellationToken), false),
+            AppendStatus.AttachmentUnavailable => Error.Invalid("attachmentIds", "An attachment was used by another message meanwhile."),
+            _ => Error.ConversationNotFound,
+        };
+    }
+
+    public async Task<Result<MessageResource>> GetAsync(string userId, string messageId, CancellationToken cancellationToken)
+    {
+        var (message, conversation) = await FindVisibleAsync(userId, messageId, cancellationToken);
+        if (message is null || conversation is null)
+        {
+            return Error.MessageNotFound;
+        }
+
+        var readBy = conversation.Participants
+            .Where(p => p.UserId != message.SenderId && p.Watermark is not null && p.LastReadSequence >= message.Sequence)
+            .Select(p => new ReadReceipt(p.UserId, p.Watermark!.ReadAt))
+            .ToList();
+        return await mapper.ToResourceAsync(message, cancellationToken) with { ReadBy = readBy };
+    }
+
+    public async Task<Result<MessageResource>> EditAsync(string userId, string messageId, string? text, CancellationToken cancellationToken)
+    {
+        var (message, _) = await FindVisibleAsync(userId, messageId, cancellationToken);
+        if (message is null)
+        {
+            return Error.MessageNotFound;
+        }
+
+        var edited = message.Edit(userId, text, time.Now(), limits);
+        if (!edited.IsSuccess)
+        {
+            return edited.Error!;
+        }
+
+        await messages.UpdateAsync(message, cancellationToken);
+        return await mapper.ToResourceAsync(message, cancellationToken);
+    }
+
+    public async Task<Result<MessageResource>> DeleteAsync(string userId, string messageId, CancellationToken cancellationToken)
+    {
+        var (message, conversation) = await FindVisibleAsync(userId, messageId, cancellationToken);
+        if (message is null || conversation is null)
+        {
+            return Error.MessageNotFound;
+        }
+
+        var deleted = message.Delete(userId, conversation.IsOwner(userId), time.Now());
+        if (!deleted.IsSuccess)
+        {
+            return deleted.Error!;
+        }
+
+        // The tombstone is committed first; a file whose deletion fails afterwards is an orphan, never a dangling reference.
+        await messages.UpdateAsync(message, cancellationToken);
+        foreach (var attachment in deleted.Value)
+        {
+            await contentStore.DeleteAsync(AttachmentStorageKey.For(attachment.Id), cancellationToken);
+        }
+
+        return await mapper.ToResourceAsync(message, cancellationToken);
+    }
+
+    /// <summary>
+    /// Moves the caller's read watermark to the newest of the given messages in each conversation,
+    /// or to the newest message of the given conversation. Nothing changes unless every id is valid.
+    /// </summary>
+    public async Task<Result<MarkReadResult>> MarkReadAsync(string userId, IReadOnlyList<string>? messageIds, string? conversationId, CancellationToken cancellationToken)
+    {
+        var targets = new Dictionary<string, Message>(StringComparer.Ordinal);
+        if (messageIds is not null && conversationId is not null)
+        {
+            return Error.Invalid("messageIds", "Give either messageIds or conversationId, not both.");
+        }
+
+        if (messageIds is not null)
+        {
+            if (messageIds.Count == 0 || messageIds.Count > MaxMarkReadIds)
+            {
+                return Error.Invalid("messageIds", $"messageIds must list 1 to {MaxMarkReadIds} message ids.");
+            }
+
+            foreach (var id in messageIds.Distinct(StringComparer.Ordinal))
+            {
+                var (message, _) = await FindVisibleAsync(userId, id, cancellationToken);
+                if (message is null)
+                {
+                    return Error.MessageNotFound;
+                }
+
+                if (!targets.TryGetValue(message.ConversationId, out var newest) || message.Sequence > newest.Sequence)
+                {
+                    targets[message.ConversationId] = message;
+                }
+            }
+        }
+        else if (conversationId is not null)
+        {
+            if (await conversationService.FindVisibleAsync(userId, conversationId, cancellationToken) is null)
+            {
+                return Error.ConversationNotFound;
+            }
+
+            if (await messages.GetLatestAsync(conversationId, cancellationToken) is { } latest)
+            {
+                targets[conversationId] = latest;
+            }
+            else
+            {
+                return new MarkReadResult([new ReadPosition(conversationId, null, null)]);
+            }
+        }
+        else
+        {
+            return Error.Invalid("messageIds", "Give messageIds or conversationId.");
+        }
+
+        var now = time.Now();
+        var updated = new List<ReadPosition>(targets.Count);
+        foreach (var (targetConversation, message) in targets)
+        {
+            var (watermark, _) = await conversations.AdvanceWatermarkAsync(
+                targetConversation, userId, new ReadWatermark(message.Id, message.Sequence, now), cancellationToken);
+            updated.Add(new ReadPosition(targetConversation, watermark?.MessageId, watermark?.ReadAt));
+        }
+
+        return new MarkReadResult(updated);
+    }
+
+    public async Task<UnreadSummary> CountUnreadAsync(string userId, CancellationToken cancellationToken)
+    {
+        var memberships = await conversations.ListMembershipsAsync(userId, cancellationToken);
+        var counts = new List<ConversationUnread>();
+        foreach (var membership in memberships)
+        {
+            var unread = await messages.CountUnreadAsync(membership.ConversationId, userId, membership.LastReadSequence, cancellationToken);
+            if (unread > 0)
+            {
+                counts.Add(new ConversationUnread(membership.ConversationId, unread));
+            }
+        }
+
+        return new UnreadSummary(counts.Sum(c => c.UnreadCount), counts);
+    }
+
+    private async Task<(Message? Message, Conversation? Conversation)> FindVisibleAsync(string userId, string messageId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsWellFormed(messageId))
+        {
+            return (null, null);
+        }
+
+        var message = await messages.GetAsync(messageId, cancellationToken);
+        if (message is null)
+        {
+            return (null, null);
+        }
+
+        var conversation = await conversationService.FindVisibleAsync(userId, message.ConversationId, cancellationToken);
+        return conversation is null ? (null, null) : (message, conversation);
+    }
+
+    private async Task<Result<IReadOnlyList<AttachmentInfo>>> ResolveAttachmentsAsync(
+        string userId, string conversationId, IReadOnlyList<string>? attachmentIds, CancellationToken cancellationToken)
+    {
+        if (attachmentIds is null || attachmentIds.Count == 0)
+        {
+            return Result<IReadOnlyList<AttachmentInfo>>.Success([]);
+        }
+
+        if (attachmentIds.Count > limits.MaxAttachmentsPerMessage)
+        {
+            return Error.Invalid("attachmentIds", $"A message carries at most {limits.MaxAttachmentsPerMessage} attachments.");
+        }
+
+        var distinct = attachmentIds.Distinct(StringComparer.Ordinal).ToList();
+        if (distinct.Any(id => !Ids.IsWellFormed(id)))
+        {
+            return Error.Invalid("attachmentIds", "Every attachment id must be a non-empty string.");
+        }
+
+        var found = await attachments.GetManyAsync(distinct, cancellationToken);
+        var infos = new List<AttachmentInfo>(distinct.Count);
+        foreach (var id in distinct)
+        {
+            var attachment = found.FirstOrDefault(a => a.Id == id);
+            if (attachment is null)
+            {
+                return Error.Invalid("attachmentIds", $"Attachment {id} does not exist.");
+            }
+
+            var allowed = attachment.CanBeAttachedBy(userId, conversationId);
+            if (!allowed.IsSuccess)
+            {
+                return allowed.Error!;
+            }
+
+            infos.Add(attachment.Info);
+        }
+
+        return infos;
+    }
+}

@@ -1,0 +1,68 @@
+using Messaging.Domain.Attachments;
+using Messaging.Domain.Conversations;
+using Messaging.Domain.Messages;
+
+namespace Messaging.Domain.Application;
+
+/// <summary>Builds the public resources from aggregates; download URLs come from the content store.</summary>
+public sealed class ResourceMapper(IAttachmentContentStore contentStore)
+{
+    public static string TypeName(ConversationType type) => type switch
+    {
+        ConversationType.Direct => "direct",
+        ConversationType.Group => "group",
+        _ => "task",
+    };
+
+    public static string RoleName(ParticipantRole role) => role == ParticipantRole.Owner ? "owner" : "member";
+
+    public static ParticipantResource ToResource(Participant participant) =>
+        new(participant.UserId, RoleName(participant.Role), participant.JoinedAt, participant.Watermark?.MessageId, participant.Watermark?.ReadAt);
+
+    public async Task<ConversationResource> ToResourceAsync(Conversation conversation, Message? lastMessage, int unreadCount, CancellationToken cancellationToken) =>
+        new(
+            conversation.Id,
+            TypeName(conversation.Type),
+            conversation.Title,
+            conversation.TaskId,
+            conversation.CreatedBy,
+            conversation.CreatedAt,
+            conversation.UpdatedAt,
+            [.. conversation.Participants.OrderBy(p => p.JoinedAt).Select(ToResource)],
+            lastMessage is null ? null : await ToResourceAsync(lastMessage, cancellationToken),
+            unreadCount);
+
+    public async Task<MessageResource> ToResourceAsync(Message message, CancellationToken cancellationToken)
+    {
+        var attachments = new List<AttachmentResource>(message.Attachments.Count);
+        foreach (var info in message.Attachments)
+        {
+            var attachment = Attachment.Restore(info, message.ConversationId, message.Id);
+            attachments.Add(await ToResourceAsync(attachment, cancellationToken));
+        }
+
+        return new MessageResource(
+            message.Id,
+            message.ConversationId,
+            message.SenderId,
+            message.Sequence,
+            message.Text,
+            attachments,
+            message.ClientMessageId,
+            message.CreatedAt,
+            message.EditedAt,
+            message.DeletedAt);
+    }
+
+    public async Task<AttachmentResource> ToResourceAsync(Attachment attachment, CancellationToken cancellationToken) =>
+        new(
+            attachment.Id,
+            attachment.Info.FileName,
+            attachment.Info.ContentType,
+            attachment.Info.Size,
+            attachment.UploadedBy,
+            attachment.Info.CreatedAt,
+            attachment.ConversationId,
+            attachment.MessageId,
+            await contentStore.GetDownloadUrlAsync(attachment, cancellationToken));
+}

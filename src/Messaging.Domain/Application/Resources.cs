@@ -1,0 +1,61 @@
+using System.Text.Json.Serialization;
+
+namespace Messaging.Domain.Application;
+
+// The public shapes of API.md. Services return them; the hosts serialize them (camelCase) and the
+// real-time fan-out sends the same shapes as event payloads.
+
+public sealed record ParticipantResource(string UserId, string Role, DateTimeOffset JoinedAt, string? LastReadMessageId, DateTimeOffset? LastReadAt);
+
+public sealed record ConversationResource(
+    string Id,
+    string Type,
+    string? Title,
+    string? TaskId,
+    string CreatedBy,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset UpdatedAt,
+    IReadOnlyList<ParticipantResource> Participants,
+    MessageResource? LastMessage,
+    int UnreadCount);
+
+public sealed record AttachmentResource(
+    string Id,
+    string FileName,
+    string ContentType,
+    long Size,
+    string UploadedBy,
+    DateTimeOffset CreatedAt,
+    string? ConversationId,
+    string? MessageId,
+    string DownloadUrl);
+
+public sealed record ReadReceipt(string UserId, DateTimeOffset ReadAt);
+
+public sealed record MessageResource(
+    string Id,
+    string ConversationId,
+    string SenderId,
+    long Sequence,
+    string Text,
+    IReadOnlyList<AttachmentResource> Attachments,
+    string? ClientMessageId,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset? EditedAt,
+    DateTimeOffset? DeletedAt)
+{
+    /// <summary>Only on <c>GET /messages/{id}/</c>.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ReadReceipt>? ReadBy { get; init; }
+}
+
+public sealed record ReadPosition(string ConversationId, string? LastReadMessageId, DateTimeOffset? LastReadAt);
+
+public sealed record MarkReadResult(IReadOnlyList<ReadPosition> Updated);
+
+public sealed record ConversationUnread(string ConversationId, int UnreadCount);
+
+public sealed record UnreadSummary(int Total, IReadOnlyList<ConversationUnread> Conversations);
+
+/// <summary>A resource and whether the call created it (201) or found it (200).</summary>
+public sealed record GetOrCreated<T>(T Resource, bool Created);

@@ -1,0 +1,35 @@
+using Messaging.Domain.Common;
+
+namespace Messaging.Domain.Conversations;
+
+/// <summary>Where conversations and their participants live.</summary>
+public interface IConversationRepository
+{
+    Task<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken);
+
+    /// <summary>The user's conversations, most recent activity first, keyset-paged.</summary>
+    Task<Result<Page<Conversation>>> ListForParticipantAsync(string userId, int limit, string? continuationToken, CancellationToken cancellationToken);
+
+    /// <summary>Every conversation the user is in with the user's read position, for unread counts.</summary>
+    Task<IReadOnlyList<Membership>> ListMembershipsAsync(string userId, CancellationToken cancellationToken);
+
+    Task AddAsync(Conversation conversation, CancellationToken cancellationToken);
+
+    /// <summary>Adds the direct conversation unless one for the same pair exists; concurrent calls yield one.</summary>
+    Task<(Conversation Conversation, bool Created)> GetOrAddDirectAsync(Conversation candidate, CancellationToken cancellationToken);
+
+    /// <summary>Adds the task conversation unless one for the same task exists; concurrent calls yield one.</summary>
+    Task<(Conversation Conversation, bool Created)> GetOrAddForTaskAsync(Conversation candidate, CancellationToken cancellationToken);
+
+    /// <summary>Saves title, participants and roles; throws <see cref="ConcurrencyConflictException"/> when the version moved. Read watermarks are not touched.</summary>
+    Task UpdateAsync(Conversation conversation, CancellationToken cancellationToken);
+
+    /// <summary>Moves the participant's read watermark forward only; returns the watermark in force afterwards and whether it moved.</summary>
+    Task<(ReadWatermark? Watermark, bool Moved)> AdvanceWatermarkAsync(string conversationId, string userId, ReadWatermark watermark, CancellationToken cancellationToken);
+
+    /// <summary>Deletes the conversation with its messages and attachment records; returns the storage keys of the attachment files.</summary>
+    Task<IReadOnlyList<string>> DeleteAsync(string conversationId, CancellationToken cancellationToken);
+}
+
+/// <summary>A user's place in one conversation.</summary>
+public sealed record Membership(string ConversationId, long LastReadSequence);

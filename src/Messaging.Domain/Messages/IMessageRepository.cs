@@ -1,0 +1,43 @@
+using Messaging.Domain.Common;
+
+namespace Messaging.Domain.Messages;
+
+/// <summary>Where messages live, in per-conversation sequence order.</summary>
+public interface IMessageRepository
+{
+    /// <summary>
+    /// Appends the message: assigns the next gapless sequence of its conversation, marks the
+    /// conversation active, and claims the given attachments for it, all or nothing. When the
+    /// sender already sent a message with the same client message id, nothing is written and
+    /// that message is returned with <c>Created = false</c>.
+    /// </summary>
+    Task<AppendOutcome> AppendAsync(Message message, CancellationToken cancellationToken);
+
+    Task<Message?> GetAsync(string messageId, CancellationToken cancellationToken);
+
+    Task<Message?> FindByClientMessageIdAsync(string conversationId, string senderId, string clientMessageId, CancellationToken cancellationToken);
+
+    /// <summary>Newest first, keyset-paged on sequence.</summary>
+    Task<Result<Page<Message>>> ListNewestFirstAsync(string conversationId, int limit, string? continuationToken, CancellationToken cancellationToken);
+
+    /// <summary>Messages with a sequence above <paramref name="afterSequence"/>, oldest first.</summary>
+    Task<IReadOnlyList<Message>> ListAfterAsync(string conversationId, long afterSequence, int limit, CancellationToken cancellationToken);
+
+    Task<Message?> GetLatestAsync(string conversationId, CancellationToken cancellationToken);
+
+    /// <summary>Messages after the watermark that others sent and that are not deleted.</summary>
+    Task<int> CountUnreadAsync(string conversationId, string userId, long afterSequence, CancellationToken cancellationToken);
+
+    /// <summary>Saves an edit or a tombstone; a tombstone also drops the records of its attachments.</summary>
+    Task UpdateAsync(Message message, CancellationToken cancellationToken);
+}
+
+public enum AppendStatus
+{
+    Created,
+    Duplicate,
+    ConversationMissing,
+    AttachmentUnavailable,
+}
+
+public sealed record AppendOutcome(AppendStatus Status, Message? Message);

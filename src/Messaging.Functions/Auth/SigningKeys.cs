@@ -1,0 +1,65 @@
+using System.Security.Cryptography;
+using System.Text;
+
+namespace Messaging.Functions.Auth;
+
+/// <summary>
+/// The HS256 key in force: the configured <c>Auth__SigningKey</c>, or with no auth configuration at
+/// all a development key generated once and kept under the data path, so that the server and the
+/// <c>token</c> command agree. There is never a well-known fallback key.
+/// </summary>
+public static class SigningKeys
+{
+    public const int MinimumKeyBytes = 32;
+    public const string DevelopmentKeyFileName = "dev-signing-key";
+
+    public static bool IsDevelopmentMode(AuthOptions options) =>
+        string.IsNullOrWhiteSpace(options.SigningKey) && string.IsNullOrWhiteSpace(options.Authority);
+
+    public static byte[] Resolve(AuthOptions options, string dataPath)
+    {
+        if (!string.IsNullOrWhiteSpace(options.SigningKey))
+        {
+            var key = Encoding.UTF8.GetBytes(options.SigningKey);
+            if (key.Length < MinimumKeyBytes)
+            {
+                throw new InvalidOperationException($"Auth__SigningKey must be at least {MinimumKeyBytes} bytes.");
+            }
+
+            return key;
+        }
+
+        return LoadOrCreateDevelopmentKey(dataPath);
+    }
+
+    private static byte[] LoadOrCreateDevelopmentKey(string dataPath)
+    {
+        Directory.CreateDirectory(dataPath);
+        var path = Path.Combine(dataPath, DevelopmentKeyFileName);
+        if (File.Exists(path))
+        {
+            return Convert.FromBase64String(File.ReadAllText(path).Trim());
+        }
+
+        var key = RandomNumberGenerator.GetBytes(64);
+        var temporary = path + "." + Guid.NewGuid().ToString("N");
+        File.WriteAllText(temporary, Convert.ToBase64String(key));
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        }
+
+        try
+        {
+            File.Move(temporary, path, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it first; use theirs.
+            File.Delete(temporary);
+            return Convert.FromBase64String(File.ReadAllText(path).Trim());
+        }
+
+        return key;
+    }
+}

@@ -1,0 +1,130 @@
+using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+
+namespace Messaging.Functions.Auth;
+
+/// <summary>The outcome of validating a bearer token.</summary>
+public sealed record TokenValidation(ClaimsPrincipal? Principal, string? Failure)
+{
+    public bool IsValid => Principal is not null;
+}
+
+/// <summary>
+/// Validates bearer tokens for both hosts: signature, algorithm, issuer, audience and lifetime
+/// (at most two minutes of clock skew), and requires a <c>sub</c> claim.
+/// </summary>
+public sealed class TokenValidator
+{
+    public const int MaxTokenBytes = 16 * 1024;
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(2);
+
+    private static readonly string[] AsymmetricAlgorithms =
+    [
+        SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSha384, SecurityAlgorithms.RsaSha512,
+        SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.RsaSsaPssSha384, SecurityAlgorithms.RsaSsaPssSha512,
+        SecurityAlgorithms.EcdsaSha256, SecurityAlgorithms.EcdsaSha384, SecurityAlgorithms.EcdsaSha512,
+    ];
+
+    private readonly JsonWebTokenHandler _handler = new() { MaximumTokenSizeInBytes = MaxTokenBytes };
+    private readonly TokenValidationParameters _parameters;
+
+    public TokenValidator(AuthOptions options, string dataPath)
+    {
+        _parameters = new TokenValidationParameters
+        {
+            ValidateIssuer = true,
+            ValidateAudience = true,
+            ValidateLifetime = true,
+            RequireExpirationTime = true,
+            RequireSignedTokens = true,
+            ValidateIssuerSigningKey = true,
+            ClockSkew = ClockSkew,
+            ValidAudience = string.IsNullOrWhiteSpace(options.Audience) ? AuthOptions.DefaultAudience : options.Audience,
+            NameClaimType = "name",
+        };
+
+        if (!string.IsNullOrWhiteSpace(options.Authority))
+        {
+            var authority = options.Authority.TrimEnd('/');
+            var retriever = new HttpDocumentRetriever { RequireHttps = authority.StartsWith("https://", StringComparison.OrdinalIgnoreCase) };
+            _parameters.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+                $"{authority}/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever(), retriever);
+            _parameters.ValidAlgorithms = AsymmetricAlgorithms;
+            if (!string.IsNullOrWhiteSpace(options.Issuer))
+            {
+                _parameters.ValidIssuer = options.Issuer;
+            }
+        }
+        else
+        {
+            _parameters.IssuerSigningKey = new SymmetricSecurityKey(SigningKeys.Resolve(options, dataPath));
+            _parameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
+            _parameters.ValidIssuer = IssuerFor(options);
+        }
+    }
+
+    public static string IssuerFor(AuthOptions options) =>
+        !string.IsNullOrWhiteSpace(options.Issuer) ? options.Issuer
+        : SigningKeys.IsDevelopmentMode(options) ? AuthOptions.DevelopmentIssuer
+        : "messaging-local";
+
+    /// <summary>Validates the token from an <c>Authorization: Bearer</c> header value.</summary>
+    public Task<TokenValidation> ValidateAuthorizationHeaderAsync(string? authorization)
+    {
+        const string scheme = "Bearer ";
+        if (string.IsNullOrEmpty(authorization))
+        {
+            return Task.FromResult(new TokenValidation(null, "A bearer token is required."));
+        }
+
+        if (!authorization.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        {
+            return Task.FromResult(new TokenValidation(null, "The Authorization header must use the Bearer scheme."));
+        }
+
+        return ValidateAsync(authorization[scheme.Length..].Trim());
+    }
+
+    public async Task<TokenValidation> ValidateAsync(string? token)
+    {
+        if (string.IsNullOrEmpty(token))
+        {
+            return new TokenValidation(null, "A bearer token is required.");
+        }
+
+        if (token.Length > MaxTokenBytes)
+        {
+            return new TokenValidation(null, "The bearer token is too large.");
+        }
+
+        var result = await _handler.ValidateTokenAsync(token, _parameters);
+        if (!result.IsValid)
+        {
+            return new TokenValidation(null, Describe(result.Exception));
+        }
+
+        var subject = result.ClaimsIdentity.FindFirst("sub")?.Value;
+        if (!Messaging.Domain.Common.Ids.IsWellFormed(subject))
+        {
+            return new TokenValidation(null, "The token has no valid 'sub' claim.");
+        }
+
+        return new TokenValidation(new ClaimsPrincipal(result.ClaimsIdentity), null);
+    }
+
+    // Reasons a client can act on, without echoing the token or key material.
+    private static string Describe(Exception? exception) => exception switch
+    {
+        SecurityTokenExpiredException => "The token has expired.",
+        SecurityTokenNotYetValidException => "The token is not yet valid.",
+        SecurityTokenInvalidAudienceException => "The token's audience is not accepted.",
+        SecurityTokenInvalidIssuerException => "The token's issuer is not accepted.",
+        SecurityTokenInvalidAlgorithmException => "The token's signing algorithm is not accepted.",
+        SecurityTokenSignatureKeyNotFoundException or SecurityTokenInvalidSignatureException => "The token's signature is invalid.",
+        SecurityTokenNoExpirationException => "The token has no expiry.",
+        _ => "The token is invalid.",
+    };
+}

@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Logging;
+
+namespace Messaging.Functions.Diagnostics;
+
+internal static partial class Log
+{
+    [LoggerMessage(EventId = 1, Level = LogLevel.Error, Message = "Unhandled error in {Method} {Path} (trace {TraceId})")]
+    public static partial void UnhandledError(ILogger logger, Exception exception, string method, string path, string traceId);
+
+    [LoggerMessage(EventId = 2, Level = LogLevel.Information, Message = "Rejected a request to {Path}: {Reason}")]
+    public static partial void Unauthenticated(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 3, Level = LogLevel.Warning, Message = "No authentication is configured: development mode with a generated signing key under {DataPath}")]
+    public static partial void DevelopmentAuth(ILogger logger, string dataPath);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Embedded store at {DatabasePath}")]
+    public static partial void EmbeddedStore(ILogger logger, string databasePath);
+
+    [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "Health check failed")]
+    public static partial void HealthCheckFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Could not delete attachment content {StorageKey}")]
+    public static partial void ContentDeleteFailed(ILogger logger, Exception exception, string storageKey);
+}

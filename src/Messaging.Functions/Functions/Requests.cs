@@ -1,0 +1,19 @@
+namespace Messaging.Functions.Functions;
+
+// Request bodies of API.md. Parameters without a default are required: a missing one is a 400 naming it.
+
+public sealed record CreateGroupRequest(IReadOnlyList<string> ParticipantIds, string? Title = null);
+
+public sealed record DirectConversationRequest(string UserId);
+
+public sealed record TaskConversationRequest(string TaskId, string? Title = null, IReadOnlyList<string>? ParticipantIds = null);
+
+public sealed record ParticipantRequest(string UserId);
+
+public sealed record TitleRequest(string Title);
+
+public sealed record SendMessageRequest(string ConversationId, string? Text = null, IReadOnlyList<string>? AttachmentIds = null, string? ClientMessageId = null);
+
+public sealed record EditMessageRequest(string Text);
+
+public sealed record MarkAsReadRequest(IReadOnlyList<string>? MessageIds = null, string? ConversationId = null);

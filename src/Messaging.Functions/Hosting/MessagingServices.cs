@@ -1,0 +1,71 @@
+using System.Globalization;
+using Messaging.Domain.Application;
+using Messaging.Domain.Attachments;
+using Messaging.Domain.Common;
+using Messaging.Domain.Conversations;
+using Messaging.Domain.Messages;
+using Messaging.Functions.Auth;
+using Messaging.Functions.Functions;
+using Messaging.Functions.Http;
+using Messaging.Functions.Storage.Files;
+using Messaging.Functions.Storage.Sqlite;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Messaging.Functions.Hosting;
+
+/// <summary>Registers the application and the adapters chosen by configuration; the same for both hosts.</summary>
+public static class MessagingServices
+{
+    public static readonly TimeSpan DownloadUrlLifetime = TimeSpan.FromMinutes(15);
+
+    public static string DataPath(IConfiguration configuration) =>
+        Path.GetFullPath(configuration["Messaging:DataPath"] is { Length: > 0 } path ? path : ".data");
+
+    public static AuthOptions Auth(IConfiguration configuration) =>
+        configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+
+    public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration)
+    {
+        var dataPath = DataPath(configuration);
+        var limits = new MessagingLimits();
+        if (configuration["Messaging:MaxMessageLength"] is { Length: > 0 } maxLength)
+        {
+            limits.MaxMessageLength = int.Parse(maxLength, CultureInfo.InvariantCulture);
+        }
+
+        if (configuration["Messaging:MaxAttachmentBytes"] is { Length: > 0 } maxBytes)
+        {
+            limits.MaxAttachmentBytes = long.Parse(maxBytes, CultureInfo.InvariantCulture);
+        }
+
+        services.AddSingleton(limits);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new TokenValidator(Auth(configuration), dataPath));
+        services.AddSingleton(CorsPolicy.FromSetting(configuration["Cors:AllowedOrigins"]));
+        services.AddSingleton<ApiPipeline>();
+
+        // Embedded store (the only store until the Azure adapters are configured).
+        services.AddSingleton(new SqliteDatabase(Path.Combine(dataPath, "messaging.db")));
+        services.AddSingleton<IConversationRepository, SqliteConversationRepository>();
+        services.AddSingleton<IMessageRepository, SqliteMessageRepository>();
+        services.AddSingleton<IAttachmentRepository, SqliteAttachmentRepository>();
+        services.AddSingleton<IStoreHealth, SqliteStoreHealth>();
+
+        services.AddSingleton(sp => new DownloadUrlSigner(dataPath, sp.GetRequiredService<TimeProvider>(), DownloadUrlLifetime));
+        services.AddSingleton(sp => new FileSystemContentStore(Path.Combine(dataPath, "files"), sp.GetRequiredService<DownloadUrlSigner>()));
+        services.AddSingleton<IAttachmentContentStore>(sp => sp.GetRequiredService<FileSystemContentStore>());
+        services.AddSingleton(sp => new LocalDownloads(sp.GetRequiredService<DownloadUrlSigner>(), sp.GetRequiredService<FileSystemContentStore>()));
+
+        services.AddSingleton<ResourceMapper>();
+        services.AddSingleton<ConversationService>();
+        services.AddSingleton<MessageService>();
+        services.AddSingleton<AttachmentService>();
+
+        services.AddScoped<ConversationFunctions>();
+        services.AddScoped<MessageFunctions>();
+        services.AddScoped<AttachmentFunctions>();
+        services.AddScoped<SystemFunctions>();
+        return services;
+    }
+}

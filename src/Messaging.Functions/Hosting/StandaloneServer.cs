@@ -1,0 +1,121 @@
+using System.Reflection;
+using Messaging.Functions.Auth;
+using Messaging.Functions.Diagnostics;
+using Messaging.Functions.Http;
+using Messaging.Functions.Storage.Sqlite;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Messaging.Functions.Hosting;
+
+/// <summary>
+/// The standalone server: the same functions, mapped from their <c>[HttpTrigger]</c> routes onto
+/// ASP.NET Core, with the embedded store. No Functions host, no Azure account.
+/// </summary>
+public static class StandaloneServer
+{
+    public const string DefaultUrl = "http://localhost:7071";
+
+    public static async Task RunAsync(string[] args)
+    {
+        await using var app = Build(args);
+        await app.RunAsync();
+    }
+
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
+        ConfigureSources(builder.Configuration, args);
+        configure?.Invoke(builder.Configuration);
+        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
+        {
+            builder.WebHost.UseUrls(DefaultUrl);
+        }
+
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            // Uploads raise their own limit per request; everything else stays small.
+            kestrel.Limits.MaxRequestBodySize = 2 * 1024 * 1024;
+            kestrel.AddServerHeader = false;
+        });
+        builder.Services.AddMessaging(builder.Configuration);
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Messaging.Standalone");
+        if (SigningKeys.IsDevelopmentMode(MessagingServices.Auth(app.Configuration)))
+        {
+            Log.DevelopmentAuth(logger, MessagingServices.DataPath(app.Configuration));
+        }
+
+        Log.EmbeddedStore(logger, app.Services.GetRequiredService<SqliteDatabase>().DatabasePath);
+        MapFunctions(app);
+        return app;
+    }
+
+    /// <summary>Configuration as in the Functions host: local.settings.json Values, then environment variables, then the command line.</summary>
+    public static void ConfigureSources(IConfigurationManager configuration, string[] args)
+    {
+        configuration.Sources.Clear();
+        configuration.AddLocalSettings(Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
+        configuration.AddEnvironmentVariables();
+        configuration.AddCommandLine(args);
+    }
+
+    private static void MapFunctions(WebApplication app)
+    {
+        var pipeline = app.Services.GetRequiredService<ApiPipeline>();
+        foreach (var route in FunctionRouteTable.All)
+        {
+            var invoke = CreateInvoker(route);
+            app.MapMethods($"/{FunctionRouteTable.RoutePrefix}/{route.Route}", route.Methods, context =>
+                pipeline.InvokeAsync(context, route.AllowsAnonymous, async () =>
+                {
+                    var result = await invoke(context);
+                    await result.ExecuteAsync(context);
+                }))
+                .WithDisplayName(route.Name);
+        }
+    }
+
+    /// <summary>Binds a function's parameters as the Functions host does: the request, route values by name, the cancellation token.</summary>
+    private static Func<HttpContext, Task<IResult>> CreateInvoker(FunctionRoute route)
+    {
+        var method = route.Method;
+        var parameters = method.GetParameters();
+        foreach (var parameter in parameters)
+        {
+            if (parameter.ParameterType != typeof(HttpRequest) && parameter.ParameterType != typeof(string) && parameter.ParameterType != typeof(CancellationToken))
+            {
+                throw new InvalidOperationException($"Function {route.Name} takes a {parameter.ParameterType.Name}; the standalone server binds only HttpRequest, route strings and CancellationToken.");
+            }
+        }
+
+        return async context =>
+        {
+            var target = method.IsStatic ? null : context.RequestServices.GetRequiredService(method.DeclaringType!);
+            var arguments = parameters.Select(p =>
+                p.ParameterType == typeof(HttpRequest) ? context.Request
+                : p.ParameterType == typeof(CancellationToken) ? context.RequestAborted
+                : (object?)context.GetRouteValue(p.Name!)?.ToString()).ToArray();
+            try
+            {
+                return method.Invoke(target, arguments) switch
+                {
+                    Task<IResult> pending => await pending,
+                    IResult result => result,
+                    var other => throw new InvalidOperationException($"Function {route.Name} returned {other?.GetType().Name ?? "null"}, not an IResult."),
+                };
+            }
+            catch (TargetInvocationException exception) when (exception.InnerException is not null)
+            {
+                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(exception.InnerException).Throw();
+                throw;
+            }
+        };
+    }
+}

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using Messaging.Functions.Auth;
+using Messaging.Functions.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Messaging.Functions.Http;
+
+/// <summary>
+/// What runs around every function in both hosts: CORS, authentication of protected functions,
+/// and the one place where an unexpected exception becomes a 500 problem.
+/// </summary>
+public sealed class ApiPipeline(TokenValidator tokens, CorsPolicy cors, ILogger<ApiPipeline> logger)
+{
+    public async Task InvokeAsync(HttpContext context, bool allowsAnonymous, Func<Task> next)
+    {
+        try
+        {
+            cors.Apply(context);
+            if (HttpMethods.IsOptions(context.Request.Method))
+            {
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+                return;
+            }
+
+            if (!allowsAnonymous)
+            {
+                var validation = await tokens.ValidateAuthorizationHeaderAsync(context.Request.Headers.Authorization.ToString());
+                if (!validation.IsValid)
+                {
+                    Log.Unauthenticated(logger, context.Request.Path, validation.Failure!);
+                    await ApiResults.Unauthorized(validation.Failure!).ExecuteAsync(context);
+                    return;
+                }
+
+                context.User = validation.Principal!;
+            }
+
+            await next();
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away; there is nobody to answer.
+        }
+        catch (Exception exception)
+        {
+            var traceId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;
+            Log.UnhandledError(logger, exception, context.Request.Method, context.Request.Path, traceId);
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                await ApiResults.ServerError(traceId).ExecuteAsync(context);
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+using System.Text.Json;
+using Messaging.Domain.Common;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Net.Http.Headers;
+
+namespace Messaging.Functions.Http;
+
+/// <summary>Reads a JSON request body into a request type, turning every way it can be wrong into an <see cref="Error"/>.</summary>
+public static class RequestBody
+{
+    public const int MaxJsonBytes = 1024 * 1024;
+
+    public static async Task<Result<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
+        where T : class
+    {
+        if (!IsJson(request.ContentType))
+        {
+            return new Error(ErrorKind.UnsupportedMediaType, "The request body must be JSON (Content-Type: application/json).");
+        }
+
+        if (request.ContentLength > MaxJsonBytes)
+        {
+            return Error.TooLarge($"The request body exceeds {MaxJsonBytes} bytes.");
+        }
+
+        using var buffer = new MemoryStream();
+        var chunk = new byte[16 * 1024];
+        int read;
+        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxJsonBytes)
+            {
+                return Error.TooLarge($"The request body exceeds {MaxJsonBytes} bytes.");
+            }
+
+            await buffer.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
+        }
+
+        if (buffer.Length == 0)
+        {
+            return Error.Invalid("body", "A JSON request body is required.");
+        }
+
+        try
+        {
+            var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ApiJson.Options);
+            return value is null ? Error.Invalid("body", "The request body must be a JSON object.") : value;
+        }
+        catch (JsonException exception)
+        {
+            var missing = MissingProperties(exception.Message);
+            var errors = missing.Count > 0
+                ? missing.ToDictionary(name => name, name => new[] { $"{name} is required." })
+                : new Dictionary<string, string[]> { [FieldOf(exception.Path)] = [Describe(exception)] };
+            return new Error(ErrorKind.Invalid, "The request body is not valid JSON for this operation.", errors);
+        }
+    }
+
+    private static bool IsJson(string? contentType) =>
+        MediaTypeHeaderValue.TryParse(contentType, out var media)
+        && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase)
+            || (media.MediaType.Value?.EndsWith("+json", StringComparison.OrdinalIgnoreCase) ?? false));
+
+    private static string FieldOf(string? path)
+    {
+        if (string.IsNullOrEmpty(path) || path == "$")
+        {
+            return "body";
+        }
+
+        var field = path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path.TrimStart('$');
+        var bracket = field.IndexOf('[', StringComparison.Ordinal);
+        return bracket > 0 ? field[..bracket] : field;
+    }
+
+    // JsonException messages name the CLR type; say it in the API's words instead.
+    private static string Describe(JsonException exception) =>
+        exception.Path is null or "$" ? "The body is malformed JSON or not an object." : "The value has the wrong type or is malformed.";
+
+    // "JSON deserialization for type 'X' was missing required properties including: 'a', 'b'."
+    private static List<string> MissingProperties(string message)
+    {
+        const string marker = "missing required properties";
+        var at = message.IndexOf(marker, StringComparison.OrdinalIgnoreCase);
+        if (at < 0)
+        {
+            return [];
+        }
+
+        var list = message[(at + marker.Length)..];
+        var colon = list.IndexOf(':', StringComparison.Ordinal);
+        return [.. list[(colon + 1)..].Split(',').Select(n => n.Trim().TrimEnd('.').Trim('\'')).Where(n => n.Length > 0)];
+    }
+}

@@ -1,0 +1,280 @@
+using System.Globalization;
+using Messaging.Domain.Common;
+using Messaging.Domain.Conversations;
+using Microsoft.Data.Sqlite;
+using static Messaging.Functions.Storage.Sqlite.SqliteValues;
+
+namespace Messaging.Functions.Storage.Sqlite;
+
+public sealed class SqliteConversationRepository(SqliteDatabase database) : IConversationRepository
+{
+    private const string ConversationColumns = "c.id, c.type, c.title, c.task_id, c.created_by, c.created_at, c.updated_at, c.version";
+
+    public Task<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken) =>
+        database.ReadAsync(connection => LoadAsync(connection, null, conversationId, cancellationToken), cancellationToken);
+
+    public Task<Result<Page<Conversation>>> ListForParticipantAsync(string userId, int limit, string? continuationToken, CancellationToken cancellationToken)
+    {
+        long beforeUpdatedAt = long.MaxValue;
+        var beforeId = "";
+        if (continuationToken is not null)
+        {
+            if (!ContinuationToken.TryDecode(continuationToken, out var position)
+                || position.Split('|') is not [var at, var id]
+                || !long.TryParse(at, NumberStyles.Integer, CultureInfo.InvariantCulture, out beforeUpdatedAt))
+            {
+                return Task.FromResult<Result<Page<Conversation>>>(Error.Invalid("continuationToken", "The continuation token is not valid."));
+            }
+
+            beforeId = id;
+        }
+
+        return database.ReadAsync(async connection =>
+        {
+            var ids = new List<(string Id, long UpdatedAt)>();
+            await using (var command = connection.Command(
+                """
+                SELECT c.id, c.updated_at FROM participants p JOIN conversations c ON c.id = p.conversation_id
+                WHERE p.user_id = $user AND (c.updated_at < $at OR (c.updated_at = $at AND c.id < $id) OR $first)
+                ORDER BY c.updated_at DESC, c.id DESC LIMIT $limit
+                """,
+                null,
+                ("$user", userId), ("$at", beforeUpdatedAt), ("$id", beforeId), ("$first", continuationToken is null), ("$limit", limit + 1)))
+            await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    ids.Add((reader.GetString(0), reader.GetInt64(1)));
+                }
+            }
+
+            var items = new List<Conversation>(Math.Min(limit, ids.Count));
+            foreach (var (id, _) in ids.Take(limit))
+            {
+                if (await LoadAsync(connection, null, id, cancellationToken) is { } conversation)
+                {
+                    items.Add(conversation);
+                }
+            }
+
+            var next = ids.Count > limit ? ContinuationToken.Encode($"{Invariant(ids[limit - 1].UpdatedAt)}|{ids[limit - 1].Id}") : null;
+            return Result<Page<Conversation>>.Success(new Page<Conversation>(items, next));
+        }, cancellationToken);
+    }
+
+    public Task<IReadOnlyList<Membership>> ListMembershipsAsync(string userId, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyList<Membership>>(async connection =>
+        {
+            await using var command = connection.Command(
+                "SELECT conversation_id, last_read_sequence FROM participants WHERE user_id = $user", null, ("$user", userId));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var memberships = new List<Membership>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                memberships.Add(new Membership(reader.GetString(0), reader.GetInt64(1)));
+            }
+
+            return memberships;
+        }, cancellationToken);
+
+    public Task AddAsync(Conversation conversation, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            await InsertAsync(connection, transaction, conversation, cancellationToken);
+            return true;
+        }, cancellationToken);
+
+    public Task<(Conversation Conversation, bool Created)> GetOrAddDirectAsync(Conversation candidate, CancellationToken cancellationToken) =>
+        GetOrAddAsync(candidate, "direct_key", candidate.DirectKey!, cancellationToken);
+
+    public Task<(Conversation Conversation, bool Created)> GetOrAddForTaskAsync(Conversation candidate, CancellationToken cancellationToken) =>
+        GetOrAddAsync(candidate, "task_id", candidate.TaskId!, cancellationToken);
+
+    public Task UpdateAsync(Conversation conversation, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            await using (var update = connection.Command(
+                """
+                UPDATE conversations SET title = $title, updated_at = max(updated_at, $updated), version = version + 1
+                WHERE id = $id AND version = $version
+                """,
+                transaction,
+                ("$title", OrNull(conversation.Title)), ("$updated", ToUnixMs(conversation.UpdatedAt)), ("$id", conversation.Id), ("$version", conversation.Version)))
+            {
+                if (await update.ExecuteNonQueryAsync(cancellationToken) != 1)
+                {
+                    throw new ConcurrencyConflictException($"Conversation {conversation.Id} changed since it was read.");
+                }
+            }
+
+            var stored = new HashSet<string>(StringComparer.Ordinal);
+            await using (var select = connection.Command("SELECT user_id FROM participants WHERE conversation_id = $id", transaction, ("$id", conversation.Id)))
+            await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    stored.Add(reader.GetString(0));
+                }
+            }
+
+            foreach (var gone in stored.Where(id => !conversation.HasParticipant(id)))
+            {
+                await using var delete = connection.Command(
+                    "DELETE FROM participants WHERE conversation_id = $id AND user_id = $user", transaction, ("$id", conversation.Id), ("$user", gone));
+                await delete.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            foreach (var participant in conversation.Participants)
+            {
+                // Roles and new members are saved; read watermarks move only through AdvanceWatermarkAsync.
+                await using var upsert = connection.Command(
+                    """
+                    INSERT INTO participants (conversation_id, user_id, role, joined_at) VALUES ($id, $user, $role, $joined)
+                    ON CONFLICT (conversation_id, user_id) DO UPDATE SET role = excluded.role
+                    """,
+                    transaction,
+                    ("$id", conversation.Id), ("$user", participant.UserId), ("$role", (int)participant.Role), ("$joined", ToUnixMs(participant.JoinedAt)));
+                await upsert.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            conversation.AcceptVersion(conversation.Version + 1);
+            return true;
+        }, cancellationToken);
+
+    public Task<(ReadWatermark? Watermark, bool Moved)> AdvanceWatermarkAsync(string conversationId, string userId, ReadWatermark watermark, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
+        {
+            await using (var update = connection.Command(
+                """
+                UPDATE participants SET last_read_message_id = $message, last_read_sequence = $sequence, last_read_at = $at
+                WHERE conversation_id = $id AND user_id = $user AND last_read_sequence < $sequence
+                """,
+                transaction,
+                ("$message", watermark.MessageId), ("$sequence", watermark.Sequence), ("$at", ToUnixMs(watermark.ReadAt)), ("$id", conversationId), ("$user", userId)))
+            {
+                if (await update.ExecuteNonQueryAsync(cancellationToken) == 1)
+                {
+                    return (watermark, true);
+                }
+            }
+
+            await using var select = connection.Command(
+                "SELECT last_read_message_id, last_read_sequence, last_read_at FROM participants WHERE conversation_id = $id AND user_id = $user",
+                transaction, ("$id", conversationId), ("$user", userId));
+            await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+            ReadWatermark? current = await reader.ReadAsync(cancellationToken) && !reader.IsDBNull(0)
+                ? new ReadWatermark(reader.GetString(0), reader.GetInt64(1), Timestamp(reader, 2))
+                : null;
+            return (current, false);
+        }, cancellationToken);
+
+    public Task<IReadOnlyList<string>> DeleteAsync(string conversationId, CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlyList<string>>(async (connection, transaction) =>
+        {
+            var keys = new List<string>();
+            await using (var select = connection.Command("SELECT id FROM attachments WHERE conversation_id = $id", transaction, ("$id", conversationId)))
+            await using (var reader = await select.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    keys.Add(Messaging.Domain.Attachments.AttachmentStorageKey.For(reader.GetString(0)));
+                }
+            }
+
+            await using var delete = connection.Command(
+                "DELETE FROM attachments WHERE conversation_id = $id; DELETE FROM conversations WHERE id = $id;", transaction, ("$id", conversationId));
+            await delete.ExecuteNonQueryAsync(cancellationToken);
+            return keys;
+        }, cancellationToken);
+
+    internal static async Task<Conversation?> LoadAsync(SqliteConnection connection, SqliteTransaction? transaction, string conversationId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command($"SELECT {ConversationColumns} FROM conversations c WHERE c.id = $id", transaction, ("$id", conversationId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        if (!await reader.ReadAsync(cancellationToken))
+        {
+            return null;
+        }
+
+        var id = reader.GetString(0);
+        var type = (ConversationType)reader.GetInt32(1);
+        var title = NullableString(reader, 2);
+        var taskId = NullableString(reader, 3);
+        var createdBy = reader.GetString(4);
+        var createdAt = Timestamp(reader, 5);
+        var updatedAt = Timestamp(reader, 6);
+        var version = reader.GetInt64(7);
+
+        var participants = new List<Participant>();
+        await using var members = connection.Command(
+            "SELECT user_id, role, joined_at, last_read_message_id, last_read_sequence, last_read_at FROM participants WHERE conversation_id = $id ORDER BY joined_at, user_id",
+            transaction, ("$id", conversationId));
+        await using var memberReader = await members.ExecuteReaderAsync(cancellationToken);
+        while (await memberReader.ReadAsync(cancellationToken))
+        {
+            var watermark = memberReader.IsDBNull(3)
+                ? null
+                : new ReadWatermark(memberReader.GetString(3), memberReader.GetInt64(4), Timestamp(memberReader, 5));
+            participants.Add(new Participant(memberReader.GetString(0), (ParticipantRole)memberReader.GetInt32(1), Timestamp(memberReader, 2), watermark));
+        }
+
+        return Conversation.Restore(id, type, title, taskId, createdBy, createdAt, updatedAt, participants, version);
+    }
+
+    private async Task<(Conversation Conversation, bool Created)> GetOrAddAsync(Conversation candidate, string uniqueColumn, string key, CancellationToken cancellationToken)
+    {
+        var existing = await FindByAsync(uniqueColumn, key, cancellationToken);
+        if (existing is not null)
+        {
+            return (existing, false);
+        }
+
+        // The unique index decides the race; the write gate makes the check-then-insert atomic in-process.
+        return await database.WriteAsync(async (connection, transaction) =>
+        {
+            await using (var find = connection.Command($"SELECT id FROM conversations WHERE {uniqueColumn} = $key", transaction, ("$key", key)))
+            {
+                if (await find.ExecuteScalarAsync(cancellationToken) is string id)
+                {
+                    return ((await LoadAsync(connection, transaction, id, cancellationToken))!, false);
+                }
+            }
+
+            await InsertAsync(connection, transaction, candidate, cancellationToken);
+            return (candidate, true);
+        }, cancellationToken);
+    }
+
+    private Task<Conversation?> FindByAsync(string uniqueColumn, string key, CancellationToken cancellationToken) =>
+        database.ReadAsync(async connection =>
+        {
+            await using var find = connection.Command($"SELECT id FROM conversations WHERE {uniqueColumn} = $key", null, ("$key", key));
+            return await find.ExecuteScalarAsync(cancellationToken) is string id
+                ? await LoadAsync(connection, null, id, cancellationToken)
+                : null;
+        }, cancellationToken);
+
+    private static async Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, Conversation conversation, CancellationToken cancellationToken)
+    {
+        await using (var insert = connection.Command(
+            """
+            INSERT INTO conversations (id, type, title, task_id, direct_key, created_by, created_at, updated_at, version)
+            VALUES ($id, $type, $title, $task, $direct, $by, $created, $updated, 0)
+            """,
+            transaction,
+            ("$id", conversation.Id), ("$type", (int)conversation.Type), ("$title", OrNull(conversation.Title)), ("$task", OrNull(conversation.TaskId)),
+            ("$direct", OrNull(conversation.DirectKey)), ("$by", conversation.CreatedBy), ("$created", ToUnixMs(conversation.CreatedAt)), ("$updated", ToUnixMs(conversation.UpdatedAt))))
+        {
+            await insert.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        foreach (var participant in conversation.Participants)
+        {
+            await using var member = connection.Command(
+                "INSERT INTO participants (conversation_id, user_id, role, joined_at) VALUES ($id, $user, $role, $joined)",
+                transaction,
+                ("$id", conversation.Id), ("$user", participant.UserId), ("$role", (int)participant.Role), ("$joined", ToUnixMs(participant.JoinedAt)));
+            await member.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+}

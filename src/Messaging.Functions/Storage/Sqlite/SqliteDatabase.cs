@@ -1,0 +1,157 @@
+using Microsoft.Data.Sqlite;
+
+namespace Messaging.Functions.Storage.Sqlite;
+
+/// <summary>
+/// The embedded database: one SQLite file in WAL mode with full sync, so that an acknowledged
+/// write survives the process being killed. Writers are serialized in-process (SQLite has one
+/// writer at a time anyway) so that they queue instead of spinning on busy locks.
+/// </summary>
+public sealed class SqliteDatabase : IDisposable
+{
+    private const int SchemaVersion = 1;
+    private readonly string _connectionString;
+    private readonly SemaphoreSlim _writeGate = new(1, 1);
+
+    public SqliteDatabase(string databasePath)
+    {
+        DatabasePath = Path.GetFullPath(databasePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(DatabasePath)!);
+        _connectionString = new SqliteConnectionStringBuilder
+        {
+            DataSource = DatabasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Cache = SqliteCacheMode.Private,
+            Pooling = true,
+            DefaultTimeout = 30,
+        }.ToString();
+        Migrate();
+    }
+
+    public string DatabasePath { get; }
+
+    public async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> read, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        return await read(connection);
+    }
+
+    /// <summary>Runs <paramref name="write"/> in one immediate transaction; it commits when the function returns.</summary>
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, CancellationToken cancellationToken)
+    {
+        await _writeGate.WaitAsync(cancellationToken);
+        try
+        {
+            await using var connection = await OpenAsync(cancellationToken);
+            await using var transaction = connection.BeginTransaction(deferred: false);
+            var result = await write(connection, transaction);
+            await transaction.CommitAsync(CancellationToken.None);
+            return result;
+        }
+        finally
+        {
+            _writeGate.Release();
+        }
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM schema_version";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) >= 0;
+    }
+
+    public void Dispose()
+    {
+        _writeGate.Dispose();
+        SqliteConnection.ClearAllPools();
+    }
+
+    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var pragma = connection.CreateCommand();
+        pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+        await pragma.ExecuteNonQueryAsync(cancellationToken);
+        return connection;
+    }
+
+    private void Migrate()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL;";
+        command.ExecuteNonQuery();
+        command.CommandText = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);";
+        command.ExecuteNonQuery();
+        command.CommandText = "SELECT coalesce(max(version), 0) FROM schema_version;";
+        var current = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        if (current > SchemaVersion)
+        {
+            throw new InvalidOperationException($"The database at {DatabasePath} has schema version {current}, newer than this build knows ({SchemaVersion}).");
+        }
+
+        if (current < 1)
+        {
+            using var transaction = connection.BeginTransaction();
+            command.Transaction = transaction;
+            command.CommandText = """
+                CREATE TABLE conversations (
+                    id TEXT PRIMARY KEY,
+                    type INTEGER NOT NULL,
+                    title TEXT,
+                    task_id TEXT UNIQUE,
+                    direct_key TEXT UNIQUE,
+                    created_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    updated_at INTEGER NOT NULL,
+                    last_sequence INTEGER NOT NULL DEFAULT 0,
+                    version INTEGER NOT NULL
+                );
+                CREATE TABLE participants (
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL,
+                    role INTEGER NOT NULL,
+                    joined_at INTEGER NOT NULL,
+                    last_read_message_id TEXT,
+                    last_read_sequence INTEGER NOT NULL DEFAULT 0,
+                    last_read_at INTEGER,
+                    PRIMARY KEY (conversation_id, user_id)
+                ) WITHOUT ROWID;
+                CREATE INDEX participants_by_user ON participants(user_id, conversation_id);
+                CREATE INDEX conversations_by_activity ON conversations(updated_at DESC, id DESC);
+                CREATE TABLE messages (
+                    id TEXT PRIMARY KEY,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                    sequence INTEGER NOT NULL,
+                    sender_id TEXT NOT NULL,
+                    text TEXT NOT NULL,
+                    attachments TEXT NOT NULL,
+                    client_message_id TEXT,
+                    created_at INTEGER NOT NULL,
+                    edited_at INTEGER,
+                    deleted_at INTEGER
+                );
+                CREATE UNIQUE INDEX messages_by_sequence ON messages(conversation_id, sequence);
+                CREATE UNIQUE INDEX messages_by_client_id ON messages(conversation_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL;
+                CREATE TABLE attachments (
+                    id TEXT PRIMARY KEY,
+                    file_name TEXT NOT NULL,
+                    content_type TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    uploaded_by TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    conversation_id TEXT,
+                    message_id TEXT
+                );
+                CREATE INDEX attachments_by_conversation ON attachments(conversation_id) WHERE conversation_id IS NOT NULL;
+                INSERT INTO schema_version (version) VALUES (1);
+                """;
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+    }
+}
