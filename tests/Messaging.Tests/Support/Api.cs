@@ -6,7 +6,7 @@ using System.Text.Json.Nodes;
 namespace Messaging.Tests.Support;
 
 /// <summary>Small helpers for calling the API as a user and reading its JSON.</summary>
-public static class Api
+public static class TestApi
 {
     public static string NewUser(string name = "user") => $"{name}-{Guid.NewGuid():N}"[..24];
 
@@ -45,7 +45,7 @@ public static class Api
         return body!;
     }
 
-    public static string Id(this JsonNode node) => node["id"]!.GetValue<string>();
+    public static string Id(this JsonNode? node) => node!["id"]!.GetValue<string>();
 
     public static string Str(this JsonNode? node, string name) => node![name]!.GetValue<string>();
 

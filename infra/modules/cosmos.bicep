@@ -1,0 +1,229 @@
+// Cosmos DB for NoSQL, serverless, Entra ID only (local/key auth disabled).
+param name string
+param location string
+param tags object
+param databaseName string
+
+var leaseContainerName = 'leases'
+
+// defaultTtl: omitted = TTL off (documents never expire); -1 = TTL on without a default, so a
+// document expires only if it carries its own `ttl`.
+var containers = [
+  {
+    // One document per conversation (participants, title, version).
+    name: 'conversations'
+    partitionKey: '/id'
+    defaultTtl: null
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        {
+          path: '/*'
+        }
+      ]
+      excludedPaths: [
+        {
+          path: '/"_etag"/?'
+        }
+      ]
+    }
+  }
+  {
+    // One document per user per conversation: a user's conversation list, newest activity first,
+    // and unread counts.
+    name: 'memberships'
+    partitionKey: '/userId'
+    defaultTtl: null
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        {
+          path: '/*'
+        }
+      ]
+      excludedPaths: [
+        {
+          path: '/"_etag"/?'
+        }
+      ]
+      compositeIndexes: [
+        [
+          {
+            path: '/userId'
+            order: 'ascending'
+          }
+          {
+            path: '/updatedAt'
+            order: 'descending'
+          }
+        ]
+        [
+          {
+            path: '/updatedAt'
+            order: 'descending'
+          }
+          {
+            path: '/id'
+            order: 'descending'
+          }
+        ]
+      ]
+    }
+  }
+  {
+    // Messages and the per-conversation sequence counter documents. Keyset paging:
+    // WHERE c.conversationId = @c AND c.sequence < @s ORDER BY c.sequence DESC (and ASC for catch-up).
+    // The message text is never filtered on, so it is not indexed.
+    name: 'messages'
+    partitionKey: '/conversationId'
+    defaultTtl: null
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        {
+          path: '/*'
+        }
+      ]
+      excludedPaths: [
+        {
+          path: '/"_etag"/?'
+        }
+        {
+          path: '/text/?'
+        }
+      ]
+      compositeIndexes: [
+        [
+          {
+            path: '/conversationId'
+            order: 'ascending'
+          }
+          {
+            path: '/sequence'
+            order: 'descending'
+          }
+        ]
+        [
+          {
+            path: '/conversationId'
+            order: 'ascending'
+          }
+          {
+            path: '/sequence'
+            order: 'ascending'
+          }
+        ]
+      ]
+    }
+  }
+  {
+    // Attachment records. TTL on without a default (-1): an upload that is never attached to a
+    // message can be given a per-document `ttl` and expire on its own.
+    name: 'attachments'
+    partitionKey: '/id'
+    defaultTtl: -1
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        {
+          path: '/*'
+        }
+      ]
+      excludedPaths: [
+        {
+          path: '/"_etag"/?'
+        }
+      ]
+    }
+  }
+  {
+    // Change feed processor leases (managed by the processor; TTL off).
+    name: leaseContainerName
+    partitionKey: '/id'
+    defaultTtl: null
+    indexingPolicy: {
+      indexingMode: 'consistent'
+      automatic: true
+      includedPaths: [
+        {
+          path: '/*'
+        }
+      ]
+      excludedPaths: [
+        {
+          path: '/"_etag"/?'
+        }
+      ]
+    }
+  }
+]
+
+resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
+  name: name
+  location: location
+  tags: tags
+  kind: 'GlobalDocumentDB'
+  properties: {
+    databaseAccountOfferType: 'Standard'
+    consistencyPolicy: {
+      defaultConsistencyLevel: 'Session'
+    }
+    locations: [
+      {
+        locationName: location
+        failoverPriority: 0
+        isZoneRedundant: false
+      }
+    ]
+    capabilities: [
+      {
+        name: 'EnableServerless'
+      }
+    ]
+    disableLocalAuth: true
+    disableKeyBasedMetadataWriteAccess: true
+    minimalTlsVersion: 'Tls12'
+    publicNetworkAccess: 'Enabled'
+  }
+}
+
+resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-11-15' = {
+  parent: account
+  name: databaseName
+  properties: {
+    resource: {
+      id: databaseName
+    }
+  }
+}
+
+resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = [
+  for c in containers: {
+    parent: database
+    name: c.name
+    properties: {
+      resource: union(
+        {
+          id: c.name
+          partitionKey: {
+            paths: [
+              c.partitionKey
+            ]
+            kind: 'Hash'
+            version: 2
+          }
+          indexingPolicy: c.indexingPolicy
+        },
+        c.defaultTtl == null ? {} : { defaultTtl: c.defaultTtl }
+      )
+    }
+  }
+]
+
+output name string = account.name
+output endpoint string = account.properties.documentEndpoint
+output leaseContainerName string = leaseContainerName

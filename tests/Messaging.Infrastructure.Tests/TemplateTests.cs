@@ -1,0 +1,345 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Messaging.Infrastructure.Tests;
+
+/// <summary>Asserts on the ARM template compiled from infra/main.bicep.</summary>
+public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : IClassFixture<CompiledTemplateFixture>
+{
+    /// <summary>Every setting the app reads when it runs in Azure (see /API.md "Configuration").</summary>
+    private static readonly string[] SettingsTheAppReads =
+    [
+        "Auth__Issuer",
+        "Auth__Audience",
+        "Auth__Authority",
+        "CosmosDb__Endpoint",
+        "CosmosDb__Database",
+        "CosmosDb__LeaseContainer",
+        "Attachments__BlobServiceUri",
+        "Attachments__Container",
+        "AzureSignalRConnectionString",
+        "AzureWebJobsStorage__accountName",
+        "AzureWebJobsStorage__credential",
+        "AzureWebJobsStorage__clientId",
+        "Cors__AllowedOrigins",
+        "APPLICATIONINSIGHTS_CONNECTION_STRING",
+        "APPLICATIONINSIGHTS_AUTHENTICATION_STRING",
+        "AZURE_CLIENT_ID",
+        "Messaging__MaxMessageLength",
+        "Messaging__MaxAttachmentBytes",
+    ];
+
+    /// <summary>
+    /// Settings of local.settings.sample.json that Azure provides another way or must not get:
+    /// name → why.
+    /// </summary>
+    private static readonly Dictionary<string, string> LocalOnlySettings = new(StringComparer.Ordinal)
+    {
+        ["FUNCTIONS_WORKER_RUNTIME"] = "Flex Consumption takes the runtime from functionAppConfig.runtime (the setting is rejected)",
+        ["AzureWebJobsStorage"] = "identity-based AzureWebJobsStorage__accountName/__credential/__clientId instead of a connection string",
+        ["Auth__SigningKey"] = "Azure validates tokens against Auth__Authority (OIDC); no shared secret",
+        ["CosmosDb__ConnectionString"] = "CosmosDb__Endpoint with the managed identity; no account key",
+        ["Messaging__DataPath"] = "standalone host only",
+    };
+
+    private CompiledTemplate Template => fixture.Template;
+
+    [Fact]
+    public void Compiled_template_provides_every_setting_the_app_reads()
+    {
+        var settings = Template.AppSettings();
+
+        var missing = SettingsTheAppReads.Where(name => !settings.ContainsKey(name)).ToList();
+        Assert.True(missing.Count == 0, "app settings missing: " + string.Join(", ", missing));
+        foreach (var name in SettingsTheAppReads)
+        {
+            Assert.Equal(JsonValueKind.String, settings[name].ValueKind);
+        }
+
+        Assert.Equal("managedidentity", settings["AzureWebJobsStorage__credential"].GetString());
+        Assert.Contains("'Authorization=AAD;ClientId={0}'", settings["APPLICATIONINSIGHTS_AUTHENTICATION_STRING"].GetString(), StringComparison.Ordinal);
+        Assert.Equal("messaging", settings["CosmosDb__Database"].GetString());
+        Assert.Equal("leases", ResolveOutput(settings["CosmosDb__LeaseContainer"]));
+    }
+
+    [Fact]
+    public void Compiled_template_covers_every_setting_of_the_local_sample()
+    {
+        var sample = Path.Combine(BicepCli.RepositoryRoot, "local.settings.sample.json");
+        Assert.True(File.Exists(sample), $"{sample} not found");
+        using var document = JsonDocument.Parse(File.ReadAllText(sample));
+        var settings = Template.AppSettings();
+
+        var uncovered = document.RootElement.GetProperty("Values").EnumerateObject()
+            .Select(p => p.Name)
+            .Where(name => !settings.ContainsKey(name) && !LocalOnlySettings.ContainsKey(name))
+            .ToList();
+
+        Assert.True(uncovered.Count == 0,
+            "settings of local.settings.sample.json neither set in infra/main.bicep nor listed as local-only: "
+            + string.Join(", ", uncovered));
+        Assert.DoesNotContain("FUNCTIONS_WORKER_RUNTIME", settings.Keys);
+        Assert.DoesNotContain("AzureWebJobsStorage", settings.Keys);
+    }
+
+    [Fact]
+    public void No_app_setting_carries_a_key_or_password()
+    {
+        var settings = Template.AppSettings();
+
+        foreach (var (name, value) in settings)
+        {
+            Assert.False(SecretName().IsMatch(name), $"app setting {name} looks like a secret");
+            var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText();
+            Assert.False(SecretValue().IsMatch(text), $"app setting {name} carries a key or password: {text}");
+        }
+
+        Assert.Contains("AuthType=azure.msi", settings["AzureSignalRConnectionString"].GetString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("AccessKey", settings["AzureSignalRConnectionString"].GetString(), StringComparison.OrdinalIgnoreCase);
+
+        // Nothing in the whole template reads keys back from a resource.
+        Assert.False(SecretValue().IsMatch(Template.Json), "the template lists keys or connection strings");
+    }
+
+    [Fact]
+    public void Function_app_runs_on_flex_consumption_with_dotnet_isolated_10()
+    {
+        var plan = Template.Single("Microsoft.Web/serverfarms");
+        Assert.Equal("FC1", plan.Element.GetProperty("sku").GetProperty("name").GetString());
+        Assert.Equal("FlexConsumption", plan.Element.GetProperty("sku").GetProperty("tier").GetString());
+
+        var site = Template.Single("Microsoft.Web/sites");
+        Assert.Equal("functionapp,linux", site.Element.GetProperty("kind").GetString());
+        Assert.Equal("UserAssigned", site.Element.GetProperty("identity").GetProperty("type").GetString());
+        Assert.True(site.Properties.GetProperty("httpsOnly").GetBoolean());
+
+        var config = site.Properties.GetProperty("functionAppConfig");
+        var runtime = config.GetProperty("runtime");
+        Assert.Equal("dotnet-isolated", runtime.GetProperty("name").GetString());
+        Assert.Equal("10.0", runtime.GetProperty("version").GetString());
+
+        var storage = config.GetProperty("deployment").GetProperty("storage");
+        Assert.Equal("blobContainer", storage.GetProperty("type").GetString());
+        Assert.Equal("UserAssignedIdentity", storage.GetProperty("authentication").GetProperty("type").GetString());
+        Assert.True(storage.GetProperty("authentication").TryGetProperty("userAssignedIdentityResourceId", out _));
+
+        var scale = config.GetProperty("scaleAndConcurrency");
+        Assert.True(scale.TryGetProperty("instanceMemoryMB", out _));
+        Assert.True(scale.TryGetProperty("maximumInstanceCount", out _));
+        var alwaysReady = site.Resolve(scale.GetProperty("alwaysReady"));
+        Assert.Equal(JsonValueKind.Array, alwaysReady.ValueKind);
+        Assert.Contains(alwaysReady.EnumerateArray(), entry => entry.GetProperty("instanceCount").GetInt32() >= 1);
+
+        // Instance memory and maximum instances are parameters of main.bicep.
+        var parameters = Template.Root.GetProperty("parameters");
+        Assert.True(parameters.TryGetProperty("instanceMemoryMB", out _));
+        Assert.True(parameters.TryGetProperty("maximumInstanceCount", out _));
+        // azd finds the app to deploy to by this tag.
+        Assert.Contains("createObject('azd-service-name', 'api')", site.Scope.Parameter("tags").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Cosmos_is_serverless_with_every_container_and_its_partition_key()
+    {
+        var account = Template.Single("Microsoft.DocumentDB/databaseAccounts");
+        Assert.Contains(account.Properties.GetProperty("capabilities").EnumerateArray(),
+            c => c.GetProperty("name").GetString() == "EnableServerless");
+        Assert.True(account.Properties.GetProperty("disableLocalAuth").GetBoolean());
+
+        var database = Template.Single("Microsoft.DocumentDB/databaseAccounts/sqlDatabases");
+        Assert.Equal("messaging", database.Scope.Parameter("databaseName").GetString());
+
+        var containers = Containers();
+        var expected = new Dictionary<string, string>
+        {
+            ["conversations"] = "/id",
+            ["memberships"] = "/userId",
+            ["messages"] = "/conversationId",
+            ["attachments"] = "/id",
+            ["leases"] = "/id",
+        };
+        foreach (var (name, partitionKey) in expected)
+        {
+            Assert.True(containers.ContainsKey(name), $"container {name} missing");
+            Assert.Equal(partitionKey, containers[name].GetProperty("partitionKey").GetString());
+            Assert.Equal("consistent", containers[name].GetProperty("indexingPolicy").GetProperty("indexingMode").GetString());
+        }
+
+        // Keyset paging indexes.
+        AssertCompositeIndex(containers["messages"], ("/conversationId", "ascending"), ("/sequence", "descending"));
+        AssertCompositeIndex(containers["memberships"], ("/userId", "ascending"), ("/updatedAt", "descending"));
+
+        // TTL is explicit: off (null) or on without a default (-1); nothing expires by default.
+        foreach (var (name, container) in containers)
+        {
+            var ttl = container.GetProperty("defaultTtl");
+            Assert.True(ttl.ValueKind == JsonValueKind.Null || ttl.GetInt32() == -1, $"{name}: unexpected defaultTtl {ttl}");
+        }
+    }
+
+    [Fact]
+    public void Storage_blocks_public_blob_access_and_requires_tls12()
+    {
+        var storage = Template.Single("Microsoft.Storage/storageAccounts");
+        Assert.False(storage.Properties.GetProperty("allowBlobPublicAccess").GetBoolean());
+        Assert.Equal("TLS1_2", storage.Properties.GetProperty("minimumTlsVersion").GetString());
+        Assert.False(storage.Properties.GetProperty("allowSharedKeyAccess").GetBoolean());
+        Assert.True(storage.Properties.GetProperty("supportsHttpsTrafficOnly").GetBoolean());
+
+        var containers = Template.Single("Microsoft.Storage/storageAccounts/blobServices/containers");
+        Assert.Equal("None", containers.Properties.GetProperty("publicAccess").GetString());
+    }
+
+    [Fact]
+    public void SignalR_is_serverless_with_upstream_to_the_app()
+    {
+        var signalR = Template.Single("Microsoft.SignalRService/signalR");
+        var properties = signalR.Properties;
+
+        Assert.Contains(properties.GetProperty("features").EnumerateArray(),
+            f => f.GetProperty("flag").GetString() == "ServiceMode" && f.GetProperty("value").GetString() == "Serverless");
+        Assert.True(properties.GetProperty("disableLocalAuth").GetBoolean());
+        Assert.True(properties.GetProperty("cors").TryGetProperty("allowedOrigins", out _));
+
+        var template = Assert.Single(properties.GetProperty("upstream").GetProperty("templates").EnumerateArray());
+        Assert.Equal("messaging", signalR.Resolve(template.GetProperty("hubPattern")).GetString());
+        // format('https://{0}/api/messaging/upstream/{{hub}}/...', <the function app's defaultHostName>)
+        var url = signalR.Resolve(template.GetProperty("urlTemplate")).GetString()!;
+        Assert.StartsWith("[format('https://{0}/api/messaging/upstream/{{hub}}/{{category}}/{{event}}',", url, StringComparison.Ordinal);
+        Assert.Contains("'functionapp'", url, StringComparison.Ordinal);
+        Assert.EndsWith(".outputs.defaultHostName.value)]", url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Application_insights_sends_to_a_log_analytics_workspace()
+    {
+        Template.Single("Microsoft.OperationalInsights/workspaces");
+        var appInsights = Template.Single("Microsoft.Insights/components");
+        Assert.Contains("Microsoft.OperationalInsights/workspaces",
+            appInsights.Properties.GetProperty("WorkspaceResourceId").GetString(), StringComparison.Ordinal);
+        Assert.True(appInsights.Properties.GetProperty("DisableLocalAuth").GetBoolean());
+    }
+
+    [Fact]
+    public void Managed_identity_gets_least_privilege_data_roles()
+    {
+        Template.Single("Microsoft.ManagedIdentity/userAssignedIdentities");
+
+        var assignments = Template.OfType("Microsoft.Authorization/roleAssignments");
+        Assert.NotEmpty(assignments);
+        var assigned = assignments.SelectMany(RoleIds).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        string[] required =
+        [
+            "b7e6dc6d-f1e8-4753-8033-0f276bb0955b", // Storage Blob Data Owner
+            "db58b8e5-c6ad-4a2a-8342-4190687cbf4a", // Storage Blob Delegator (user-delegation SAS)
+            "974c5e8b-45b9-4653-ba55-5f855dd0fb88", // Storage Queue Data Contributor
+            "0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3", // Storage Table Data Contributor
+            "420fcaa2-552c-430f-98ca-3264be4806c7", // SignalR App Server
+            "fd53cd77-2268-407a-8f46-7e7863d0f521", // SignalR REST API Owner
+            "3913510d-42f4-4e42-8a64-420c390055eb", // Monitoring Metrics Publisher
+        ];
+        var missing = required.Where(id => !assigned.Contains(id)).ToList();
+        Assert.True(missing.Count == 0, "role definitions not assigned: " + string.Join(", ", missing));
+
+        string[] tooBroad =
+        [
+            "8e3af657-a8ff-443c-a75c-2fe8c4bcb635", // Owner
+            "b24988ac-6180-42a0-ab88-20f7382dd24c", // Contributor
+            "17d1049b-9a84-46fb-8f53-869881c3d3ab", // Storage Account Contributor
+            "7e4f1700-ea5a-4f59-8f37-079cfe29dce3", // SignalR Service Owner
+        ];
+        Assert.DoesNotContain(assigned, tooBroad.Contains);
+        foreach (var assignment in assignments)
+        {
+            Assert.Equal("ServicePrincipal", assignment.Properties.GetProperty("principalType").GetString());
+        }
+
+        // Cosmos DB Built-in Data Contributor, a data-plane (SQL) role.
+        var cosmos = Template.Single("Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments");
+        Assert.Contains("00000000-0000-0000-0000-000000000002", RoleIds(cosmos));
+    }
+
+    [Fact]
+    public void Outputs_give_the_api_base_url_and_resource_names_and_no_secrets()
+    {
+        var outputs = Template.Root.GetProperty("outputs");
+        foreach (var name in new[] { "API_BASE_URL", "FUNCTION_APP_NAME", "COSMOS_ACCOUNT_NAME", "STORAGE_ACCOUNT_NAME", "SIGNALR_NAME", "APPLICATIONINSIGHTS_NAME", "AZURE_RESOURCE_GROUP" })
+        {
+            Assert.True(outputs.TryGetProperty(name, out _), $"output {name} missing");
+        }
+
+        var baseUrl = outputs.GetProperty("API_BASE_URL").GetProperty("value").GetString()!;
+        Assert.StartsWith("[format('https://{0}/api',", baseUrl, StringComparison.Ordinal);
+        Assert.EndsWith(".outputs.defaultHostName.value)]", baseUrl, StringComparison.Ordinal);
+        foreach (var output in outputs.EnumerateObject())
+        {
+            var type = output.Value.GetProperty("type").GetString()!;
+            Assert.False(type.StartsWith("secure", StringComparison.OrdinalIgnoreCase), $"output {output.Name} is {type}");
+            Assert.False(SecretName().IsMatch(output.Name), $"output {output.Name} looks like a secret");
+        }
+    }
+
+    [Fact]
+    public void Azd_parameters_file_matches_the_template()
+    {
+        var path = Path.Combine(BicepCli.RepositoryRoot, "infra", "main.parameters.json");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        var given = document.RootElement.GetProperty("parameters").EnumerateObject().Select(p => p.Name).ToHashSet();
+        var declared = Template.Root.GetProperty("parameters");
+
+        foreach (var name in given)
+        {
+            Assert.True(declared.TryGetProperty(name, out _), $"main.parameters.json sets {name}, which main.bicep does not declare");
+        }
+
+        foreach (var parameter in declared.EnumerateObject().Where(p => !p.Value.TryGetProperty("defaultValue", out _)))
+        {
+            Assert.True(given.Contains(parameter.Name), $"required parameter {parameter.Name} is not in main.parameters.json");
+        }
+
+        var azureYaml = File.ReadAllText(Path.Combine(BicepCli.RepositoryRoot, "azure.yaml"));
+        Assert.Contains("project: ./src/Messaging.Functions", azureYaml, StringComparison.Ordinal);
+        Assert.Contains("host: function", azureYaml, StringComparison.Ordinal);
+        Assert.Contains("language: dotnet", azureYaml, StringComparison.Ordinal);
+    }
+
+    private Dictionary<string, JsonElement> Containers()
+    {
+        var resource = Template.Single("Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers");
+        return resource.Scope.LoopItems(resource.Element)
+            .ToDictionary(c => resource.Resolve(c.GetProperty("name")).GetString()!, c => c, StringComparer.Ordinal);
+    }
+
+    private static void AssertCompositeIndex(JsonElement container, params (string Path, string Order)[] expected)
+    {
+        var composites = container.GetProperty("indexingPolicy").GetProperty("compositeIndexes").EnumerateArray()
+            .Select(index => index.EnumerateArray()
+                .Select(p => (p.GetProperty("path").GetString()!, p.GetProperty("order").GetString()!))
+                .ToArray());
+        Assert.Contains(composites, index => index.SequenceEqual(expected));
+    }
+
+    private static IEnumerable<string> RoleIds(TemplateResource assignment) =>
+        assignment.Scope.ReferencedStrings(assignment.Properties.GetProperty("roleDefinitionId").GetString()!)
+            .SelectMany(text => Guid().Matches(text).Select(m => m.Value));
+
+    private string? ResolveOutput(JsonElement value) =>
+        value.GetString()!.Contains(".outputs.leaseContainerName.value", StringComparison.Ordinal)
+            ? Template.OfType("Microsoft.Resources/deployments")
+                .Select(d => d.Element.GetProperty("properties").GetProperty("template"))
+                .Where(t => t.TryGetProperty("outputs", out var o) && o.TryGetProperty("leaseContainerName", out _))
+                .Select(t => new TemplateScope(t, new Dictionary<string, JsonElement>())
+                    .Resolve(t.GetProperty("outputs").GetProperty("leaseContainerName").GetProperty("value")).GetString())
+                .Single()
+            : value.GetString();
+
+    [GeneratedRegex(@"(password|secret|signingkey|accountkey|accesskey|sharedaccess)", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretName();
+
+    [GeneratedRegex(@"(AccountKey=|AccessKey=|SharedAccessKey|SharedAccessSignature=|Password=|Pwd=|listKeys\(|listConnectionStrings\(|listCredentials\(|listAccountSas\(|listServiceSas\(|primaryMasterKey)", RegexOptions.IgnoreCase)]
+    private static partial Regex SecretValue();
+
+    [GeneratedRegex(@"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", RegexOptions.IgnoreCase)]
+    private static partial Regex Guid();
+}
