@@ -161,7 +161,7 @@ public sealed class ConversationService(
         return conversation is not null && conversation.HasParticipant(userId) ? conversation : null;
     }
 
-    internal async Task<ConversationResource> ToResourceAsync(Conversation conversation, string userId, CancellationToken cancellationToken)
+    public async Task<ConversationResource> ToResourceAsync(Conversation conversation, string userId, CancellationToken cancellationToken)
     {
         var lastMessage = await messages.GetLatestAsync(conversation.Id, cancellationToken);
         var participant = conversation.FindParticipant(userId);

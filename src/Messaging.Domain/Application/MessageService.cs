@@ -101,10 +101,16 @@ public sealed class MessageService(
             return Error.MessageNotFound;
         }
 
+        var alreadyDeleted = message.IsDeleted;
         var deleted = message.Delete(userId, conversation.IsOwner(userId), time.Now());
         if (!deleted.IsSuccess)
         {
             return deleted.Error!;
+        }
+
+        if (alreadyDeleted)
+        {
+            return await mapper.ToResourceAsync(message, cancellationToken);
         }
 
         // The tombstone is committed first; a file whose deletion fails afterwards is an orphan, never a dangling reference.

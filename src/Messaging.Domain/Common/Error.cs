@@ -14,6 +14,9 @@ public enum ErrorKind
 /// <summary>An expected failure of a use case; the hosts map it to a problem response in one place.</summary>
 public sealed record Error(ErrorKind Kind, string Detail, IReadOnlyDictionary<string, string[]>? FieldErrors = null)
 {
+    /// <summary>For <see cref="ErrorKind.RateLimited"/>: when the caller may try again.</summary>
+    public TimeSpan? RetryAfter { get; init; }
+
     public static Error Invalid(string field, string detail) =>
         new(ErrorKind.Invalid, detail, new Dictionary<string, string[]> { [field] = [detail] });
 

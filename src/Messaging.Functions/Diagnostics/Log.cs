@@ -21,4 +21,13 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "Could not delete attachment content {StorageKey}")]
     public static partial void ContentDeleteFailed(ILogger logger, Exception exception, string storageKey);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Error, Message = "Change dispatch failed after position {Position}; retrying")]
+    public static partial void DispatchFailed(ILogger logger, Exception exception, long position);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Error, Message = "Dropped change {Position} ({Kind}) of conversation {ConversationId} after repeated failures")]
+    public static partial void ChangeDropped(ILogger logger, Exception exception, long position, string kind, string conversationId);
+
+    [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Real time is off: no SignalR is configured for this host, events are not pushed")]
+    public static partial void RealtimeDisabled(ILogger logger);
 }

@@ -9,10 +9,20 @@ using Messaging.Functions.Functions;
 using Messaging.Functions.Http;
 using Messaging.Functions.Storage.Files;
 using Messaging.Functions.Storage.Sqlite;
+using System.Text.Json;
+using Messaging.Domain.Realtime;
+using Messaging.Functions.Realtime;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Messaging.Functions.Hosting;
+
+public enum MessagingHost
+{
+    Standalone,
+    Functions,
+}
 
 /// <summary>Registers the application and the adapters chosen by configuration; the same for both hosts.</summary>
 public static class MessagingServices
@@ -25,7 +35,7 @@ public static class MessagingServices
     public static AuthOptions Auth(IConfiguration configuration) =>
         configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
 
-    public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration, MessagingHost host)
     {
         var dataPath = DataPath(configuration);
         var limits = new MessagingLimits();
@@ -51,6 +61,7 @@ public static class MessagingServices
         services.AddSingleton<IMessageRepository, SqliteMessageRepository>();
         services.AddSingleton<IAttachmentRepository, SqliteAttachmentRepository>();
         services.AddSingleton<IStoreHealth, SqliteStoreHealth>();
+        services.AddHostedService<SqliteChangeDispatcher>();
 
         services.AddSingleton(sp => new DownloadUrlSigner(dataPath, sp.GetRequiredService<TimeProvider>(), DownloadUrlLifetime));
         services.AddSingleton(sp => new FileSystemContentStore(Path.Combine(dataPath, "files"), sp.GetRequiredService<DownloadUrlSigner>()));
@@ -61,11 +72,28 @@ public static class MessagingServices
         services.AddSingleton<ConversationService>();
         services.AddSingleton<MessageService>();
         services.AddSingleton<AttachmentService>();
+        services.AddSingleton<TypingService>();
+        services.AddSingleton<ChangeFanOut>();
+
+        if (host == MessagingHost.Standalone)
+        {
+            services.AddSignalR(options => options.EnableDetailedErrors = false)
+                .AddJsonProtocol(options => options.PayloadSerializerOptions = new JsonSerializerOptions(ApiJson.Options));
+            services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+            services.AddSingleton<IRealtimePublisher, HubRealtimePublisher>();
+            services.AddSingleton<INegotiator, StandaloneHubNegotiator>();
+        }
+        else
+        {
+            services.AddSingleton<IRealtimePublisher, NoRealtimePublisher>();
+            services.AddSingleton<INegotiator, NoNegotiator>();
+        }
 
         services.AddScoped<ConversationFunctions>();
         services.AddScoped<MessageFunctions>();
         services.AddScoped<AttachmentFunctions>();
         services.AddScoped<SystemFunctions>();
+        services.AddScoped<RealtimeFunctions>();
         return services;
     }
 }

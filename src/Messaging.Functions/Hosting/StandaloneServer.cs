@@ -2,6 +2,7 @@ using System.Reflection;
 using Messaging.Functions.Auth;
 using Messaging.Functions.Diagnostics;
 using Messaging.Functions.Http;
+using Messaging.Functions.Realtime;
 using Messaging.Functions.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -43,7 +44,7 @@ public static class StandaloneServer
             kestrel.Limits.MaxRequestBodySize = 2 * 1024 * 1024;
             kestrel.AddServerHeader = false;
         });
-        builder.Services.AddMessaging(builder.Configuration);
+        builder.Services.AddMessaging(builder.Configuration, MessagingHost.Standalone);
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Messaging.Standalone");
@@ -54,6 +55,7 @@ public static class StandaloneServer
 
         Log.EmbeddedStore(logger, app.Services.GetRequiredService<SqliteDatabase>().DatabasePath);
         MapFunctions(app);
+        MapHub(app);
         return app;
     }
 
@@ -64,6 +66,43 @@ public static class StandaloneServer
         configuration.AddLocalSettings(Directory.GetCurrentDirectory(), AppContext.BaseDirectory);
         configuration.AddEnvironmentVariables();
         configuration.AddCommandLine(args);
+    }
+
+    /// <summary>The hub authenticates like the API: the bearer token, from the query string where WebSockets cannot send headers.</summary>
+    private static void MapHub(WebApplication app)
+    {
+        var tokens = app.Services.GetRequiredService<TokenValidator>();
+        var cors = app.Services.GetRequiredService<CorsPolicy>();
+        app.UseWebSockets();
+        app.Use(async (context, next) =>
+        {
+            if (!context.Request.Path.StartsWithSegments(MessagingHub.Path, StringComparison.OrdinalIgnoreCase))
+            {
+                await next(context);
+                return;
+            }
+
+            cors.Apply(context);
+            if (HttpMethods.IsOptions(context.Request.Method))
+            {
+                context.Response.StatusCode = StatusCodes.Status204NoContent;
+                return;
+            }
+
+            var validation = context.Request.Query.TryGetValue("access_token", out var queryToken)
+                ? await tokens.ValidateAsync(queryToken.ToString())
+                : await tokens.ValidateAuthorizationHeaderAsync(context.Request.Headers.Authorization.ToString());
+            if (!validation.IsValid)
+            {
+                await ApiResults.Unauthorized(validation.Failure!).ExecuteAsync(context);
+                return;
+            }
+
+            context.User = validation.Principal!;
+            await next(context);
+        });
+        app.UseRouting();
+        app.MapHub<MessagingHub>(MessagingHub.Path);
     }
 
     private static void MapFunctions(WebApplication app)

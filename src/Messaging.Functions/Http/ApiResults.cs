@@ -37,7 +37,10 @@ public static class ApiResults
             ErrorKind.UnsupportedMediaType => (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type"),
             _ => (StatusCodes.Status429TooManyRequests, "Too many requests"),
         };
-        return new ProblemBody(new ProblemDetailsBody(ProblemType(status), title, status, error.Detail, error.FieldErrors), null);
+        var retryAfter = error.RetryAfter is { } wait
+            ? (Action<IHeaderDictionary>)(headers => headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture))
+            : null;
+        return new ProblemBody(new ProblemDetailsBody(ProblemType(status), title, status, error.Detail, error.FieldErrors), retryAfter);
     }
 
     public static IResult Unauthorized(string detail) =>

@@ -11,7 +11,6 @@ public static class RequestBody
     public const int MaxJsonBytes = 1024 * 1024;
 
     public static async Task<Result<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
-        where T : class
     {
         if (!IsJson(request.ContentType))
         {
@@ -41,9 +40,20 @@ public static class RequestBody
             return Error.Invalid("body", "A JSON request body is required.");
         }
 
+        return Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+    }
+
+    /// <summary>Binds a hub invocation's argument with the same rules as a request body.</summary>
+    public static Result<T> Parse<T>(JsonElement argument) =>
+        argument.ValueKind == JsonValueKind.Object
+            ? Deserialize<T>(System.Text.Encoding.UTF8.GetBytes(argument.GetRawText()))
+            : Error.Invalid("body", "The argument must be a JSON object.");
+
+    private static Result<T> Deserialize<T>(ReadOnlySpan<byte> json)
+    {
         try
         {
-            var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), ApiJson.Options);
+            var value = JsonSerializer.Deserialize<T>(json, ApiJson.Options);
             return value is null ? Error.Invalid("body", "The request body must be a JSON object.") : value;
         }
         catch (JsonException exception)

@@ -23,9 +23,18 @@ public sealed class TestServer : IAsyncLifetime
 
     public AuthOptions Auth => new() { SigningKey = SigningKey, Issuer = Issuer, Audience = Audience };
 
-    public async Task InitializeAsync()
+    public Task InitializeAsync() => StartAsync("http://127.0.0.1:0");
+
+    /// <summary>Stops the server and starts a new one on the same port and data folder, as a restart would.</summary>
+    public async Task RestartAsync()
     {
-        _app = StandaloneServer.Build(["--urls", "http://127.0.0.1:0"], configuration =>
+        await _app!.DisposeAsync();
+        await StartAsync(BaseAddress.ToString().TrimEnd('/'));
+    }
+
+    private async Task StartAsync(string url)
+    {
+        _app = StandaloneServer.Build(["--urls", url], configuration =>
         {
             var settings = new Dictionary<string, string?>
             {

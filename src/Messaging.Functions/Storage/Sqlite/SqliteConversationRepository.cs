@@ -1,6 +1,7 @@
 using System.Globalization;
 using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
+using Messaging.Domain.Realtime;
 using Microsoft.Data.Sqlite;
 using static Messaging.Functions.Storage.Sqlite.SqliteValues;
 
@@ -84,6 +85,7 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
             return true;
         }, cancellationToken);
 
+
     public Task<(Conversation Conversation, bool Created)> GetOrAddDirectAsync(Conversation candidate, CancellationToken cancellationToken) =>
         GetOrAddAsync(candidate, "direct_key", candidate.DirectKey!, cancellationToken);
 
@@ -117,7 +119,9 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
                 }
             }
 
-            foreach (var gone in stored.Where(id => !conversation.HasParticipant(id)))
+            var removed = stored.Where(id => !conversation.HasParticipant(id)).ToList();
+            var added = conversation.Participants.Select(p => p.UserId).Where(id => !stored.Contains(id)).ToList();
+            foreach (var gone in removed)
             {
                 await using var delete = connection.Command(
                     "DELETE FROM participants WHERE conversation_id = $id AND user_id = $user", transaction, ("$id", conversation.Id), ("$user", gone));
@@ -137,6 +141,7 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
                 await upsert.ExecuteNonQueryAsync(cancellationToken);
             }
 
+            await SqliteChangeLog.RecordAsync(connection, transaction, new ConversationChanged(conversation.Id, added, removed), cancellationToken);
             conversation.AcceptVersion(conversation.Version + 1);
             return true;
         }, cancellationToken);
@@ -154,6 +159,7 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
             {
                 if (await update.ExecuteNonQueryAsync(cancellationToken) == 1)
                 {
+                    await SqliteChangeLog.RecordAsync(connection, transaction, new ReadWatermarkMoved(conversationId, userId), cancellationToken);
                     return (watermark, true);
                 }
             }
@@ -181,9 +187,20 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
                 }
             }
 
+            var former = new List<string>();
+            await using (var members = connection.Command("SELECT user_id FROM participants WHERE conversation_id = $id", transaction, ("$id", conversationId)))
+            await using (var reader = await members.ExecuteReaderAsync(cancellationToken))
+            {
+                while (await reader.ReadAsync(cancellationToken))
+                {
+                    former.Add(reader.GetString(0));
+                }
+            }
+
             await using var delete = connection.Command(
                 "DELETE FROM attachments WHERE conversation_id = $id; DELETE FROM conversations WHERE id = $id;", transaction, ("$id", conversationId));
             await delete.ExecuteNonQueryAsync(cancellationToken);
+            await SqliteChangeLog.RecordAsync(connection, transaction, new ConversationRemoved(conversationId, former), cancellationToken);
             return keys;
         }, cancellationToken);
 
@@ -276,5 +293,7 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
                 ("$id", conversation.Id), ("$user", participant.UserId), ("$role", (int)participant.Role), ("$joined", ToUnixMs(participant.JoinedAt)));
             await member.ExecuteNonQueryAsync(cancellationToken);
         }
+
+        await SqliteChangeLog.RecordAsync(connection, transaction, new ConversationCreated(conversation.Id), cancellationToken);
     }
 }

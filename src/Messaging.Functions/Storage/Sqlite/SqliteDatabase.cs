@@ -9,7 +9,7 @@ namespace Messaging.Functions.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
-    private const int SchemaVersion = 1;
+    private const int SchemaVersion = 2;
     private readonly string _connectionString;
     private readonly SemaphoreSlim _writeGate = new(1, 1);
 
@@ -30,6 +30,9 @@ public sealed class SqliteDatabase : IDisposable
 
     public string DatabasePath { get; }
 
+    /// <summary>Raised after a write transaction committed; the change dispatcher listens.</summary>
+    public event Action? Committed;
+
     public async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> read, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -37,7 +40,7 @@ public sealed class SqliteDatabase : IDisposable
     }
 
     /// <summary>Runs <paramref name="write"/> in one immediate transaction; it commits when the function returns.</summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, CancellationToken cancellationToken)
+    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, CancellationToken cancellationToken, bool notify = true)
     {
         await _writeGate.WaitAsync(cancellationToken);
         try
@@ -46,6 +49,11 @@ public sealed class SqliteDatabase : IDisposable
             await using var transaction = connection.BeginTransaction(deferred: false);
             var result = await write(connection, transaction);
             await transaction.CommitAsync(CancellationToken.None);
+            if (notify)
+            {
+                Committed?.Invoke();
+            }
+
             return result;
         }
         finally
@@ -149,6 +157,27 @@ public sealed class SqliteDatabase : IDisposable
                 );
                 CREATE INDEX attachments_by_conversation ON attachments(conversation_id) WHERE conversation_id IS NOT NULL;
                 INSERT INTO schema_version (version) VALUES (1);
+                """;
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+
+        if (current < 2)
+        {
+            // The outbox: every committed change, in commit order, for the real-time fan-out.
+            using var transaction = connection.BeginTransaction();
+            command.Transaction = transaction;
+            command.CommandText = """
+                CREATE TABLE changes (
+                    position INTEGER PRIMARY KEY AUTOINCREMENT,
+                    kind TEXT NOT NULL,
+                    conversation_id TEXT NOT NULL,
+                    subject_id TEXT,
+                    user_ids TEXT
+                );
+                CREATE TABLE change_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);
+                INSERT INTO change_cursor (id, position) VALUES (1, 0);
+                INSERT INTO schema_version (version) VALUES (2);
                 """;
             command.ExecuteNonQuery();
             transaction.Commit();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Messaging.Domain.Attachments;
 using Messaging.Domain.Common;
 using Messaging.Domain.Messages;
+using Messaging.Domain.Realtime;
 using Microsoft.Data.Sqlite;
 using static Messaging.Functions.Storage.Sqlite.SqliteValues;
 
@@ -71,6 +72,7 @@ public sealed class SqliteMessageRepository(SqliteDatabase database) : IMessageR
                 ("$id", message.Id), ("$c", message.ConversationId), ("$s", message.SenderId), ("$seq", sequence), ("$text", message.Text),
                 ("$att", JsonSerializer.Serialize(message.Attachments, AttachmentJson)), ("$cmid", OrNull(message.ClientMessageId)), ("$created", ToUnixMs(message.CreatedAt)));
             await insert.ExecuteNonQueryAsync(cancellationToken);
+            await SqliteChangeLog.RecordAsync(connection, transaction, new MessageCreated(message.ConversationId, message.Id), cancellationToken);
             return new AppendOutcome(AppendStatus.Created, message);
         }, cancellationToken);
 
@@ -145,6 +147,8 @@ public sealed class SqliteMessageRepository(SqliteDatabase database) : IMessageR
                 await release.ExecuteNonQueryAsync(cancellationToken);
             }
 
+            CommittedChange change = message.IsDeleted ? new MessageDeleted(message.ConversationId, message.Id) : new MessageEdited(message.ConversationId, message.Id);
+            await SqliteChangeLog.RecordAsync(connection, transaction, change, cancellationToken);
             return true;
         }, cancellationToken);
 

@@ -1,0 +1,109 @@
+using Messaging.Domain.Application;
+using Messaging.Domain.Conversations;
+using Messaging.Domain.Messages;
+
+namespace Messaging.Domain.Realtime;
+
+/// <summary>
+/// Turns committed changes into the events of API.md and their audiences. It reads the committed
+/// state, so an event never announces something that did not happen; a change whose subject is
+/// already gone produces nothing (a later change covers it).
+/// </summary>
+public sealed class ChangeFanOut(
+    IConversationRepository conversations,
+    IMessageRepository messages,
+    ConversationService conversationService,
+    ResourceMapper mapper,
+    IRealtimePublisher publisher)
+{
+    public async Task HandleAsync(CommittedChange change, CancellationToken cancellationToken)
+    {
+        switch (change)
+        {
+            case MessageCreated created:
+                await PublishMessageAsync(created.ConversationId, created.MessageId, EventNames.MessageCreated, cancellationToken);
+                break;
+            case MessageEdited edited:
+                await PublishMessageAsync(edited.ConversationId, edited.MessageId, EventNames.MessageUpdated, cancellationToken);
+                break;
+            case MessageDeleted deleted:
+                await PublishMessageAsync(deleted.ConversationId, deleted.MessageId, EventNames.MessageDeleted, cancellationToken);
+                break;
+            case ReadWatermarkMoved moved:
+                await PublishReadAsync(moved, cancellationToken);
+                break;
+            case ConversationCreated created:
+                await PublishConversationAsync(created.ConversationId, [], [], EventNames.ConversationCreated, cancellationToken);
+                break;
+            case ConversationChanged changed:
+                await PublishConversationAsync(changed.ConversationId, changed.AddedUserIds, changed.RemovedUserIds, EventNames.ConversationUpdated, cancellationToken);
+                break;
+            case ConversationRemoved removed:
+                await publisher.SendToUsersAsync(removed.FormerParticipantIds, EventNames.ConversationDeleted, new ConversationDeletedEvent(removed.ConversationId), cancellationToken);
+                await publisher.LeaveConversationAsync(removed.ConversationId, removed.FormerParticipantIds, cancellationToken);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(change), change.GetType().Name, "Unknown change.");
+        }
+    }
+
+    private async Task PublishMessageAsync(string conversationId, string messageId, string eventName, CancellationToken cancellationToken)
+    {
+        var conversation = await conversations.GetAsync(conversationId, cancellationToken);
+        var message = conversation is null ? null : await messages.GetAsync(messageId, cancellationToken);
+        if (conversation is null || message is null)
+        {
+            return;
+        }
+
+        var payload = await mapper.ToResourceAsync(message, cancellationToken);
+        await publisher.SendToConversationAsync(conversationId, ParticipantIds(conversation), eventName, payload, cancellationToken);
+    }
+
+    private async Task PublishReadAsync(ReadWatermarkMoved moved, CancellationToken cancellationToken)
+    {
+        var conversation = await conversations.GetAsync(moved.ConversationId, cancellationToken);
+        if (conversation?.FindParticipant(moved.UserId)?.Watermark is not { } watermark)
+        {
+            return;
+        }
+
+        var payload = new MessageReadEvent(conversation.Id, moved.UserId, watermark.MessageId, watermark.ReadAt);
+        await publisher.SendToConversationAsync(conversation.Id, ParticipantIds(conversation), EventNames.MessageRead, payload, cancellationToken);
+    }
+
+    private async Task PublishConversationAsync(
+        string conversationId, IReadOnlyList<string> added, IReadOnlyList<string> removed, string eventName, CancellationToken cancellationToken)
+    {
+        if (removed.Count > 0)
+        {
+            await publisher.LeaveConversationAsync(conversationId, removed, cancellationToken);
+            await publisher.SendToUsersAsync(removed, EventNames.ConversationDeleted, new ConversationDeletedEvent(conversationId), cancellationToken);
+        }
+
+        var conversation = await conversations.GetAsync(conversationId, cancellationToken);
+        if (conversation is null)
+        {
+            return;
+        }
+
+        var participants = ParticipantIds(conversation);
+        if (eventName == EventNames.ConversationCreated)
+        {
+            await publisher.JoinConversationAsync(conversationId, participants, cancellationToken);
+        }
+        else if (added.Count > 0)
+        {
+            await publisher.JoinConversationAsync(conversationId, [.. added.Where(conversation.HasParticipant)], cancellationToken);
+        }
+
+        // Each participant sees the conversation with their own unread count.
+        foreach (var participant in conversation.Participants)
+        {
+            var resource = await conversationService.ToResourceAsync(conversation, participant.UserId, cancellationToken);
+            await publisher.SendToUsersAsync([participant.UserId], eventName, resource, cancellationToken);
+        }
+    }
+
+    private static List<string> ParticipantIds(Conversation conversation) => [.. conversation.Participants.Select(p => p.UserId)];
+}

@@ -1,0 +1,22 @@
+namespace Messaging.Domain.Realtime;
+
+/// <summary>
+/// A state change that a store has committed. Stores report them in commit order (the SQLite
+/// outbox, the Cosmos DB change feed); <see cref="ChangeFanOut"/> turns them into events.
+/// </summary>
+public abstract record CommittedChange(string ConversationId);
+
+public sealed record MessageCreated(string ConversationId, string MessageId) : CommittedChange(ConversationId);
+
+public sealed record MessageEdited(string ConversationId, string MessageId) : CommittedChange(ConversationId);
+
+public sealed record MessageDeleted(string ConversationId, string MessageId) : CommittedChange(ConversationId);
+
+public sealed record ReadWatermarkMoved(string ConversationId, string UserId) : CommittedChange(ConversationId);
+
+public sealed record ConversationCreated(string ConversationId) : CommittedChange(ConversationId);
+
+/// <summary>Title, roles or membership changed; <paramref name="RemovedUserIds"/> lost access, <paramref name="AddedUserIds"/> gained it.</summary>
+public sealed record ConversationChanged(string ConversationId, IReadOnlyList<string> AddedUserIds, IReadOnlyList<string> RemovedUserIds) : CommittedChange(ConversationId);
+
+public sealed record ConversationRemoved(string ConversationId, IReadOnlyList<string> FormerParticipantIds) : CommittedChange(ConversationId);

@@ -1,0 +1,34 @@
+using Messaging.Domain.Realtime;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Messaging.Functions.Realtime;
+
+/// <summary>
+/// Publishes through the standalone server's own hub, addressing users: every connection of a
+/// participant receives the event, including conversations joined after it connected, and the
+/// audience is always the committed participant list, so membership needs no bookkeeping.
+/// </summary>
+public sealed class HubRealtimePublisher(IHubContext<MessagingHub> hub) : IRealtimePublisher
+{
+    public Task SendToConversationAsync(string conversationId, IReadOnlyCollection<string> participantIds, string eventName, object payload, CancellationToken cancellationToken) =>
+        SendToUsersAsync(participantIds, eventName, payload, cancellationToken);
+
+    public Task SendToUsersAsync(IReadOnlyCollection<string> userIds, string eventName, object payload, CancellationToken cancellationToken) =>
+        userIds.Count == 0 ? Task.CompletedTask : hub.Clients.Users(userIds).SendAsync(eventName, payload, cancellationToken);
+
+    public Task JoinConversationAsync(string conversationId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task LeaveConversationAsync(string conversationId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+/// <summary>For a host with no SignalR configured (the Functions host without Azure SignalR Service): events are not pushed; clients poll with <c>?after=</c>.</summary>
+public sealed class NoRealtimePublisher : IRealtimePublisher
+{
+    public Task SendToConversationAsync(string conversationId, IReadOnlyCollection<string> participantIds, string eventName, object payload, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task SendToUsersAsync(IReadOnlyCollection<string> userIds, string eventName, object payload, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task JoinConversationAsync(string conversationId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    public Task LeaveConversationAsync(string conversationId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
+}

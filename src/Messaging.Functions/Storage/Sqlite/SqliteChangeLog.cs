@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text.Json;
+using Messaging.Domain.Realtime;
+using Microsoft.Data.Sqlite;
+
+namespace Messaging.Functions.Storage.Sqlite;
+
+/// <summary>
+/// The outbox of the embedded store: repositories record each change in the same transaction as
+/// the state it describes, so the fan-out sees exactly what was committed, in commit order.
+/// </summary>
+internal static class SqliteChangeLog
+{
+    public static async Task RecordAsync(SqliteConnection connection, SqliteTransaction transaction, CommittedChange change, CancellationToken cancellationToken)
+    {
+        (string Kind, string? Subject, string? Users) row = change switch
+        {
+            MessageCreated c => ("message.created", c.MessageId, null),
+            MessageEdited c => ("message.edited", c.MessageId, null),
+            MessageDeleted c => ("message.deleted", c.MessageId, null),
+            ReadWatermarkMoved c => ("read.moved", c.UserId, null),
+            ConversationCreated => ("conversation.created", null, null),
+            ConversationChanged c => ("conversation.changed", null, JsonSerializer.Serialize(new[] { c.AddedUserIds, c.RemovedUserIds })),
+            ConversationRemoved c => ("conversation.removed", null, JsonSerializer.Serialize(new[] { c.FormerParticipantIds })),
+            _ => throw new ArgumentOutOfRangeException(nameof(change), change.GetType().Name, "Unknown change."),
+        };
+        await using var insert = connection.Command(
+            "INSERT INTO changes (kind, conversation_id, subject_id, user_ids) VALUES ($kind, $c, $subject, $users)",
+            transaction, ("$kind", row.Kind), ("$c", change.ConversationId), ("$subject", row.Subject), ("$users", row.Users));
+        await insert.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    public static async Task<IReadOnlyList<(long Position, CommittedChange Change)>> ReadAfterAsync(SqliteConnection connection, long position, int limit, CancellationToken cancellationToken)
+    {
+        await using var select = connection.Command(
+            "SELECT position, kind, conversation_id, subject_id, user_ids FROM changes WHERE position > $p ORDER BY position LIMIT $limit",
+            null, ("$p", position), ("$limit", limit));
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        var changes = new List<(long, CommittedChange)>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var conversation = reader.GetString(2);
+            var subject = SqliteValues.NullableString(reader, 3);
+            var users = SqliteValues.NullableString(reader, 4) is { } json ? JsonSerializer.Deserialize<string[][]>(json)! : [];
+            CommittedChange change = reader.GetString(1) switch
+            {
+                "message.created" => new MessageCreated(conversation, subject!),
+                "message.edited" => new MessageEdited(conversation, subject!),
+                "message.deleted" => new MessageDeleted(conversation, subject!),
+                "read.moved" => new ReadWatermarkMoved(conversation, subject!),
+                "conversation.created" => new ConversationCreated(conversation),
+                "conversation.changed" => new ConversationChanged(conversation, users[0], users[1]),
+                "conversation.removed" => new ConversationRemoved(conversation, users[0]),
+                var kind => throw new InvalidOperationException($"Unknown change kind {kind} at position {reader.GetInt64(0).ToString(CultureInfo.InvariantCulture)}."),
+            };
+            changes.Add((reader.GetInt64(0), change));
+        }
+
+        return changes;
+    }
+}
