@@ -74,6 +74,7 @@ public static class MessagingServices
         services.AddSingleton<AttachmentService>();
         services.AddSingleton<TypingService>();
         services.AddSingleton<ChangeFanOut>();
+        services.AddSingleton<ClientInvocations>();
 
         if (host == MessagingHost.Standalone)
         {
