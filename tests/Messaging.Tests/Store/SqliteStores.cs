@@ -1,0 +1,45 @@
+using Messaging.Functions.Storage.Sqlite;
+
+namespace Messaging.Tests.Store;
+
+/// <summary>A fresh SQLite database in its own temporary folder, removed when the test ends.</summary>
+public static class SqliteStore
+{
+    public static Task<StoreUnderTest> CreateAsync()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "messaging-store-tests", Guid.NewGuid().ToString("N"));
+        var database = new SqliteDatabase(Path.Combine(folder, "messaging.db"));
+        return Task.FromResult(new StoreUnderTest(
+            new SqliteConversationRepository(database),
+            new SqliteMessageRepository(database),
+            new SqliteAttachmentRepository(database),
+            () =>
+            {
+                database.Dispose();
+                try
+                {
+                    Directory.Delete(folder, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+
+                return ValueTask.CompletedTask;
+            }));
+    }
+}
+
+public sealed class SqliteConversationRepositoryTests : ConversationRepositoryContract
+{
+    protected override Task<StoreUnderTest> CreateStoreAsync() => SqliteStore.CreateAsync();
+}
+
+public sealed class SqliteMessageRepositoryTests : MessageRepositoryContract
+{
+    protected override Task<StoreUnderTest> CreateStoreAsync() => SqliteStore.CreateAsync();
+}
+
+public sealed class SqliteAttachmentRepositoryTests : AttachmentRepositoryContract
+{
+    protected override Task<StoreUnderTest> CreateStoreAsync() => SqliteStore.CreateAsync();
+}
