@@ -89,7 +89,13 @@ public sealed class Attachment
         {
             var extension = Path.GetExtension(cleaned);
             extension = extension.Length <= 20 ? extension : "";
-            cleaned = cleaned[..(200 - extension.Length)] + extension;
+            var cut = 200 - extension.Length;
+            if (char.IsLowSurrogate(cleaned[cut]))
+            {
+                cut--; // never split a surrogate pair
+            }
+
+            cleaned = cleaned[..cut] + extension;
         }
 
         var stem = cleaned.Split('.')[0].ToUpperInvariant();

@@ -246,8 +246,21 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
             return (existing, false);
         }
 
-        // The unique index decides the race; the write gate makes the check-then-insert atomic in-process.
-        return await database.WriteAsync(async (connection, transaction) =>
+        // The write gate makes the check-then-insert atomic in-process; the unique index decides a
+        // race with another process on the same file, and the loser returns the winner's conversation.
+        try
+        {
+            return await InsertUnlessExistsAsync(candidate, uniqueColumn, key, cancellationToken);
+        }
+        catch (SqliteException exception) when (exception.SqliteErrorCode == 19)
+        {
+            var winner = await FindByAsync(uniqueColumn, key, cancellationToken);
+            return winner is null ? throw new InvalidOperationException("A unique conversation key conflicted, yet no conversation holds it.", exception) : (winner, false);
+        }
+    }
+
+    private Task<(Conversation Conversation, bool Created)> InsertUnlessExistsAsync(Conversation candidate, string uniqueColumn, string key, CancellationToken cancellationToken) =>
+        database.WriteAsync(async (connection, transaction) =>
         {
             await using (var find = connection.Command($"SELECT id FROM conversations WHERE {uniqueColumn} = $key", transaction, ("$key", key)))
             {
@@ -260,7 +273,6 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
             await InsertAsync(connection, transaction, candidate, cancellationToken);
             return (candidate, true);
         }, cancellationToken);
-    }
 
     private Task<Conversation?> FindByAsync(string uniqueColumn, string key, CancellationToken cancellationToken) =>
         database.ReadAsync(async connection =>
