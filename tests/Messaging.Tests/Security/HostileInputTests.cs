@@ -1,0 +1,135 @@
+using System.Net;
+using System.Text;
+using Messaging.Tests.Support;
+
+namespace Messaging.Tests.Security;
+
+/// <summary>
+/// A corpus of hostile bodies and ids against every endpoint that takes input: each answer is a
+/// 4xx problem, and the conversation is unchanged afterwards.
+/// </summary>
+[Collection(ServerCollection.Name)]
+public sealed class HostileInputTests(TestServer server)
+{
+    private static readonly string[] HostileBodies =
+    [
+        "", "null", "[]", "\"text\"", "42", "{", "{\"a\":", "{}}", "{\"conversationId\": }",
+        new string('[', 5000) + new string(']', 5000),
+        "{\"x\":" + string.Concat(Enumerable.Repeat("{\"x\":", 200)) + "1" + new string('}', 201),
+        "{\"conversationId\": 123, \"text\": 5}",
+        "{\"conversationId\": [\"a\"], \"userId\": {\"$ne\": null}, \"title\": [], \"taskId\": true, \"participantIds\": \"x\", \"messageIds\": \"x\", \"isTyping\": \"yes\"}",
+        "{\"conversationId\": \"x\", \"text\": \"\\ud800\"}",
+        "{\"userId\": \"\\ud800\", \"title\": \"\\udfff\", \"taskId\": \"\\ud83d\"}",
+        "{\"conversationId\": \"" + new string('a', 100_000) + "\", \"text\": [\"hi\"]}",
+        "{\"participantIds\": [" + string.Join(",", Enumerable.Range(0, 5000).Select(i => $"\"u{i}\"")) + "]}",
+        "{\"messageIds\": [" + string.Join(",", Enumerable.Range(0, 2000).Select(i => $"\"m{i}\"")) + "]}",
+        "{\"userId\": \"\\u0000\", \"title\": \"\\u0000\", \"text\": \"a\\u0000b\"}",
+        "{\"userId\": 7, \"title\": \"\\u202Eevil\\u0007\", \"text\": \"\"}",
+        "{\"text\": \"" + new string('x', 5001) + "\", \"title\": \"" + new string('t', 201) + "\"}",
+    ];
+
+    private static readonly (HttpMethod Method, string Path)[] Endpoints =
+    [
+        (HttpMethod.Post, "/api/messaging/conversations/"),
+        (HttpMethod.Post, "/api/messaging/conversations/direct/"),
+        (HttpMethod.Post, "/api/messaging/conversations/task/"),
+        (HttpMethod.Post, "/api/messaging/conversations/{c}/add_participant/"),
+        (HttpMethod.Post, "/api/messaging/conversations/{c}/remove_participant/"),
+        (HttpMethod.Post, "/api/messaging/conversations/{c}/update_title/"),
+        (HttpMethod.Post, "/api/messaging/conversations/{c}/typing/"),
+        (HttpMethod.Post, "/api/messaging/messages/"),
+        (HttpMethod.Patch, "/api/messaging/messages/{m}/"),
+        (HttpMethod.Post, "/api/messaging/messages/mark_as_read/"),
+    ];
+
+    private static readonly string[] HostileIds =
+    [
+        "' OR 1=1 --", "..%2F..%2Fetc%2Fpasswd", "%00", "%E2%80%AE", "%F0%9F%98%80", new string('9', 300), "{id}", "null", "%2e%2e",
+    ];
+
+    [Fact]
+    public async Task Every_hostile_body_is_a_4xx_problem_and_changes_nothing()
+    {
+        var (alice, bob) = (TestApi.NewUser("alice"), TestApi.NewUser("bob"));
+        var client = server.ClientFor(alice);
+        var conversation = await client.CreateGroupAsync(bob);
+        var c = conversation.Id();
+        var m = (await client.SendMessageAsync(c, "original")).Id();
+        var before = await SnapshotAsync(client, c);
+        var tried = 0;
+
+        foreach (var (method, template) in Endpoints)
+        {
+            foreach (var body in HostileBodies)
+            {
+                using var request = new HttpRequestMessage(method, template.Replace("{c}", c, StringComparison.Ordinal).Replace("{m}", m, StringComparison.Ordinal))
+                {
+                    Content = new StringContent(body, Encoding.UTF8, "application/json"),
+                };
+                using var response = await client.SendAsync(request);
+                var status = (int)response.StatusCode;
+                Assert.True(status is >= 400 and < 500, $"{method} {template} with {Preview(body)} answered {status}");
+                Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+                tried++;
+            }
+        }
+
+        Assert.Equal(before, await SnapshotAsync(client, c));
+        Assert.Equal(Endpoints.Length * HostileBodies.Length, tried);
+        var (_, list) = await client.GetJsonAsync("/api/messaging/conversations/?limit=100");
+        Assert.Single(list!["value"]!.AsArray());
+    }
+
+    [Fact]
+    public async Task Hostile_ids_in_route_segments_are_4xx()
+    {
+        var client = server.ClientFor(TestApi.NewUser());
+        foreach (var id in HostileIds)
+        {
+            foreach (var path in new[] { $"/api/messaging/conversations/{id}/", $"/api/messaging/conversations/{id}/messages/", $"/api/messaging/messages/{id}/", $"/api/messaging/attachments/{id}/" })
+            {
+                using var response = await client.GetAsync(path);
+                var status = (int)response.StatusCode;
+                Assert.True(status is >= 400 and < 500, $"{path} answered {status}");
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Unicode_text_is_stored_verbatim_and_bidi_controls_in_titles_are_refused()
+    {
+        var (alice, bob) = (TestApi.NewUser("alice"), TestApi.NewUser("bob"));
+        var client = server.ClientFor(alice);
+        var c = (await client.CreateGroupAsync(bob)).Id();
+        const string text = "héllo 👋🏽 שלום \u202Eevil\u202C 𝔘𝔫𝔦𝔠𝔬𝔡𝔢 <script>alert(1)</script> '; DROP TABLE messages; --";
+        var sent = await client.SendMessageAsync(c, text);
+        var (_, read) = await client.GetJsonAsync($"/api/messaging/messages/{sent.Id()}/");
+        Assert.Equal(text, read.Str("text"));
+
+        var (status, _) = await client.PostJsonAsync($"/api/messaging/conversations/{c}/update_title/", new { title = "a\u0007b" });
+        Assert.Equal(HttpStatusCode.BadRequest, status);
+    }
+
+    [Fact]
+    public async Task Injection_strings_are_plain_data()
+    {
+        const string injection = "'; DROP TABLE conversations; --";
+        var client = server.ClientFor(TestApi.NewUser("alice"));
+        var (status, direct) = await client.PostJsonAsync("/api/messaging/conversations/direct/", new { userId = injection });
+        Assert.Equal(HttpStatusCode.Created, status);
+        Assert.Contains(direct!["participants"]!.AsArray(), p => p.Str("userId") == injection);
+        var sent = await client.SendMessageAsync(direct.Id(), injection);
+        Assert.Equal(injection, sent.Str("text"));
+        Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync($"/api/messaging/conversations/{direct.Id()}/")).Status);
+    }
+
+    private static async Task<string> SnapshotAsync(HttpClient client, string conversationId)
+    {
+        var (_, conversation) = await client.GetJsonAsync($"/api/messaging/conversations/{conversationId}/");
+        var (_, messages) = await client.GetJsonAsync($"/api/messaging/conversations/{conversationId}/messages/?limit=100");
+        conversation!.AsObject().Remove("updatedAt");
+        return conversation.ToJsonString() + messages!.ToJsonString();
+    }
+
+    private static string Preview(string body) => body.Length > 60 ? body[..60] + "…" : body;
+}
