@@ -20,7 +20,7 @@ public static class FunctionsWorkerHost
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
         builder.UseMiddleware<PipelineMiddleware>();
-        builder.Services.AddMessaging(builder.Configuration);
+        builder.Services.AddMessaging(builder.Configuration, functionsHost: true);
         builder.Build().Run();
     }
 
