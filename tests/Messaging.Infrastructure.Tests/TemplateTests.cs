@@ -40,6 +40,9 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
         ["Auth__SigningKey"] = "Azure validates tokens against Auth__Authority (OIDC); no shared secret",
         ["CosmosDb__ConnectionString"] = "CosmosDb__Endpoint with the managed identity; no account key",
         ["Messaging__DataPath"] = "standalone host only",
+        ["Attachments__ConnectionString"] = "Attachments__BlobServiceUri with the managed identity; no account key",
+        ["Attachments__CreateContainer"] = "the template creates the container; the default (false without the emulator) applies",
+        ["Attachments__DownloadUrlMinutes"] = "the default lifetime of download URLs (15 minutes) applies",
     };
 
     private CompiledTemplate Template => fixture.Template;

@@ -30,4 +30,14 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Real time is off: no SignalR is configured for this host, events are not pushed")]
     public static partial void RealtimeDisabled(ILogger logger);
+
+    // 100+: Blob storage for attachments.
+    [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Attachments in Blob storage at {ContainerUri} ({Authentication}; create container: {CreateContainer})")]
+    public static partial void BlobStore(ILogger logger, string containerUri, string authentication, bool createContainer);
+
+    [LoggerMessage(EventId = 101, Level = LogLevel.Error, Message = "Blob storage {Operation} failed for container {Container}, blob {BlobName}: HTTP {Status} {ErrorCode}")]
+    public static partial void BlobOperationFailed(ILogger logger, Exception exception, string operation, string container, string blobName, int status, string errorCode);
+
+    [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Upload to container {Container}, blob {BlobName} exceeded {MaxBytes} bytes; nothing was committed")]
+    public static partial void BlobUploadTooLarge(ILogger logger, string container, string blobName, long maxBytes);
 }

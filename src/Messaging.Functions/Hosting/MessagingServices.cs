@@ -7,6 +7,7 @@ using Messaging.Domain.Messages;
 using Messaging.Functions.Auth;
 using Messaging.Functions.Functions;
 using Messaging.Functions.Http;
+using Messaging.Functions.Storage.Blobs;
 using Messaging.Functions.Storage.Files;
 using Messaging.Functions.Storage.Sqlite;
 using System.Text.Json;
@@ -15,6 +16,7 @@ using Messaging.Functions.Realtime;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Messaging.Functions.Hosting;
 
@@ -32,9 +34,18 @@ public static class MessagingServices
     public static string DataPath(IConfiguration configuration) =>
         Path.GetFullPath(configuration["Messaging:DataPath"] is { Length: > 0 } path ? path : ".data");
 
+    /// <summary>How long a download URL works: <c>Attachments:DownloadUrlMinutes</c>, default 15.</summary>
+    public static TimeSpan DownloadUrlLifetimeFor(IConfiguration configuration) =>
+        configuration["Attachments:DownloadUrlMinutes"] is { Length: > 0 } minutes
+            ? TimeSpan.FromMinutes(double.Parse(minutes, CultureInfo.InvariantCulture))
+            : DownloadUrlLifetime;
+
     public static AuthOptions Auth(IConfiguration configuration) =>
         configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
 
+    /// <param name="services">The host's services.</param>
+    /// <param name="configuration">The host's configuration.</param>
+    /// <param name="host">Which host runs: under the Azure Functions host <c>AzureWebJobsStorage</c> (a connection string) also selects Blob storage, and there is no hub of our own.</param>
     public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration, MessagingHost host)
     {
         var dataPath = DataPath(configuration);
@@ -63,10 +74,7 @@ public static class MessagingServices
         services.AddSingleton<IStoreHealth, SqliteStoreHealth>();
         services.AddHostedService<SqliteChangeDispatcher>();
 
-        services.AddSingleton(sp => new DownloadUrlSigner(dataPath, sp.GetRequiredService<TimeProvider>(), DownloadUrlLifetime));
-        services.AddSingleton(sp => new FileSystemContentStore(Path.Combine(dataPath, "files"), sp.GetRequiredService<DownloadUrlSigner>()));
-        services.AddSingleton<IAttachmentContentStore>(sp => sp.GetRequiredService<FileSystemContentStore>());
-        services.AddSingleton(sp => new LocalDownloads(sp.GetRequiredService<DownloadUrlSigner>(), sp.GetRequiredService<FileSystemContentStore>()));
+        AddAttachmentContent(services, configuration, dataPath, host == MessagingHost.Functions);
 
         services.AddSingleton<ResourceMapper>();
         services.AddSingleton<ConversationService>();
@@ -96,5 +104,32 @@ public static class MessagingServices
         services.AddScoped<SystemFunctions>();
         services.AddScoped<RealtimeFunctions>();
         return services;
+    }
+
+    /// <summary>Attachment bytes: Blob storage when configured (docs/decisions/0002-attachment-storage.md), otherwise files under the data path.</summary>
+    private static void AddAttachmentContent(IServiceCollection services, IConfiguration configuration, string dataPath, bool functionsHost)
+    {
+        var lifetime = DownloadUrlLifetimeFor(configuration);
+        if (BlobStorageSettings.From(configuration, functionsHost) is { } blobs)
+        {
+            services.AddSingleton(blobs);
+            services.AddSingleton(new BlobContentStoreOptions { DownloadUrlLifetime = lifetime, CreateContainer = blobs.CreateContainer });
+            services.AddSingleton(sp => new BlobContentStore(
+                blobs.CreateContainerClient(),
+                sp.GetRequiredService<BlobContentStoreOptions>(),
+                sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<BlobContentStore>>()));
+            services.AddSingleton<IAttachmentContentStore>(sp => sp.GetRequiredService<BlobContentStore>());
+            services.AddHostedService<BlobStoreStartup>();
+
+            // Downloads go to the SAS URLs: the standalone files route answers 404.
+            services.AddSingleton(new LocalDownloads(null, null));
+            return;
+        }
+
+        services.AddSingleton(sp => new DownloadUrlSigner(dataPath, sp.GetRequiredService<TimeProvider>(), lifetime));
+        services.AddSingleton(sp => new FileSystemContentStore(Path.Combine(dataPath, "files"), sp.GetRequiredService<DownloadUrlSigner>()));
+        services.AddSingleton<IAttachmentContentStore>(sp => sp.GetRequiredService<FileSystemContentStore>());
+        services.AddSingleton(sp => new LocalDownloads(sp.GetRequiredService<DownloadUrlSigner>(), sp.GetRequiredService<FileSystemContentStore>()));
     }
 }
