@@ -30,4 +30,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Real time is off: no SignalR is configured for this host, events are not pushed")]
     public static partial void RealtimeDisabled(ILogger logger);
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Cosmos DB store: database {Database} at {Account}")]
+    public static partial void CosmosStore(ILogger logger, string database, string account);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Cosmos DB database {Database} and its containers exist (CosmosDb:CreateIfNotExists)")]
+    public static partial void CosmosContainersEnsured(ILogger logger, string database);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Change feed processors started as {Instance}, polling every {PollIntervalMs} ms")]
+    public static partial void ChangeFeedStarted(ILogger logger, string instance, long pollIntervalMs);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "Change feed processor {Processor} failed on lease {LeaseToken}")]
+    public static partial void ChangeFeedError(ILogger logger, Exception exception, string processor, string leaseToken);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "Dropped a change feed change on lease {LeaseToken} ({Kind}) of conversation {ConversationId} after repeated failures")]
+    public static partial void CosmosChangeDropped(ILogger logger, Exception exception, string leaseToken, string kind, string conversationId);
 }
