@@ -10,10 +10,12 @@ var leaseContainerName = 'leases'
 // document expires only if it carries its own `ttl`.
 var containers = [
   {
-    // One document per conversation (participants, title, version).
+    // One document per conversation (participants, title, version, read watermarks). TTL on
+    // without a default (-1): a deleted conversation is a soft-deleted document with its own `ttl`,
+    // so the latest-version change feed sees the delete.
     name: 'conversations'
     partitionKey: '/id'
-    defaultTtl: null
+    defaultTtl: -1
     indexingPolicy: {
       indexingMode: 'consistent'
       automatic: true
@@ -75,10 +77,11 @@ var containers = [
   {
     // Messages and the per-conversation sequence counter documents. Keyset paging:
     // WHERE c.conversationId = @c AND c.sequence < @s ORDER BY c.sequence DESC (and ASC for catch-up).
-    // The message text is never filtered on, so it is not indexed.
+    // The message text is never filtered on, so it is not indexed. TTL on without a default (-1):
+    // the counter of a deleted conversation expires through its own `ttl`.
     name: 'messages'
     partitionKey: '/conversationId'
-    defaultTtl: null
+    defaultTtl: -1
     indexingPolicy: {
       indexingMode: 'consistent'
       automatic: true

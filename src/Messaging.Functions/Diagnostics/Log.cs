@@ -40,4 +40,19 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "Upload to container {Container}, blob {BlobName} exceeded {MaxBytes} bytes; nothing was committed")]
     public static partial void BlobUploadTooLarge(ILogger logger, string container, string blobName, long maxBytes);
+
+    [LoggerMessage(EventId = 300, Level = LogLevel.Information, Message = "Cosmos DB store: database {Database} at {Account}")]
+    public static partial void CosmosStore(ILogger logger, string database, string account);
+
+    [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Cosmos DB database {Database} and its containers exist (CosmosDb:CreateIfNotExists)")]
+    public static partial void CosmosContainersEnsured(ILogger logger, string database);
+
+    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Change feed processors started as {Instance}, polling every {PollIntervalMs} ms")]
+    public static partial void ChangeFeedStarted(ILogger logger, string instance, long pollIntervalMs);
+
+    [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "Change feed processor {Processor} failed on lease {LeaseToken}")]
+    public static partial void ChangeFeedError(ILogger logger, Exception exception, string processor, string leaseToken);
+
+    [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "Dropped a change feed change on lease {LeaseToken} ({Kind}) of conversation {ConversationId} after repeated failures")]
+    public static partial void CosmosChangeDropped(ILogger logger, Exception exception, string leaseToken, string kind, string conversationId);
 }

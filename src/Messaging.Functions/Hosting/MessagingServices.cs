@@ -8,6 +8,7 @@ using Messaging.Functions.Auth;
 using Messaging.Functions.Functions;
 using Messaging.Functions.Http;
 using Messaging.Functions.Storage.Blobs;
+using Messaging.Functions.Storage.Cosmos;
 using Messaging.Functions.Storage.Files;
 using Messaging.Functions.Storage.Sqlite;
 using System.Text.Json;
@@ -66,13 +67,27 @@ public static class MessagingServices
         services.AddSingleton(CorsPolicy.FromSetting(configuration["Cors:AllowedOrigins"]));
         services.AddSingleton<ApiPipeline>();
 
-        // Embedded store (the only store until the Azure adapters are configured).
-        services.AddSingleton(new SqliteDatabase(Path.Combine(dataPath, "messaging.db")));
-        services.AddSingleton<IConversationRepository, SqliteConversationRepository>();
-        services.AddSingleton<IMessageRepository, SqliteMessageRepository>();
-        services.AddSingleton<IAttachmentRepository, SqliteAttachmentRepository>();
-        services.AddSingleton<IStoreHealth, SqliteStoreHealth>();
-        services.AddHostedService<SqliteChangeDispatcher>();
+        if (CosmosOptions.FromConfiguration(configuration) is { } cosmos)
+        {
+            // Azure Cosmos DB: one CosmosClient for the process; the change feed processor feeds the fan-out.
+            services.AddSingleton(cosmos);
+            services.AddSingleton(sp => new CosmosStore(sp.GetRequiredService<CosmosOptions>()));
+            services.AddSingleton<IConversationRepository, CosmosConversationRepository>();
+            services.AddSingleton<IMessageRepository, CosmosMessageRepository>();
+            services.AddSingleton<IAttachmentRepository, CosmosAttachmentRepository>();
+            services.AddSingleton<IStoreHealth, CosmosStoreHealth>();
+            services.AddHostedService<CosmosChangeFeedService>();
+        }
+        else
+        {
+            // Embedded store.
+            services.AddSingleton(new SqliteDatabase(Path.Combine(dataPath, "messaging.db")));
+            services.AddSingleton<IConversationRepository, SqliteConversationRepository>();
+            services.AddSingleton<IMessageRepository, SqliteMessageRepository>();
+            services.AddSingleton<IAttachmentRepository, SqliteAttachmentRepository>();
+            services.AddSingleton<IStoreHealth, SqliteStoreHealth>();
+            services.AddHostedService<SqliteChangeDispatcher>();
+        }
 
         AddAttachmentContent(services, configuration, dataPath, host == MessagingHost.Functions);
 

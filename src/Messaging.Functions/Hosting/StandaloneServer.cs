@@ -53,7 +53,10 @@ public static class StandaloneServer
             Log.DevelopmentAuth(logger, MessagingServices.DataPath(app.Configuration));
         }
 
-        Log.EmbeddedStore(logger, app.Services.GetRequiredService<SqliteDatabase>().DatabasePath);
+        if (app.Services.GetService<SqliteDatabase>() is { } embedded)
+        {
+            Log.EmbeddedStore(logger, embedded.DatabasePath);
+        }
         MapFunctions(app);
         MapHub(app);
         return app;

@@ -9,7 +9,7 @@ public abstract class ConversationRepositoryContract : StoreContract
 {
     private static readonly MessagingLimits Limits = new();
 
-    [Fact]
+    [SkippableFact]
     public async Task Get_returns_every_field_when_a_group_was_added()
     {
         var (alice, bob, carol) = (Some.User("alice"), Some.User("bob"), Some.User("carol"));
@@ -24,7 +24,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.Equal(ParticipantRole.Owner, stored.FindParticipant(alice)!.Role);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Get_returns_every_field_when_a_task_conversation_was_added()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -35,7 +35,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         AssertSameConversation(task, await Conversations.GetAsync(task.Id, Ct));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Get_returns_every_field_when_a_direct_conversation_was_added()
     {
         var direct = ADirect.Between(Some.User("alice"), Some.User("bob"), Time.At(4));
@@ -45,13 +45,13 @@ public abstract class ConversationRepositoryContract : StoreContract
         AssertSameConversation(direct, await Conversations.GetAsync(direct.Id, Ct));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Get_returns_null_when_the_conversation_does_not_exist()
     {
         Assert.Null(await Conversations.GetAsync(Ids.New(), Ct));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task List_for_participant_is_most_recent_activity_first_and_only_the_users()
     {
         var (alice, bob, carol) = (Some.User("alice"), Some.User("bob"), Some.User("carol"));
@@ -67,7 +67,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         AssertSameConversation(newest, page.Items[0]);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task List_for_participant_is_empty_when_the_user_has_no_conversations()
     {
         var page = (await Conversations.ListForParticipantAsync(Some.User("nobody"), 10, null, Ct)).Ok();
@@ -76,7 +76,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.Null(page.ContinuationToken);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(1)]
     [InlineData(3)]
     [InlineData(4)]
@@ -96,7 +96,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.Equal(listed.Select(c => c.UpdatedAt).OrderDescending(), listed.Select(c => c.UpdatedAt));
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("%%%not-a-token%%%")]
     [InlineData("bm90LWEtdG9rZW4")]
     [InlineData("MTIzfGFiY3xkZWY")]
@@ -110,7 +110,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         result.Failed(ErrorKind.Invalid);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task List_memberships_gives_each_conversation_with_the_users_read_position()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -125,7 +125,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.Equal(expected.OrderBy(m => m.ConversationId, StringComparer.Ordinal), memberships.OrderBy(m => m.ConversationId, StringComparer.Ordinal));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Get_or_add_direct_creates_once_and_returns_the_same_conversation_afterwards()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -144,7 +144,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         AssertSameConversation(first, await Conversations.GetAsync(first.Id, Ct));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Get_or_add_direct_creates_separate_conversations_for_different_pairs()
     {
         var (alice, bob, carol) = (Some.User("alice"), Some.User("bob"), Some.User("carol"));
@@ -156,7 +156,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.NotEqual(withBob.Id, withCarol.Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Get_or_add_direct_yields_exactly_one_conversation_when_called_concurrently()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -170,7 +170,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.Equal([results[0].Conversation.Id], listed.Items.Select(c => c.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Get_or_add_for_task_creates_once_and_returns_the_same_conversation_afterwards()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -189,7 +189,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.NotEqual(first.Id, other.Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Get_or_add_for_task_yields_exactly_one_conversation_when_called_concurrently()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -205,7 +205,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.Single(listed.Items);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Update_saves_title_participants_and_roles()
     {
         var (alice, bob, carol, dave) = (Some.User("alice"), Some.User("bob"), Some.User("carol"), Some.User("dave"));
@@ -228,7 +228,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.Single((await Conversations.ListForParticipantAsync(dave, 10, null, Ct)).Ok().Items);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Update_can_be_repeated_with_the_same_instance_when_nobody_else_wrote()
     {
         var alice = Some.User("alice");
@@ -242,7 +242,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.Equal("Second", (await Conversations.GetAsync(group.Id, Ct))!.Title);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Update_throws_a_concurrency_conflict_when_the_version_is_stale()
     {
         var alice = Some.User("alice");
@@ -258,7 +258,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.Equal("Winner", (await Conversations.GetAsync(group.Id, Ct))!.Title);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Update_does_not_reset_read_watermarks_saved_after_the_conversation_was_read()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -285,7 +285,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.Equal(watermark, stored.FindParticipant(bob)!.Watermark);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Update_does_not_write_read_watermarks_moved_in_memory()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -300,7 +300,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.Equal(2, (await Conversations.GetAsync(group.Id, Ct))!.FindParticipant(bob)!.LastReadSequence);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Advance_watermark_moves_forward_and_is_kept()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -316,7 +316,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.Null(stored.FindParticipant(alice)!.Watermark);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData(2)]
     [InlineData(5)]
     public async Task Advance_watermark_does_not_move_and_returns_the_current_one_when_older_or_equal(long sequence)
@@ -333,7 +333,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.Equal(five, (await Conversations.GetAsync(group.Id, Ct))!.FindParticipant(bob)!.Watermark);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Advance_watermark_ends_at_the_highest_when_called_in_parallel()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -362,7 +362,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.Equal([new Membership(group.Id, 20)], await Conversations.ListMembershipsAsync(bob, Ct));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Delete_removes_the_conversation_with_its_messages_and_returns_attachment_storage_keys()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -392,7 +392,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.NotNull(await Attachments.GetAsync(elsewhere.Id, Ct));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Delete_also_returns_keys_of_attachments_uploaded_to_the_conversation_but_not_sent()
     {
         var alice = Some.User("alice");
@@ -405,7 +405,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         Assert.Null(await Attachments.GetAsync(pending.Id, Ct));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Delete_returns_no_keys_when_the_conversation_had_no_attachments()
     {
         var alice = Some.User("alice");

@@ -10,7 +10,7 @@ public abstract class MessageRepositoryContract : StoreContract
 {
     private static readonly MessagingLimits Limits = new();
 
-    [Fact]
+    [SkippableFact]
     public async Task Get_returns_every_field_when_a_message_was_appended()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -29,13 +29,13 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Equal([photo.Info], stored.Attachments);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Get_returns_null_when_the_message_does_not_exist()
     {
         Assert.Null(await Messages.GetAsync(Ids.New(), Ct));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Append_marks_the_conversation_as_most_recently_active()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -49,7 +49,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Equal([quiet.Id, busy.Id], listed.Items.Select(c => c.Id));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Append_assigns_gapless_sequences_when_50_appends_run_concurrently()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -69,7 +69,7 @@ public abstract class MessageRepositoryContract : StoreContract
             stored.ToDictionary(m => m.Id, m => m.Sequence));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Sequences_are_counted_per_conversation()
     {
         var alice = Some.User("alice");
@@ -83,7 +83,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Equal(1, other.Sequence);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Append_returns_the_original_as_duplicate_when_the_client_message_id_repeats()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -98,7 +98,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Equal(2, (await AppendAsync(group, alice, "next")).Sequence);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Append_creates_when_another_sender_uses_the_same_client_message_id()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -111,7 +111,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Equal(bobs.Id, (await Messages.FindByClientMessageIdAsync(group.Id, bob, "cm-1", Ct))!.Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Append_yields_one_message_when_10_appends_with_the_same_client_message_id_run_in_parallel()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -131,7 +131,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Equal(created.Message!.Id, stored.Id);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Find_by_client_message_id_is_scoped_to_conversation_and_sender()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -145,7 +145,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Null(await Messages.FindByClientMessageIdAsync(group.Id, alice, "cm-2", Ct));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Append_reports_conversation_missing_when_the_conversation_does_not_exist()
     {
         var missing = Ids.New();
@@ -157,7 +157,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Null(await Messages.GetLatestAsync(missing, Ct));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Append_claims_an_unused_own_attachment()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -176,7 +176,7 @@ public abstract class MessageRepositoryContract : StoreContract
         }
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Append_is_attachment_unavailable_and_writes_nothing_when_the_attachment_is_already_claimed()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -196,7 +196,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Equal(2, (await AppendAsync(group, alice, "next", 2)).Sequence);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Append_returns_duplicate_rather_than_attachment_unavailable_when_a_retry_carries_the_claimed_attachments()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -211,7 +211,7 @@ public abstract class MessageRepositoryContract : StoreContract
         AssertSameMessage(original, retry.Message);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Append_is_attachment_unavailable_when_the_attachment_was_uploaded_by_someone_else()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -224,7 +224,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Null((await Attachments.GetAsync(bobs.Id, Ct))!.MessageId);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Append_is_attachment_unavailable_when_the_attachment_belongs_to_another_conversation()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -237,7 +237,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Equal(AppendStatus.AttachmentUnavailable, outcome.Status);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Append_claims_nothing_when_one_of_several_attachments_is_unavailable()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
@@ -253,7 +253,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Equal(1, (await AppendAsync(group, alice, "plain")).Sequence);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task List_newest_first_pages_cover_every_message_exactly_once()
     {
         var alice = Some.User("alice");
@@ -272,7 +272,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Equal(["m7", "m6", "m5", "m4", "m3", "m2", "m1"], all.Select(m => m.Text));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task List_newest_first_is_empty_when_the_conversation_has_no_messages()
     {
         var group = await AddGroupAsync(Some.User("alice"), [Some.User("bob")]);
@@ -283,7 +283,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Null(page.ContinuationToken);
     }
 
-    [Theory]
+    [SkippableTheory]
     [InlineData("%%%not-a-token%%%")]
     [InlineData("bm90LWEtdG9rZW4")]
     public async Task List_newest_first_is_an_error_when_the_continuation_token_is_invalid(string token)
@@ -295,7 +295,7 @@ public abstract class MessageRepositoryContract : StoreContract
         (await Messages.ListNewestFirstAsync(group.Id, 10, token, Ct)).Failed(ErrorKind.Invalid);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task List_after_returns_later_messages_oldest_first_up_to_the_limit()
     {
         var alice = Some.User("alice");
@@ -310,7 +310,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Empty(await Messages.ListAfterAsync(group.Id, 6, 100, Ct));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Get_latest_returns_the_highest_sequence_or_null_when_empty()
     {
         var alice = Some.User("alice");
@@ -324,7 +324,7 @@ public abstract class MessageRepositoryContract : StoreContract
         AssertSameMessage(last, await Messages.GetLatestAsync(group.Id, Ct));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Count_unread_counts_others_undeleted_messages_after_the_watermark()
     {
         var (alice, bob, carol) = (Some.User("alice"), Some.User("bob"), Some.User("carol"));
@@ -345,7 +345,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Equal(1, await Messages.CountUnreadAsync(group.Id, carol, 2, Ct));
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Update_saves_an_edit()
     {
         var alice = Some.User("alice");
@@ -361,7 +361,7 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Equal(Time.At(30), stored.EditedAt);
     }
 
-    [Fact]
+    [SkippableFact]
     public async Task Update_of_a_tombstone_saves_it_and_removes_its_attachment_records()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));

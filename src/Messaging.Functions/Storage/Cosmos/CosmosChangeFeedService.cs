@@ -1,0 +1,92 @@
+using Messaging.Domain.Realtime;
+using Messaging.Functions.Diagnostics;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Messaging.Functions.Storage.Cosmos;
+
+/// <summary>
+/// Creates the containers when allowed, then runs two change feed processors (conversations and
+/// messages) that feed <see cref="ChangeFanOut"/>. Leases in the lease container spread the
+/// partitions over every running instance; a batch is checkpointed after it was handed over, so
+/// delivery is at-least-once, and in order within a partition key (one conversation).
+/// </summary>
+public sealed class CosmosChangeFeedService(CosmosStore store, ChangeFanOut fanOut, ILogger<CosmosChangeFeedService> logger) : IHostedService
+{
+    private const int MaxAttempts = 3;
+    private readonly CosmosChangeMapper _mapper = new(store.Locator);
+    private readonly List<ChangeFeedProcessor> _processors = [];
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Log.CosmosStore(logger, store.Options.Database, store.Client.Endpoint.Host);
+        if (store.Options.CreateIfNotExists)
+        {
+            await store.EnsureCreatedAsync(cancellationToken);
+            Log.CosmosContainersEnsured(logger, store.Options.Database);
+        }
+
+        var instance = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        _processors.Add(Build(store.Conversations, "fanout-conversations", instance, _mapper.MapConversations));
+        _processors.Add(Build(store.Messages, "fanout-messages", instance, _mapper.MapMessages));
+        foreach (var processor in _processors)
+        {
+            await processor.StartAsync();
+        }
+
+        Log.ChangeFeedStarted(logger, instance, (long)store.Options.ChangeFeedPollInterval.TotalMilliseconds);
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        foreach (var processor in _processors)
+        {
+            await processor.StopAsync();
+        }
+
+        _processors.Clear();
+    }
+
+    private ChangeFeedProcessor Build(Container monitored, string name, string instance, Func<IEnumerable<System.Text.Json.JsonElement>, IReadOnlyList<CommittedChange>> map) =>
+        monitored
+            .GetChangeFeedProcessorBuilder(name, async (ChangeFeedProcessorContext context, Stream changes, CancellationToken cancellationToken) =>
+            {
+                foreach (var change in map(CosmosChangeMapper.ReadDocuments(changes)))
+                {
+                    await PublishAsync(context.LeaseToken, change, cancellationToken);
+                }
+            })
+            .WithInstanceName(instance)
+            .WithLeaseContainer(store.Leases)
+            .WithPollInterval(store.Options.ChangeFeedPollInterval)
+            .WithErrorNotification((leaseToken, exception) =>
+            {
+                Log.ChangeFeedError(logger, exception, name, leaseToken);
+                return Task.CompletedTask;
+            })
+            .Build();
+
+    private async Task PublishAsync(string leaseToken, CommittedChange change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await fanOut.HandleAsync(change, cancellationToken);
+                return;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                if (attempt >= MaxAttempts)
+                {
+                    // As with the embedded store: clients recover what they missed with ?after=<sequence>; one poisoned change must not stop the rest.
+                    Log.CosmosChangeDropped(logger, exception, leaseToken, change.GetType().Name, change.ConversationId);
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken);
+            }
+        }
+    }
+}

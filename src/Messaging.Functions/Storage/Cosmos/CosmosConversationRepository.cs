@@ -1,0 +1,331 @@
+using System.Globalization;
+using System.Net;
+using Messaging.Domain.Attachments;
+using Messaging.Domain.Common;
+using Messaging.Domain.Conversations;
+using Microsoft.Azure.Cosmos;
+
+namespace Messaging.Functions.Storage.Cosmos;
+
+/// <summary>
+/// Conversations in the <c>conversations</c> container (one document per conversation, the whole
+/// aggregate), mirrored per user in <c>memberships</c> for the conversation list and unread counts.
+/// </summary>
+public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider time) : IConversationRepository
+{
+    private const int MaxConflictRetries = 50;
+
+    public async Task<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken)
+    {
+        var (document, _) = await store.Conversations.TryReadAsync<ConversationDocument>(conversationId, conversationId, cancellationToken);
+        return document is { Deleted: false } ? document.ToConversation() : null;
+    }
+
+    public async Task<Result<Page<Conversation>>> ListForParticipantAsync(string userId, int limit, string? continuationToken, CancellationToken cancellationToken)
+    {
+        long? beforeUpdatedAt = null;
+        var beforeId = "";
+        if (continuationToken is not null)
+        {
+            if (!ContinuationToken.TryDecode(continuationToken, out var position)
+                || position.Split('|') is not [var at, var id]
+                || !long.TryParse(at, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed))
+            {
+                return Error.Invalid("continuationToken", "The continuation token is not valid.");
+            }
+
+            beforeUpdatedAt = parsed;
+            beforeId = id;
+        }
+
+        // Single partition (the user's), keyset on (updatedAt, id) with the composite index (updatedAt DESC, id DESC).
+        var sql = beforeUpdatedAt is null
+            ? "SELECT TOP @n c.id, c.updatedAt FROM c WHERE c.userId = @u ORDER BY c.updatedAt DESC, c.id DESC"
+            : "SELECT TOP @n c.id, c.updatedAt FROM c WHERE c.userId = @u AND (c.updatedAt < @at OR (c.updatedAt = @at AND c.id < @id)) ORDER BY c.updatedAt DESC, c.id DESC";
+        var query = new QueryDefinition(sql).WithParameter("@n", limit + 1).WithParameter("@u", userId);
+        if (beforeUpdatedAt is { } before)
+        {
+            query = query.WithParameter("@at", before).WithParameter("@id", beforeId);
+        }
+
+        var rows = await store.Memberships.QueryAsync<ListRow>(query, userId, cancellationToken, limit + 1);
+        var pageRows = rows.Take(limit).ToList();
+        var items = new List<Conversation>(pageRows.Count);
+        if (pageRows.Count > 0)
+        {
+            var read = await store.Conversations.ReadManyItemsAsync<ConversationDocument>(
+                [.. pageRows.Select(r => (r.Id, new PartitionKey(r.Id)))], cancellationToken: cancellationToken);
+            var byId = read.Resource.Where(d => !d.Deleted).ToDictionary(d => d.Id, StringComparer.Ordinal);
+            items.AddRange(pageRows.Where(r => byId.ContainsKey(r.Id)).Select(r => byId[r.Id].ToConversation()));
+        }
+
+        var next = rows.Count > limit
+            ? ContinuationToken.Encode($"{pageRows[^1].UpdatedAt.ToString(CultureInfo.InvariantCulture)}|{pageRows[^1].Id}")
+            : null;
+        return Result<Page<Conversation>>.Success(new Page<Conversation>(items, next));
+    }
+
+    public async Task<IReadOnlyList<Membership>> ListMembershipsAsync(string userId, CancellationToken cancellationToken)
+    {
+        var rows = await store.Memberships.QueryAsync<MembershipRow>(
+            new QueryDefinition("SELECT c.conversationId, c.lastReadSequence FROM c WHERE c.userId = @u").WithParameter("@u", userId),
+            userId, cancellationToken);
+        return [.. rows.Select(r => new Membership(r.ConversationId, r.LastReadSequence))];
+    }
+
+    public async Task AddAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        var document = NewDocument(conversation, conversation.Id);
+        await store.Conversations.CreateItemAsync(document, new PartitionKey(document.Id), cancellationToken: cancellationToken);
+        await WriteMembershipsAsync(document, cancellationToken);
+    }
+
+    /// <summary>Adds the direct conversation unless the pair's claim names a live one; the claim is a document with an id derived from the pair.</summary>
+    public Task<(Conversation Conversation, bool Created)> GetOrAddDirectAsync(Conversation candidate, CancellationToken cancellationToken) =>
+        GetOrAddAsync(candidate, CosmosIds.Direct(candidate.DirectKey!), cancellationToken);
+
+    /// <summary>Adds the task conversation unless the task's claim names a live one.</summary>
+    public Task<(Conversation Conversation, bool Created)> GetOrAddForTaskAsync(Conversation candidate, CancellationToken cancellationToken) =>
+        GetOrAddAsync(candidate, CosmosIds.Task(candidate.TaskId!), cancellationToken);
+
+    public async Task UpdateAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var (stored, etag) = await store.Conversations.TryReadAsync<ConversationDocument>(conversation.Id, conversation.Id, cancellationToken);
+            if (stored is null || stored.Deleted || stored.Version != conversation.Version)
+            {
+                throw new ConcurrencyConflictException($"Conversation {conversation.Id} changed since it was read.");
+            }
+
+            var storedParticipants = stored.Participants.ToDictionary(p => p.UserId, StringComparer.Ordinal);
+            var removed = storedParticipants.Keys.Where(id => !conversation.HasParticipant(id)).ToList();
+            var added = conversation.Participants.Select(p => p.UserId).Where(id => !storedParticipants.ContainsKey(id)).ToList();
+
+            // Title, participants and roles come from the aggregate; read watermarks stay as stored.
+            var next = ConversationDocument.From(conversation, conversation.Id);
+            foreach (var participant in next.Participants)
+            {
+                if (storedParticipants.TryGetValue(participant.UserId, out var before))
+                {
+                    participant.LastReadMessageId = before.LastReadMessageId;
+                    participant.LastReadSequence = before.LastReadSequence;
+                    participant.LastReadAt = before.LastReadAt;
+                }
+                else
+                {
+                    participant.LastReadMessageId = null;
+                    participant.LastReadSequence = 0;
+                    participant.LastReadAt = null;
+                }
+            }
+
+            next.UpdatedAt = Math.Max(stored.UpdatedAt, next.UpdatedAt);
+            next.Version = stored.Version + 1;
+            next.LastChange = ConversationChangeDocument.Merge(stored.LastChange, Now(), c => c.Membership(added, removed));
+
+            using var response = await store.Conversations.ReplaceItemStreamAsync(
+                Serialize(next), next.Id, new PartitionKey(next.Id), new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
+            if (response.StatusCode == HttpStatusCode.PreconditionFailed && attempt < MaxConflictRetries)
+            {
+                // A watermark or activity write moved the ETag; the version check above decides whether it was a real conflict.
+                continue;
+            }
+
+            if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
+            {
+                throw new ConcurrencyConflictException($"Conversation {conversation.Id} changed since it was read.");
+            }
+
+            response.EnsureSuccessStatusCode();
+            foreach (var gone in removed)
+            {
+                await store.Memberships.DeleteIfExistsAsync(conversation.Id, gone, cancellationToken);
+            }
+
+            foreach (var user in added)
+            {
+                var participant = next.Participants.First(p => p.UserId == user);
+                await store.Memberships.UpsertItemAsync(
+                    MembershipDocument.For(next.Id, user, next.UpdatedAt, participant.LastReadSequence), new PartitionKey(user), cancellationToken: cancellationToken);
+            }
+
+            await Task.WhenAll(next.Participants.Where(p => !added.Contains(p.UserId))
+                .Select(p => store.Memberships.AdvanceTimestampAsync(next.Id, p.UserId, "updatedAt", next.UpdatedAt, cancellationToken)));
+            conversation.AcceptVersion(next.Version);
+            return;
+        }
+    }
+
+    public async Task<(ReadWatermark? Watermark, bool Moved)> AdvanceWatermarkAsync(
+        string conversationId, string userId, ReadWatermark watermark, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var (stored, etag) = await store.Conversations.TryReadAsync<ConversationDocument>(conversationId, conversationId, cancellationToken);
+            var participant = stored is { Deleted: false } ? stored.Participants.Find(p => p.UserId == userId) : null;
+            if (participant is null)
+            {
+                return (null, false);
+            }
+
+            if (watermark.Sequence <= participant.LastReadSequence)
+            {
+                return (participant.Watermark, false);
+            }
+
+            participant.LastReadMessageId = watermark.MessageId;
+            participant.LastReadSequence = watermark.Sequence;
+            participant.LastReadAt = CosmosJson.Ms(watermark.ReadAt);
+            stored!.LastChange = ConversationChangeDocument.Merge(stored.LastChange, Now(), c => c.ReadBy(userId));
+            using var response = await store.Conversations.ReplaceItemStreamAsync(
+                Serialize(stored), conversationId, new PartitionKey(conversationId), new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
+            if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound && attempt < MaxConflictRetries)
+            {
+                continue;
+            }
+
+            response.EnsureSuccessStatusCode();
+
+            // The mirror for unread counts: forward only, so a late write never moves it back.
+            await store.Memberships.AdvanceTimestampAsync(conversationId, userId, "lastReadSequence", watermark.Sequence, cancellationToken);
+            return (watermark, true);
+        }
+    }
+
+    public async Task<IReadOnlyList<string>> DeleteAsync(string conversationId, CancellationToken cancellationToken)
+    {
+        var (stored, _) = await store.Conversations.TryReadAsync<ConversationDocument>(conversationId, conversationId, cancellationToken);
+        if (stored is null || stored.Deleted)
+        {
+            return [];
+        }
+
+        // 1. Close the sequence: a send racing this fails its ETag check on the counter and then sees it deleted.
+        await store.Messages.UpsertItemAsync(
+            new CounterDocument { ConversationId = conversationId, LastSequence = 0, Deleted = true, Ttl = CosmosStore.SoftDeleteTtlSeconds },
+            new PartitionKey(conversationId), cancellationToken: cancellationToken);
+
+        // 2. The messages of the conversation: one partition; hard deletes (nobody is told about them).
+        var messageIds = await store.Messages.QueryAsync<IdRow>(
+            new QueryDefinition("SELECT c.id FROM c WHERE c.id != @counter").WithParameter("@counter", CosmosIds.CounterId), conversationId, cancellationToken);
+        foreach (var row in messageIds)
+        {
+            await store.Messages.DeleteIfExistsAsync(row.Id, conversationId, cancellationToken);
+        }
+
+        // 3. The attachment records that belong to the conversation (rare: a cross-partition query).
+        var attachments = await store.Attachments.QueryAsync<IdRow>(
+            new QueryDefinition("SELECT c.id FROM c WHERE c.conversationId = @c").WithParameter("@c", conversationId), null, cancellationToken);
+        foreach (var row in attachments)
+        {
+            await store.Attachments.DeleteIfExistsAsync(row.Id, row.Id, cancellationToken);
+        }
+
+        // 4. The claim of a direct pair or a task, so a new conversation can be started for it; then the members' views.
+        if (ClaimIdOf(stored) is { } claimId)
+        {
+            await store.Conversations.DeleteIfExistsAsync(claimId, claimId, cancellationToken);
+        }
+
+        foreach (var participant in stored.Participants)
+        {
+            await store.Memberships.DeleteIfExistsAsync(conversationId, participant.UserId, cancellationToken);
+        }
+
+        // 5. Last, the soft delete the change feed announces as ConversationRemoved.
+        var former = stored.Participants.Select(p => p.UserId).ToList();
+        stored.Deleted = true;
+        stored.FormerParticipantIds = former;
+        stored.Participants = [];
+        stored.Ttl = CosmosStore.SoftDeleteTtlSeconds;
+        stored.LastChange = new ConversationChangeDocument { Id = Guid.NewGuid().ToString("N"), At = Now() };
+        await store.Conversations.UpsertItemAsync(stored, new PartitionKey(conversationId), cancellationToken: cancellationToken);
+        return [.. attachments.Select(a => AttachmentStorageKey.For(a.Id))];
+    }
+
+    private async Task<(Conversation Conversation, bool Created)> GetOrAddAsync(Conversation candidate, string claimId, CancellationToken cancellationToken)
+    {
+        var started = time.GetTimestamp();
+        for (var attempt = 0; ; attempt++)
+        {
+            // The claim decides the race: exactly one Create of the derived id succeeds (409 for the others).
+            var claim = new ClaimDocument { Id = claimId, ConversationId = candidate.Id, At = Now() };
+            using (var created = await store.Conversations.CreateItemStreamAsync(Serialize(claim), new PartitionKey(claimId), cancellationToken: cancellationToken))
+            {
+                if (created.IsSuccessStatusCode)
+                {
+                    await AddAsync(candidate, cancellationToken);
+                    return (candidate, true);
+                }
+
+                if (created.StatusCode != HttpStatusCode.Conflict)
+                {
+                    created.EnsureSuccessStatusCode();
+                }
+            }
+
+            var (existingClaim, claimETag) = await store.Conversations.TryReadAsync<ClaimDocument>(claimId, claimId, cancellationToken);
+            if (existingClaim is null)
+            {
+                continue;
+            }
+
+            var (existing, _) = await store.Conversations.TryReadAsync<ConversationDocument>(existingClaim.ConversationId, existingClaim.ConversationId, cancellationToken);
+            if (existing is { Deleted: false })
+            {
+                return (existing.ToConversation(), false);
+            }
+
+            // The winner is still writing its conversation, or it was deleted, or its writer died before writing it.
+            var abandoned = existing is { Deleted: true } || Now() - existingClaim.At > ClaimDocument.AbandonedAfterMs;
+            if (abandoned)
+            {
+                claim.At = Now();
+                using var replaced = await store.Conversations.ReplaceItemStreamAsync(
+                    Serialize(claim), claimId, new PartitionKey(claimId), new ItemRequestOptions { IfMatchEtag = claimETag }, cancellationToken);
+                if (replaced.IsSuccessStatusCode)
+                {
+                    await AddAsync(candidate, cancellationToken);
+                    return (candidate, true);
+                }
+            }
+            else
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(20 * (attempt + 1), 200)), cancellationToken);
+            }
+
+            if (attempt >= MaxConflictRetries * 4 && time.GetElapsedTime(started) > TimeSpan.FromSeconds(30))
+            {
+                throw new ConcurrencyConflictException($"The claim {claimId} kept changing while the conversation was being created.");
+            }
+        }
+    }
+
+    private static string? ClaimIdOf(ConversationDocument document) =>
+        document.DirectKey is { } directKey ? CosmosIds.Direct(directKey)
+        : document.Kind == "task" && document.TaskId is { } taskId ? CosmosIds.Task(taskId)
+        : null;
+
+    private ConversationDocument NewDocument(Conversation conversation, string id)
+    {
+        var document = ConversationDocument.From(conversation, id);
+        document.Version = 0;
+        document.LastChange = new ConversationChangeDocument { Id = Guid.NewGuid().ToString("N"), At = Now(), Created = true };
+        return document;
+    }
+
+    private Task WriteMembershipsAsync(ConversationDocument document, CancellationToken cancellationToken) =>
+        Task.WhenAll(document.Participants.Select(p => store.Memberships.UpsertItemAsync(
+            MembershipDocument.For(document.Id, p.UserId, document.UpdatedAt, p.LastReadSequence), new PartitionKey(p.UserId), cancellationToken: cancellationToken)));
+
+    private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private static MemoryStream Serialize<T>(T document) => new(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(document, CosmosJson.Options));
+
+    private sealed record ListRow(string Id, long UpdatedAt);
+
+    private sealed record MembershipRow(string ConversationId, long LastReadSequence);
+
+    private sealed record IdRow(string Id);
+}

@@ -1,0 +1,417 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Messaging.Domain.Attachments;
+using Messaging.Domain.Conversations;
+using Messaging.Domain.Messages;
+
+namespace Messaging.Functions.Storage.Cosmos;
+
+/// <summary>
+/// The documents of the Cosmos DB store (docs/cosmos-data-model.md). Timestamps are Unix
+/// milliseconds (numbers sort and compare in queries); every document carries a <c>type</c>.
+/// </summary>
+internal static class CosmosJson
+{
+    /// <summary>The serializer of the CosmosClient and of the change feed mapping: camelCase, nulls written (queries test <c>= null</c>).</summary>
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.Never,
+    };
+
+    public static long Ms(DateTimeOffset value) => value.ToUnixTimeMilliseconds();
+
+    public static long? Ms(DateTimeOffset? value) => value?.ToUnixTimeMilliseconds();
+
+    public static DateTimeOffset Time(long ms) => DateTimeOffset.FromUnixTimeMilliseconds(ms);
+
+    public static DateTimeOffset? Time(long? ms) => ms is { } v ? DateTimeOffset.FromUnixTimeMilliseconds(v) : null;
+}
+
+/// <summary>Document ids the store derives, so that a create conflict (409) decides a race.</summary>
+internal static class CosmosIds
+{
+    public const string CounterId = "counter";
+
+    /// <summary>The claim id of a pair of users' direct conversation.</summary>
+    public static string Direct(string directKey) => "d-" + Hash(directKey);
+
+    /// <summary>The claim id of a task's conversation.</summary>
+    public static string Task(string taskId) => "t-" + Hash(taskId);
+
+    /// <summary>The idempotency claim of (sender, client message id) within a conversation's partition.</summary>
+    public static string ClientMessage(string senderId, string clientMessageId) => "cmid-" + Hash(senderId + "\u001f" + clientMessageId);
+
+    // Ids must not contain '/', '\', '?' or '#' and are at most 255 characters: a hash of the key always fits.
+    private static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)))[..40];
+}
+
+internal static class DocumentTypes
+{
+    public const string Conversation = "conversation";
+    public const string Claim = "claim";
+    public const string Membership = "membership";
+    public const string Message = "message";
+    public const string Counter = "counter";
+    public const string ClientMessage = "clientMessage";
+    public const string Attachment = "attachment";
+}
+
+/// <summary>A conversation and its participants with their read watermarks: the whole aggregate in one point read. Partition key /id.</summary>
+internal sealed class ConversationDocument
+{
+    public required string Id { get; set; }
+
+    public string Type { get; set; } = DocumentTypes.Conversation;
+
+    public required string Kind { get; set; }
+
+    public string? Title { get; set; }
+
+    public string? TaskId { get; set; }
+
+    public string? DirectKey { get; set; }
+
+    public required string CreatedBy { get; set; }
+
+    public long CreatedAt { get; set; }
+
+    /// <summary>Most recent activity (changes and new messages).</summary>
+    public long UpdatedAt { get; set; }
+
+    public long Version { get; set; }
+
+    public List<ParticipantDocument> Participants { get; set; } = [];
+
+    /// <summary>What the last write(s) changed, for the change feed (which shows only the latest version).</summary>
+    public ConversationChangeDocument? LastChange { get; set; }
+
+    /// <summary>Soft delete: the latest-version change feed does not show deletes, so a deleted conversation stays as a marker until its <see cref="Ttl"/>.</summary>
+    public bool Deleted { get; set; }
+
+    public List<string>? FormerParticipantIds { get; set; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Ttl { get; set; }
+
+    public static ConversationDocument From(Conversation conversation, string id) => new()
+    {
+        Id = id,
+        Kind = conversation.Type switch
+        {
+            ConversationType.Direct => "direct",
+            ConversationType.Task => "task",
+            _ => "group",
+        },
+        Title = conversation.Title,
+        TaskId = conversation.TaskId,
+        DirectKey = conversation.DirectKey,
+        CreatedBy = conversation.CreatedBy,
+        CreatedAt = CosmosJson.Ms(conversation.CreatedAt),
+        UpdatedAt = CosmosJson.Ms(conversation.UpdatedAt),
+        Version = conversation.Version,
+        Participants = [.. conversation.Participants.Select(ParticipantDocument.From)],
+    };
+
+    public Conversation ToConversation() =>
+        Conversation.Restore(
+            Id,
+            Kind switch
+            {
+                "direct" => ConversationType.Direct,
+                "task" => ConversationType.Task,
+                _ => ConversationType.Group,
+            },
+            Title,
+            TaskId,
+            CreatedBy,
+            CosmosJson.Time(CreatedAt),
+            CosmosJson.Time(UpdatedAt),
+            Participants.OrderBy(p => p.JoinedAt).ThenBy(p => p.UserId, StringComparer.Ordinal).Select(p => p.ToParticipant()),
+            Version);
+}
+
+internal sealed class ParticipantDocument
+{
+    public required string UserId { get; set; }
+
+    public required string Role { get; set; }
+
+    public long JoinedAt { get; set; }
+
+    public string? LastReadMessageId { get; set; }
+
+    public long LastReadSequence { get; set; }
+
+    public long? LastReadAt { get; set; }
+
+    public static ParticipantDocument From(Participant participant) => new()
+    {
+        UserId = participant.UserId,
+        Role = participant.Role == ParticipantRole.Owner ? "owner" : "member",
+        JoinedAt = CosmosJson.Ms(participant.JoinedAt),
+        LastReadMessageId = participant.Watermark?.MessageId,
+        LastReadSequence = participant.Watermark?.Sequence ?? 0,
+        LastReadAt = CosmosJson.Ms(participant.Watermark?.ReadAt),
+    };
+
+    public ReadWatermark? Watermark =>
+        LastReadMessageId is { } messageId && LastReadAt is { } readAt ? new ReadWatermark(messageId, LastReadSequence, CosmosJson.Time(readAt)) : null;
+
+    public Participant ToParticipant() =>
+        new(UserId, Role == "owner" ? ParticipantRole.Owner : ParticipantRole.Member, CosmosJson.Time(JoinedAt), Watermark);
+}
+
+/// <summary>
+/// The changes of the last write of a conversation document, merged with those of earlier writes
+/// that happened within <see cref="MergeWindowMs"/>: if the feed coalesced them into one version,
+/// none is lost; if it did not, a part is announced twice (at-least-once).
+/// </summary>
+internal sealed class ConversationChangeDocument
+{
+    public const long MergeWindowMs = 5_000;
+
+    /// <summary>Unique per write; the change feed mapping announces each id once per process.</summary>
+    public required string Id { get; set; }
+
+    public long At { get; set; }
+
+    public bool Created { get; set; }
+
+    public bool Changed { get; set; }
+
+    public List<string> Added { get; set; } = [];
+
+    public List<string> Removed { get; set; } = [];
+
+    public List<string> Read { get; set; } = [];
+
+    public static ConversationChangeDocument Merge(ConversationChangeDocument? previous, long now, Action<ConversationChangeDocument> change)
+    {
+        var next = new ConversationChangeDocument { Id = Guid.NewGuid().ToString("N"), At = now };
+        if (previous is not null && now - previous.At <= MergeWindowMs && now >= previous.At)
+        {
+            next.Created = previous.Created;
+            next.Changed = previous.Changed;
+            next.Added = [.. previous.Added];
+            next.Removed = [.. previous.Removed];
+            next.Read = [.. previous.Read];
+        }
+
+        change(next);
+        return next;
+    }
+
+    public void Membership(IEnumerable<string> added, IEnumerable<string> removed)
+    {
+        Changed = true;
+        foreach (var user in added)
+        {
+            Removed.Remove(user);
+            if (!Added.Contains(user))
+            {
+                Added.Add(user);
+            }
+        }
+
+        foreach (var user in removed)
+        {
+            Added.Remove(user);
+            if (!Removed.Contains(user))
+            {
+                Removed.Add(user);
+            }
+        }
+    }
+
+    public void ReadBy(string userId)
+    {
+        if (!Read.Contains(userId))
+        {
+            Read.Add(userId);
+        }
+    }
+}
+
+/// <summary>
+/// The one conversation of a direct pair or a task: a document in the conversations container whose id is
+/// derived from the key (<see cref="CosmosIds"/>), so concurrent creates conflict and exactly one wins.
+/// </summary>
+internal sealed class ClaimDocument
+{
+    /// <summary>A claim whose conversation has not appeared after this long was left by a writer that died; it may be taken over.</summary>
+    public const long AbandonedAfterMs = 10_000;
+
+    public required string Id { get; set; }
+
+    public string Type { get; set; } = DocumentTypes.Claim;
+
+    public required string ConversationId { get; set; }
+
+    public long At { get; set; }
+}
+
+/// <summary>A user's view of one conversation: list order and read position. Partition key /userId, id = conversation id.</summary>
+internal sealed class MembershipDocument
+{
+    public required string Id { get; set; }
+
+    public string Type { get; set; } = DocumentTypes.Membership;
+
+    public required string UserId { get; set; }
+
+    public required string ConversationId { get; set; }
+
+    public long UpdatedAt { get; set; }
+
+    public long LastReadSequence { get; set; }
+
+    public static MembershipDocument For(string conversationId, string userId, long updatedAt, long lastReadSequence) => new()
+    {
+        Id = conversationId,
+        UserId = userId,
+        ConversationId = conversationId,
+        UpdatedAt = updatedAt,
+        LastReadSequence = lastReadSequence,
+    };
+}
+
+/// <summary>A message (or tombstone). Partition key /conversationId.</summary>
+internal sealed class MessageDocument
+{
+    public required string Id { get; set; }
+
+    public string Type { get; set; } = DocumentTypes.Message;
+
+    public required string ConversationId { get; set; }
+
+    public required string SenderId { get; set; }
+
+    public long Sequence { get; set; }
+
+    public string Text { get; set; } = "";
+
+    public List<AttachmentInfoDocument> Attachments { get; set; } = [];
+
+    public string? ClientMessageId { get; set; }
+
+    public long CreatedAt { get; set; }
+
+    public long? EditedAt { get; set; }
+
+    public long? DeletedAt { get; set; }
+
+    public static MessageDocument From(Message message, long sequence) => new()
+    {
+        Id = message.Id,
+        ConversationId = message.ConversationId,
+        SenderId = message.SenderId,
+        Sequence = sequence,
+        Text = message.Text,
+        Attachments = [.. message.Attachments.Select(AttachmentInfoDocument.From)],
+        ClientMessageId = message.ClientMessageId,
+        CreatedAt = CosmosJson.Ms(message.CreatedAt),
+        EditedAt = CosmosJson.Ms(message.EditedAt),
+        DeletedAt = CosmosJson.Ms(message.DeletedAt),
+    };
+
+    public Message ToMessage() =>
+        Message.Restore(
+            Id, ConversationId, SenderId, Sequence, Text, Attachments.Select(a => a.ToInfo()), ClientMessageId,
+            CosmosJson.Time(CreatedAt), CosmosJson.Time(EditedAt), CosmosJson.Time(DeletedAt));
+}
+
+internal sealed class AttachmentInfoDocument
+{
+    public required string Id { get; set; }
+
+    public required string FileName { get; set; }
+
+    public required string ContentType { get; set; }
+
+    public long Size { get; set; }
+
+    public required string UploadedBy { get; set; }
+
+    public long CreatedAt { get; set; }
+
+    public static AttachmentInfoDocument From(AttachmentInfo info) => new()
+    {
+        Id = info.Id,
+        FileName = info.FileName,
+        ContentType = info.ContentType,
+        Size = info.Size,
+        UploadedBy = info.UploadedBy,
+        CreatedAt = CosmosJson.Ms(info.CreatedAt),
+    };
+
+    public AttachmentInfo ToInfo() => new(Id, FileName, ContentType, Size, UploadedBy, CosmosJson.Time(CreatedAt));
+}
+
+/// <summary>The per-conversation sequence counter, in the conversation's message partition (id <c>counter</c>).</summary>
+internal sealed class CounterDocument
+{
+    public string Id { get; set; } = CosmosIds.CounterId;
+
+    public string Type { get; set; } = DocumentTypes.Counter;
+
+    public required string ConversationId { get; set; }
+
+    public long LastSequence { get; set; }
+
+    /// <summary>Set first when the conversation is deleted: a send racing the delete fails its ETag check and then sees this.</summary>
+    public bool Deleted { get; set; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Ttl { get; set; }
+}
+
+/// <summary>Claims (sender, client message id) in the conversation's partition, created in the same batch as the message.</summary>
+internal sealed class ClientMessageDocument
+{
+    public required string Id { get; set; }
+
+    public string Type { get; set; } = DocumentTypes.ClientMessage;
+
+    public required string ConversationId { get; set; }
+
+    public required string MessageId { get; set; }
+}
+
+/// <summary>An attachment record. Partition key /id.</summary>
+internal sealed class AttachmentDocument
+{
+    public required string Id { get; set; }
+
+    public string Type { get; set; } = DocumentTypes.Attachment;
+
+    public required string FileName { get; set; }
+
+    public required string ContentType { get; set; }
+
+    public long Size { get; set; }
+
+    public required string UploadedBy { get; set; }
+
+    public long CreatedAt { get; set; }
+
+    public string? ConversationId { get; set; }
+
+    public string? MessageId { get; set; }
+
+    public static AttachmentDocument From(Attachment attachment) => new()
+    {
+        Id = attachment.Id,
+        FileName = attachment.Info.FileName,
+        ContentType = attachment.Info.ContentType,
+        Size = attachment.Info.Size,
+        UploadedBy = attachment.UploadedBy,
+        CreatedAt = CosmosJson.Ms(attachment.Info.CreatedAt),
+        ConversationId = attachment.ConversationId,
+        MessageId = attachment.MessageId,
+    };
+
+    public Attachment ToAttachment() =>
+        Attachment.Restore(new AttachmentInfo(Id, FileName, ContentType, Size, UploadedBy, CosmosJson.Time(CreatedAt)), ConversationId, MessageId);
+}

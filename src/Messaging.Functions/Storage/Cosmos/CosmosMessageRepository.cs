@@ -1,0 +1,315 @@
+using System.Globalization;
+using System.Net;
+using Messaging.Domain.Common;
+using Messaging.Domain.Messages;
+using Microsoft.Azure.Cosmos;
+
+namespace Messaging.Functions.Storage.Cosmos;
+
+/// <summary>
+/// Messages in the <c>messages</c> container, partitioned by conversation, with the conversation's
+/// sequence counter and client-message-id claims in the same partition so one transactional batch
+/// assigns the next sequence, creates the message and claims its idempotency key.
+/// </summary>
+public sealed class CosmosMessageRepository(CosmosStore store) : IMessageRepository
+{
+    private const int MaxSequenceRetries = 100;
+
+    public async Task<AppendOutcome> AppendAsync(Message message, CancellationToken cancellationToken)
+    {
+        var conversationId = message.ConversationId;
+        if (message.ClientMessageId is { } clientMessageId
+            && await FindByClientMessageIdAsync(conversationId, message.SenderId, clientMessageId, cancellationToken) is { } earlier)
+        {
+            return new AppendOutcome(AppendStatus.Duplicate, earlier);
+        }
+
+        var (conversation, _) = await store.Conversations.TryReadAsync<ConversationDocument>(conversationId, conversationId, cancellationToken);
+        if (conversation is not { Deleted: false })
+        {
+            return new AppendOutcome(AppendStatus.ConversationMissing, null);
+        }
+
+        // The attachments live in other partitions: claim them first (ETag-guarded), release them if the append does not happen.
+        var claims = new AttachmentClaims(store.Attachments);
+        if (!await claims.ClaimAsync(message, cancellationToken))
+        {
+            await claims.ReleaseAsync(CancellationToken.None);
+            return new AppendOutcome(AppendStatus.AttachmentUnavailable, null);
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var (counter, etag) = await store.Messages.TryReadAsync<CounterDocument>(CosmosIds.CounterId, conversationId, cancellationToken);
+            if (counter is { Deleted: true })
+            {
+                await claims.ReleaseAsync(CancellationToken.None);
+                return new AppendOutcome(AppendStatus.ConversationMissing, null);
+            }
+
+            var sequence = (counter?.LastSequence ?? 0) + 1;
+            var nextCounter = new CounterDocument { ConversationId = conversationId, LastSequence = sequence };
+            var batch = store.Messages.CreateTransactionalBatch(new PartitionKey(conversationId));
+            batch = counter is null
+                ? batch.CreateItem(nextCounter)
+                : batch.ReplaceItem(CosmosIds.CounterId, nextCounter, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag });
+            batch = batch.CreateItem(MessageDocument.From(message, sequence));
+            if (message.ClientMessageId is not null)
+            {
+                batch = batch.CreateItem(new ClientMessageDocument
+                {
+                    Id = CosmosIds.ClientMessage(message.SenderId, message.ClientMessageId),
+                    ConversationId = conversationId,
+                    MessageId = message.Id,
+                });
+            }
+
+            using var response = await batch.ExecuteAsync(cancellationToken);
+            if (response.IsSuccessStatusCode)
+            {
+                message.AssignSequence(sequence);
+                store.Locator.Remember(message.Id, conversationId);
+                await MarkActiveAsync(conversation, CosmosJson.Ms(message.CreatedAt), cancellationToken);
+                return new AppendOutcome(AppendStatus.Created, message);
+            }
+
+            var counterStatus = response[0].StatusCode;
+            if (counterStatus is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict && attempt < MaxSequenceRetries)
+            {
+                // Another send took this sequence: read the counter again.
+                continue;
+            }
+
+            if (message.ClientMessageId is not null && response.Count > 2 && response[2].StatusCode == HttpStatusCode.Conflict)
+            {
+                await claims.ReleaseAsync(CancellationToken.None);
+                var original = await FindByClientMessageIdAsync(conversationId, message.SenderId, message.ClientMessageId, cancellationToken);
+                return new AppendOutcome(AppendStatus.Duplicate, original);
+            }
+
+            await claims.ReleaseAsync(CancellationToken.None);
+            throw new CosmosException(
+                $"Appending message {message.Id} failed: {response.ErrorMessage}", response.StatusCode, 0, response.ActivityId, response.RequestCharge);
+        }
+    }
+
+    public async Task<Message?> GetAsync(string messageId, CancellationToken cancellationToken)
+    {
+        if (store.Locator.ConversationOf(messageId) is { } conversationId)
+        {
+            var (document, _) = await store.Messages.TryReadAsync<MessageDocument>(messageId, conversationId, cancellationToken);
+            if (document is { Type: DocumentTypes.Message })
+            {
+                return document.ToMessage();
+            }
+        }
+
+        // Unknown to this process: one query across the partitions, on the indexed id.
+        var found = await store.Messages.QueryAsync<MessageDocument>(
+            new QueryDefinition("SELECT * FROM c WHERE c.id = @id AND c.type = @type").WithParameter("@id", messageId).WithParameter("@type", DocumentTypes.Message),
+            null, cancellationToken);
+        var message = found.Count > 0 ? found[0] : null;
+        if (message is not null)
+        {
+            store.Locator.Remember(message.Id, message.ConversationId);
+        }
+
+        return message?.ToMessage();
+    }
+
+    public async Task<Message?> FindByClientMessageIdAsync(string conversationId, string senderId, string clientMessageId, CancellationToken cancellationToken)
+    {
+        var (claim, _) = await store.Messages.TryReadAsync<ClientMessageDocument>(CosmosIds.ClientMessage(senderId, clientMessageId), conversationId, cancellationToken);
+        if (claim is null)
+        {
+            return null;
+        }
+
+        var (document, _) = await store.Messages.TryReadAsync<MessageDocument>(claim.MessageId, conversationId, cancellationToken);
+        return document?.ToMessage();
+    }
+
+    public async Task<Result<Page<Message>>> ListNewestFirstAsync(string conversationId, int limit, string? continuationToken, CancellationToken cancellationToken)
+    {
+        long? before = null;
+        if (continuationToken is not null)
+        {
+            if (!ContinuationToken.TryDecode(continuationToken, out var position)
+                || !long.TryParse(position, NumberStyles.None, CultureInfo.InvariantCulture, out var parsed))
+            {
+                return Error.Invalid("continuationToken", "The continuation token is not valid.");
+            }
+
+            before = parsed;
+        }
+
+        var query = new QueryDefinition(
+                "SELECT TOP @n * FROM c WHERE c.conversationId = @c AND c.type = @type AND c.sequence < @before ORDER BY c.sequence DESC")
+            .WithParameter("@n", limit + 1).WithParameter("@c", conversationId).WithParameter("@type", DocumentTypes.Message)
+            .WithParameter("@before", before ?? long.MaxValue);
+        var rows = await QueryMessagesAsync(conversationId, query, limit + 1, cancellationToken);
+        var items = rows.Take(limit).ToList();
+        var next = rows.Count > limit ? ContinuationToken.Encode(items[^1].Sequence.ToString(CultureInfo.InvariantCulture)) : null;
+        return Result<Page<Message>>.Success(new Page<Message>(items, next));
+    }
+
+    public async Task<IReadOnlyList<Message>> ListAfterAsync(string conversationId, long afterSequence, int limit, CancellationToken cancellationToken) =>
+        await QueryMessagesAsync(
+            conversationId,
+            new QueryDefinition("SELECT TOP @n * FROM c WHERE c.conversationId = @c AND c.type = @type AND c.sequence > @after ORDER BY c.sequence ASC")
+                .WithParameter("@n", limit).WithParameter("@c", conversationId).WithParameter("@type", DocumentTypes.Message).WithParameter("@after", afterSequence),
+            limit,
+            cancellationToken);
+
+    public async Task<Message?> GetLatestAsync(string conversationId, CancellationToken cancellationToken)
+    {
+        var rows = await QueryMessagesAsync(
+            conversationId,
+            new QueryDefinition("SELECT TOP 1 * FROM c WHERE c.conversationId = @c AND c.type = @type ORDER BY c.sequence DESC")
+                .WithParameter("@c", conversationId).WithParameter("@type", DocumentTypes.Message),
+            1,
+            cancellationToken);
+        return rows.Count > 0 ? rows[0] : null;
+    }
+
+    public async Task<int> CountUnreadAsync(string conversationId, string userId, long afterSequence, CancellationToken cancellationToken)
+    {
+        var counts = await store.Messages.QueryAsync<int>(
+            new QueryDefinition(
+                    "SELECT VALUE COUNT(1) FROM c WHERE c.conversationId = @c AND c.type = @type AND c.sequence > @after AND c.senderId != @u AND IS_NULL(c.deletedAt)")
+                .WithParameter("@c", conversationId).WithParameter("@type", DocumentTypes.Message).WithParameter("@after", afterSequence).WithParameter("@u", userId),
+            conversationId,
+            cancellationToken);
+        return counts.Sum();
+    }
+
+    public async Task UpdateAsync(Message message, CancellationToken cancellationToken)
+    {
+        var (stored, _) = await store.Messages.TryReadAsync<MessageDocument>(message.Id, message.ConversationId, cancellationToken);
+        if (stored is null)
+        {
+            return;
+        }
+
+        var next = MessageDocument.From(message, stored.Sequence);
+        await store.Messages.ReplaceItemAsync(next, message.Id, new PartitionKey(message.ConversationId), cancellationToken: cancellationToken);
+        if (message.IsDeleted)
+        {
+            // The tombstone keeps no attachments; their records go (the service deletes the files).
+            foreach (var attachment in stored.Attachments)
+            {
+                await store.Attachments.DeleteIfExistsAsync(attachment.Id, attachment.Id, cancellationToken);
+            }
+        }
+    }
+
+    private async Task<List<Message>> QueryMessagesAsync(string conversationId, QueryDefinition query, int maxItems, CancellationToken cancellationToken)
+    {
+        var documents = await store.Messages.QueryAsync<MessageDocument>(query, conversationId, cancellationToken, maxItems);
+        foreach (var document in documents)
+        {
+            store.Locator.Remember(document.Id, conversationId);
+        }
+
+        return [.. documents.Select(d => d.ToMessage())];
+    }
+
+    /// <summary>
+    /// Moves "most recent activity" forward on the conversation and on every member's view of it
+    /// (conditional patches: never backwards). In the send path, so the sender's next list read sees it.
+    /// </summary>
+    private async Task MarkActiveAsync(ConversationDocument conversation, long at, CancellationToken cancellationToken)
+    {
+        var writes = new List<Task> { store.Conversations.AdvanceTimestampAsync(conversation.Id, conversation.Id, "updatedAt", at, cancellationToken) };
+        writes.AddRange(conversation.Participants.Select(p => store.Memberships.AdvanceTimestampAsync(conversation.Id, p.UserId, "updatedAt", at, cancellationToken)));
+        await Task.WhenAll(writes);
+    }
+
+    /// <summary>Claims a message's attachments one by one with ETag conditions, and undoes the claims when asked.</summary>
+    private sealed class AttachmentClaims(Container attachments)
+    {
+        private readonly List<AttachmentDocument> _claimed = [];
+
+        public async Task<bool> ClaimAsync(Message message, CancellationToken cancellationToken)
+        {
+            foreach (var info in message.Attachments)
+            {
+                if (!await ClaimOneAsync(info.Id, message, cancellationToken))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public async Task ReleaseAsync(CancellationToken cancellationToken)
+        {
+            foreach (var claimed in _claimed)
+            {
+                for (var attempt = 0; attempt < 10; attempt++)
+                {
+                    var (current, etag) = await attachments.TryReadAsync<AttachmentDocument>(claimed.Id, claimed.Id, cancellationToken);
+                    if (current is null || current.MessageId != claimed.MessageId)
+                    {
+                        break;
+                    }
+
+                    current.MessageId = null;
+                    current.ConversationId = claimed.ConversationId;
+                    using var response = await attachments.ReplaceItemStreamAsync(
+                        new MemoryStream(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(current, CosmosJson.Options)),
+                        current.Id, new PartitionKey(current.Id), new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
+                    if (response.StatusCode != HttpStatusCode.PreconditionFailed)
+                    {
+                        break;
+                    }
+                }
+            }
+
+            _claimed.Clear();
+        }
+
+        private async Task<bool> ClaimOneAsync(string attachmentId, Message message, CancellationToken cancellationToken)
+        {
+            for (var attempt = 0; attempt < 10; attempt++)
+            {
+                var (current, etag) = await attachments.TryReadAsync<AttachmentDocument>(attachmentId, attachmentId, cancellationToken);
+                if (current is null
+                    || current.UploadedBy != message.SenderId
+                    || current.MessageId is not null
+                    || (current.ConversationId is not null && current.ConversationId != message.ConversationId))
+                {
+                    return false;
+                }
+
+                var previousConversation = current.ConversationId;
+                current.MessageId = message.Id;
+                current.ConversationId = message.ConversationId;
+                using var response = await attachments.ReplaceItemStreamAsync(
+                    new MemoryStream(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(current, CosmosJson.Options)),
+                    current.Id, new PartitionKey(current.Id), new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
+                if (response.IsSuccessStatusCode)
+                {
+                    _claimed.Add(new AttachmentDocument
+                    {
+                        Id = current.Id,
+                        FileName = current.FileName,
+                        ContentType = current.ContentType,
+                        UploadedBy = current.UploadedBy,
+                        MessageId = message.Id,
+                        ConversationId = previousConversation,
+                    });
+                    return true;
+                }
+
+                if (response.StatusCode != HttpStatusCode.PreconditionFailed)
+                {
+                    return false;
+                }
+            }
+
+            return false;
+        }
+    }
+}

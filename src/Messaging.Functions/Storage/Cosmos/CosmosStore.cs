@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Azure.Identity;
+using Messaging.Functions.Hosting;
+using Microsoft.Azure.Cosmos;
+
+namespace Messaging.Functions.Storage.Cosmos;
+
+/// <summary>
+/// The one <see cref="CosmosClient"/> of the process (a singleton: it owns connections and
+/// caches) and the containers provisioned by infra/modules/cosmos.bicep.
+/// </summary>
+public sealed class CosmosStore : IDisposable
+{
+    public const string ConversationsContainer = "conversations";
+    public const string MembershipsContainer = "memberships";
+    public const string MessagesContainer = "messages";
+    public const string AttachmentsContainer = "attachments";
+
+    /// <summary>How long a soft-deleted document stays for the change feed to see it (seconds).</summary>
+    public const int SoftDeleteTtlSeconds = 24 * 60 * 60;
+
+    public CosmosStore(CosmosOptions options)
+        : this(options, CreateClient(options))
+    {
+    }
+
+    public CosmosStore(CosmosOptions options, CosmosClient client)
+    {
+        Options = options;
+        Client = client;
+        Database = client.GetDatabase(options.Database);
+        Conversations = Database.GetContainer(ConversationsContainer);
+        Memberships = Database.GetContainer(MembershipsContainer);
+        Messages = Database.GetContainer(MessagesContainer);
+        Attachments = Database.GetContainer(AttachmentsContainer);
+        Leases = Database.GetContainer(options.LeaseContainer);
+    }
+
+    public CosmosOptions Options { get; }
+
+    public CosmosClient Client { get; }
+
+    public Database Database { get; }
+
+    public Container Conversations { get; }
+
+    public Container Memberships { get; }
+
+    public Container Messages { get; }
+
+    public Container Attachments { get; }
+
+    public Container Leases { get; }
+
+    /// <summary>Where a message lives (message id → conversation id), so a lookup by id is a point read when known.</summary>
+    internal MessageLocator Locator { get; } = new();
+
+    public static CosmosClient CreateClient(CosmosOptions options)
+    {
+        var clientOptions = new CosmosClientOptions
+        {
+            ApplicationName = "messaging",
+            UseSystemTextJsonSerializerWithOptions = CosmosJson.Options,
+            EnableContentResponseOnWrite = false,
+        };
+        if (options.ConnectionString is { } connectionString)
+        {
+            return new CosmosClient(connectionString, clientOptions);
+        }
+
+        var credential = new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = options.ManagedIdentityClientId });
+        return new CosmosClient(options.Endpoint, credential, clientOptions);
+    }
+
+    /// <summary>Creates the database and containers when missing (the emulator; in Azure the infrastructure does it).</summary>
+    public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
+    {
+        var database = (await Client.CreateDatabaseIfNotExistsAsync(Options.Database, cancellationToken: cancellationToken)).Database;
+        await database.CreateContainerIfNotExistsAsync(Properties(ConversationsContainer, "/id", ttl: true), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(
+            Properties(MembershipsContainer, "/userId", ttl: false, [("/userId", CompositePathSortOrder.Ascending), ("/updatedAt", CompositePathSortOrder.Descending)], [("/updatedAt", CompositePathSortOrder.Descending), ("/id", CompositePathSortOrder.Descending)]),
+            cancellationToken: cancellationToken);
+        var messages = Properties(
+            MessagesContainer, "/conversationId", ttl: true,
+            [("/conversationId", CompositePathSortOrder.Ascending), ("/sequence", CompositePathSortOrder.Descending)],
+            [("/conversationId", CompositePathSortOrder.Ascending), ("/sequence", CompositePathSortOrder.Ascending)]);
+        messages.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = "/text/?" });
+        await database.CreateContainerIfNotExistsAsync(messages, cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(Properties(AttachmentsContainer, "/id", ttl: true), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(Properties(Options.LeaseContainer, "/id", ttl: false), cancellationToken: cancellationToken);
+    }
+
+    public async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        // A metadata read: no request units, and it fails when the account, the database or the credential does.
+        var response = await Database.ReadStreamAsync(cancellationToken: cancellationToken);
+        return response.IsSuccessStatusCode;
+    }
+
+    public void Dispose() => Client.Dispose();
+
+    private static ContainerProperties Properties(string name, string partitionKey, bool ttl, params (string Path, CompositePathSortOrder Order)[][] composites)
+    {
+        var properties = new ContainerProperties(name, partitionKey) { DefaultTimeToLive = ttl ? -1 : null };
+        properties.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = "/\"_etag\"/?" });
+        foreach (var composite in composites)
+        {
+            properties.IndexingPolicy.CompositeIndexes.Add(
+                new System.Collections.ObjectModel.Collection<CompositePath>([.. composite.Select(c => new CompositePath { Path = c.Path, Order = c.Order })]));
+        }
+
+        return properties;
+    }
+}
+
+/// <summary>A bounded memory of message id → conversation id, filled by this process's sends, reads and change feed.</summary>
+internal sealed class MessageLocator
+{
+    private const int Capacity = 100_000;
+    private readonly ConcurrentDictionary<string, string> _conversationOf = new(StringComparer.Ordinal);
+
+    public void Remember(string messageId, string conversationId)
+    {
+        if (_conversationOf.Count >= Capacity)
+        {
+            _conversationOf.Clear();
+        }
+
+        _conversationOf[messageId] = conversationId;
+    }
+
+    public string? ConversationOf(string messageId) => _conversationOf.TryGetValue(messageId, out var conversationId) ? conversationId : null;
+}
+
+/// <summary>Point operations that answer "not found" and "precondition failed" without exceptions.</summary>
+internal static class CosmosOperations
+{
+    public static async Task<(T? Document, string? ETag)> TryReadAsync<T>(this Container container, string id, string partitionKey, CancellationToken cancellationToken)
+        where T : class
+    {
+        try
+        {
+            var response = await container.ReadItemAsync<T>(id, new PartitionKey(partitionKey), cancellationToken: cancellationToken);
+            return (response.Resource, response.ETag);
+        }
+        catch (CosmosException exception) when (exception.StatusCode == HttpStatusCode.NotFound)
+        {
+            return (null, null);
+        }
+    }
+
+    /// <summary>Sets a timestamp field only when it moves forward (a conditional patch); false when the document is missing or newer.</summary>
+    public static async Task<bool> AdvanceTimestampAsync(this Container container, string id, string partitionKey, string field, long value, CancellationToken cancellationToken)
+    {
+        using var response = await container.PatchItemStreamAsync(
+            id,
+            new PartitionKey(partitionKey),
+            [PatchOperation.Set("/" + field, value)],
+            new PatchItemRequestOptions { FilterPredicate = $"FROM c WHERE c.{field} < {value.ToString(System.Globalization.CultureInfo.InvariantCulture)}" },
+            cancellationToken);
+        return response.StatusCode switch
+        {
+            _ when response.IsSuccessStatusCode => true,
+            HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed => false,
+            _ => throw new CosmosException(response.ErrorMessage ?? "Patch failed.", response.StatusCode, 0, response.Headers.ActivityId, response.Headers.RequestCharge),
+        };
+    }
+
+    public static async Task DeleteIfExistsAsync(this Container container, string id, string partitionKey, CancellationToken cancellationToken)
+    {
+        using var response = await container.DeleteItemStreamAsync(id, new PartitionKey(partitionKey), cancellationToken: cancellationToken);
+        if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound)
+        {
+            throw new CosmosException(response.ErrorMessage ?? "Delete failed.", response.StatusCode, 0, response.Headers.ActivityId, response.Headers.RequestCharge);
+        }
+    }
+
+    public static async Task<List<T>> QueryAsync<T>(this Container container, QueryDefinition query, string? partitionKey, CancellationToken cancellationToken, int? maxItemCount = null)
+    {
+        var options = new QueryRequestOptions { MaxItemCount = maxItemCount };
+        if (partitionKey is not null)
+        {
+            options.PartitionKey = new PartitionKey(partitionKey);
+        }
+
+        var results = new List<T>();
+        using var iterator = container.GetItemQueryIterator<T>(query, requestOptions: options);
+        while (iterator.HasMoreResults)
+        {
+            results.AddRange(await iterator.ReadNextAsync(cancellationToken));
+        }
+
+        return results;
+    }
+}
+
+/// <summary>The health endpoint's check: the account answers and the database exists.</summary>
+public sealed class CosmosStoreHealth(CosmosStore store) : IStoreHealth
+{
+    public Task<bool> IsAvailableAsync(CancellationToken cancellationToken) => store.PingAsync(cancellationToken);
+}
