@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure.Identity;
 using Messaging.Domain.Application;
 using Messaging.Domain.Attachments;
 using Messaging.Domain.Common;
@@ -12,6 +13,7 @@ using Messaging.Functions.Storage.Sqlite;
 using System.Text.Json;
 using Messaging.Domain.Realtime;
 using Messaging.Functions.Realtime;
+using Messaging.Functions.Realtime.SignalRService;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,6 +30,8 @@ public enum MessagingHost
 public static class MessagingServices
 {
     public static readonly TimeSpan DownloadUrlLifetime = TimeSpan.FromMinutes(15);
+
+    public const string SignalRConnectionSetting = "AzureSignalRConnectionString";
 
     public static string DataPath(IConfiguration configuration) =>
         Path.GetFullPath(configuration["Messaging:DataPath"] is { Length: > 0 } path ? path : ".data");
@@ -78,23 +82,59 @@ public static class MessagingServices
 
         if (host == MessagingHost.Standalone)
         {
+            // The standalone hub stays mapped even when Azure SignalR Service carries the events (harmless).
             services.AddSignalR(options => options.EnableDetailedErrors = false)
                 .AddJsonProtocol(options => options.PayloadSerializerOptions = new JsonSerializerOptions(ApiJson.Options));
             services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+        }
+
+        var signalRService = AddAzureSignalR(services, configuration);
+        if (signalRService is null && host == MessagingHost.Standalone)
+        {
             services.AddSingleton<IRealtimePublisher, HubRealtimePublisher>();
             services.AddSingleton<INegotiator, StandaloneHubNegotiator>();
         }
-        else
+        else if (signalRService is null)
         {
             services.AddSingleton<IRealtimePublisher, NoRealtimePublisher>();
             services.AddSingleton<INegotiator, NoNegotiator>();
         }
+
+        services.AddSingleton(new UpstreamAuthenticator(signalRService, UpstreamAuthOptions.From(configuration)));
 
         services.AddScoped<ConversationFunctions>();
         services.AddScoped<MessageFunctions>();
         services.AddScoped<AttachmentFunctions>();
         services.AddScoped<SystemFunctions>();
         services.AddScoped<RealtimeFunctions>();
+        services.AddScoped<UpstreamFunctions>();
         return services;
+    }
+
+    /// <summary>
+    /// Azure SignalR Service (serverless) when <c>AzureSignalRConnectionString</c> is set, on either
+    /// host: events through its REST API, clients negotiated to it. Null when it is not set.
+    /// </summary>
+    private static SignalRConnectionString? AddAzureSignalR(IServiceCollection services, IConfiguration configuration)
+    {
+        if (configuration[SignalRConnectionSetting] is not { Length: > 0 } setting || string.IsNullOrWhiteSpace(setting))
+        {
+            return null;
+        }
+
+        var connection = SignalRConnectionString.Parse(setting);
+        services.AddSingleton(connection);
+        services.AddHttpClient(SignalRRestClient.HttpClientName, client => client.Timeout = SignalRRestClient.RequestTimeout);
+        services.AddSingleton(sp => new SignalRTokens(
+            connection,
+            connection.AuthType == SignalRAuthType.ManagedIdentity
+                ? new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = connection.ClientId })
+                : null,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<SignalRRestClient>();
+        services.AddSingleton<IRealtimePublisher, AzureSignalRPublisher>();
+        services.AddSingleton<INegotiator, AzureSignalRNegotiator>();
+        services.AddHostedService<SignalRServiceStartup>();
+        return connection;
     }
 }
