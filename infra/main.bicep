@@ -58,7 +58,7 @@ param alwaysReady array = [
 @description('Azure SignalR Service SKU (Free_F1: 20 concurrent connections, 20k messages/day, no SLA).')
 param signalRSku string = 'Standard_S1'
 
-@description('When set, SignalR signs upstream calls with a managed-identity token for this resource (app id URI or client id); empty = no upstream auth header.')
+@description('When set, SignalR signs upstream calls with a managed-identity token for this resource (app id URI or client id), which the app validates; empty = no upstream auth header, and the app refuses upstream calls (client invocations fail; events still flow).')
 param signalRUpstreamAuthResource string = ''
 
 @minValue(1)
@@ -218,6 +218,9 @@ module appSettings 'modules/appsettings.bicep' = {
       Attachments__BlobServiceUri: storage.outputs.blobEndpoint
       Attachments__Container: attachmentsContainerName
       AzureSignalRConnectionString: 'Endpoint=https://${signalR.outputs.hostName};AuthType=azure.msi;ClientId=${identity.outputs.clientId};Version=1.0;'
+      // Upstream calls carry a managed-identity token for this resource (empty = none: the app then refuses them).
+      AzureSignalR__UpstreamAuthResource: signalRUpstreamAuthResource
+      AzureSignalR__UpstreamTenantId: tenant().tenantId
       Cors__AllowedOrigins: join(origins, ',')
       Messaging__MaxMessageLength: string(maxMessageLength)
       Messaging__MaxAttachmentBytes: string(maxAttachmentBytes)

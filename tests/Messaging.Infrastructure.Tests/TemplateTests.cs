@@ -18,6 +18,8 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
         "Attachments__BlobServiceUri",
         "Attachments__Container",
         "AzureSignalRConnectionString",
+        "AzureSignalR__UpstreamAuthResource",
+        "AzureSignalR__UpstreamTenantId",
         "AzureWebJobsStorage__accountName",
         "AzureWebJobsStorage__credential",
         "AzureWebJobsStorage__clientId",

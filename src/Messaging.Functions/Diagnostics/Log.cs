@@ -55,4 +55,23 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "Dropped a change feed change on lease {LeaseToken} ({Kind}) of conversation {ConversationId} after repeated failures")]
     public static partial void CosmosChangeDropped(ILogger logger, Exception exception, string leaseToken, string kind, string conversationId);
+
+    // Azure SignalR Service: 200-249.
+    [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Real time through Azure SignalR Service at {Endpoint} ({AuthType})")]
+    public static partial void SignalRServiceConfigured(ILogger logger, string endpoint, string authType);
+
+    [LoggerMessage(EventId = 201, Level = LogLevel.Warning, Message = "Azure SignalR Service {Method} {Path} failed transiently ({Reason}); retry {Attempt}")]
+    public static partial void SignalRRetrying(ILogger logger, string method, string path, string reason, int attempt);
+
+    [LoggerMessage(EventId = 202, Level = LogLevel.Error, Message = "Azure SignalR Service {Method} {Path} failed: {Outcome} after {Attempts} attempt(s)")]
+    public static partial void SignalRRequestFailed(ILogger logger, Exception? exception, string method, string path, string outcome, int attempts);
+
+    [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "Rejected an upstream call to {Path}: {Reason}")]
+    public static partial void UpstreamRejected(ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 204, Level = LogLevel.Error, Message = "Upstream invocation {Target} of user {UserId} failed unexpectedly")]
+    public static partial void UpstreamInvocationFailed(ILogger logger, Exception exception, string target, string userId);
+
+    [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Azure SignalR Service with a managed identity: upstream calls are refused until {Setting} is set (and the SignalR resource's upstream auth uses that resource)")]
+    public static partial void UpstreamAuthNotConfigured(ILogger logger, string setting);
 }

@@ -1,6 +1,7 @@
 using Messaging.Domain.Application;
 using Messaging.Functions.Http;
 using Messaging.Functions.Realtime;
+using Messaging.Functions.Realtime.SignalRService;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
@@ -11,10 +12,20 @@ public sealed record TypingRequest(bool IsTyping);
 public sealed class RealtimeFunctions(INegotiator negotiator, TypingService typing)
 {
     [Function("Negotiate")]
-    public IResult Negotiate(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/negotiate")] HttpRequest req)
+    public async Task<IResult> Negotiate(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/negotiate")] HttpRequest req, CancellationToken cancellationToken)
     {
-        var answer = negotiator.Negotiate(req, req.UserId());
+        NegotiateResponse? answer;
+        try
+        {
+            answer = await negotiator.NegotiateAsync(req, req.UserId(), cancellationToken);
+        }
+        catch (SignalRServiceException)
+        {
+            // Logged by the REST client; the client retries negotiation.
+            return ApiResults.ServiceUnavailable("Azure SignalR Service is not reachable right now; try again shortly.");
+        }
+
         return answer is null
             ? ApiResults.ServiceUnavailable("Real time is not configured on this host: set AzureSignalRConnectionString.")
             : ApiResults.Ok(answer);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Azure.Identity;
 using Messaging.Domain.Application;
 using Messaging.Domain.Attachments;
 using Messaging.Domain.Common;
@@ -14,6 +15,7 @@ using Messaging.Functions.Storage.Sqlite;
 using System.Text.Json;
 using Messaging.Domain.Realtime;
 using Messaging.Functions.Realtime;
+using Messaging.Functions.Realtime.SignalRService;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -31,6 +33,8 @@ public enum MessagingHost
 public static class MessagingServices
 {
     public static readonly TimeSpan DownloadUrlLifetime = TimeSpan.FromMinutes(15);
+
+    public const string SignalRConnectionSetting = "AzureSignalRConnectionString";
 
     public static string DataPath(IConfiguration configuration) =>
         Path.GetFullPath(configuration["Messaging:DataPath"] is { Length: > 0 } path ? path : ".data");
@@ -101,23 +105,32 @@ public static class MessagingServices
 
         if (host == MessagingHost.Standalone)
         {
+            // The standalone hub stays mapped even when Azure SignalR Service carries the events (harmless).
             services.AddSignalR(options => options.EnableDetailedErrors = false)
                 .AddJsonProtocol(options => options.PayloadSerializerOptions = new JsonSerializerOptions(ApiJson.Options));
             services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+        }
+
+        var signalRService = AddAzureSignalR(services, configuration);
+        if (signalRService is null && host == MessagingHost.Standalone)
+        {
             services.AddSingleton<IRealtimePublisher, HubRealtimePublisher>();
             services.AddSingleton<INegotiator, StandaloneHubNegotiator>();
         }
-        else
+        else if (signalRService is null)
         {
             services.AddSingleton<IRealtimePublisher, NoRealtimePublisher>();
             services.AddSingleton<INegotiator, NoNegotiator>();
         }
+
+        services.AddSingleton(new UpstreamAuthenticator(signalRService, UpstreamAuthOptions.From(configuration)));
 
         services.AddScoped<ConversationFunctions>();
         services.AddScoped<MessageFunctions>();
         services.AddScoped<AttachmentFunctions>();
         services.AddScoped<SystemFunctions>();
         services.AddScoped<RealtimeFunctions>();
+        services.AddScoped<UpstreamFunctions>();
         return services;
     }
 
@@ -146,5 +159,32 @@ public static class MessagingServices
         services.AddSingleton(sp => new FileSystemContentStore(Path.Combine(dataPath, "files"), sp.GetRequiredService<DownloadUrlSigner>()));
         services.AddSingleton<IAttachmentContentStore>(sp => sp.GetRequiredService<FileSystemContentStore>());
         services.AddSingleton(sp => new LocalDownloads(sp.GetRequiredService<DownloadUrlSigner>(), sp.GetRequiredService<FileSystemContentStore>()));
+    }
+
+    /// <summary>
+    /// Azure SignalR Service (serverless) when <c>AzureSignalRConnectionString</c> is set, on either
+    /// host: events through its REST API, clients negotiated to it. Null when it is not set.
+    /// </summary>
+    private static SignalRConnectionString? AddAzureSignalR(IServiceCollection services, IConfiguration configuration)
+    {
+        if (configuration[SignalRConnectionSetting] is not { Length: > 0 } setting || string.IsNullOrWhiteSpace(setting))
+        {
+            return null;
+        }
+
+        var connection = SignalRConnectionString.Parse(setting);
+        services.AddSingleton(connection);
+        services.AddHttpClient(SignalRRestClient.HttpClientName, client => client.Timeout = SignalRRestClient.RequestTimeout);
+        services.AddSingleton(sp => new SignalRTokens(
+            connection,
+            connection.AuthType == SignalRAuthType.ManagedIdentity
+                ? new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = connection.ClientId })
+                : null,
+            sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<SignalRRestClient>();
+        services.AddSingleton<IRealtimePublisher, AzureSignalRPublisher>();
+        services.AddSingleton<INegotiator, AzureSignalRNegotiator>();
+        services.AddHostedService<SignalRServiceStartup>();
+        return connection;
     }
 }

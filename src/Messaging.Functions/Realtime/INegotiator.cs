@@ -9,7 +9,7 @@ public sealed record NegotiateResponse(string Url, string AccessToken);
 public interface INegotiator
 {
     /// <summary>Null when this host has no SignalR to connect to.</summary>
-    NegotiateResponse? Negotiate(HttpRequest request, string userId);
+    Task<NegotiateResponse?> NegotiateAsync(HttpRequest request, string userId, CancellationToken cancellationToken);
 }
 
 /// <summary>
@@ -18,16 +18,16 @@ public interface INegotiator
 /// </summary>
 public sealed class StandaloneHubNegotiator : INegotiator
 {
-    public NegotiateResponse? Negotiate(HttpRequest request, string userId)
+    public Task<NegotiateResponse?> NegotiateAsync(HttpRequest request, string userId, CancellationToken cancellationToken)
     {
         var authorization = request.Headers.Authorization.ToString();
         var token = authorization["Bearer ".Length..].Trim();
-        return new NegotiateResponse($"{request.Scheme}://{request.Host}{request.PathBase}{MessagingHub.Path}", token);
+        return Task.FromResult<NegotiateResponse?>(new NegotiateResponse($"{request.Scheme}://{request.Host}{request.PathBase}{MessagingHub.Path}", token));
     }
 }
 
 /// <summary>The Functions host without Azure SignalR Service has no hub to offer.</summary>
 public sealed class NoNegotiator : INegotiator
 {
-    public NegotiateResponse? Negotiate(HttpRequest request, string userId) => null;
+    public Task<NegotiateResponse?> NegotiateAsync(HttpRequest request, string userId, CancellationToken cancellationToken) => Task.FromResult<NegotiateResponse?>(null);
 }

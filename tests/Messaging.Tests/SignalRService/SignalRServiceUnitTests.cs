@@ -1,0 +1,158 @@
+using Azure.Core;
+using Messaging.Functions.Realtime.SignalRService;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Messaging.Tests.SignalRService;
+
+/// <summary>The pieces on their own: connection strings, retries, managed-identity mode.</summary>
+public sealed class SignalRServiceUnitTests : IAsyncLifetime
+{
+    private FakeSignalRService _service = null!;
+
+    public async Task InitializeAsync() => _service = await FakeSignalRService.StartAsync();
+
+    public async Task DisposeAsync() => await _service.DisposeAsync();
+
+    private sealed class Clients : IHttpClientFactory
+    {
+        public HttpClient CreateClient(string name) => new() { Timeout = TimeSpan.FromSeconds(5) };
+    }
+
+    private sealed class StaticCredential(string token) : TokenCredential
+    {
+        public int Calls { get; private set; }
+
+        public override AccessToken GetToken(TokenRequestContext requestContext, CancellationToken cancellationToken)
+        {
+            Assert.Equal([SignalRTokens.EntraScope], requestContext.Scopes);
+            Calls++;
+            return new AccessToken(token, DateTimeOffset.UtcNow.AddHours(1));
+        }
+
+        public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
+            ValueTask.FromResult(GetToken(requestContext, cancellationToken));
+    }
+
+    private static SignalRRestClient Rest(SignalRConnectionString connection, SignalRTokens tokens) =>
+        new(connection, tokens, new Clients(), NullLogger<SignalRRestClient>.Instance);
+
+    [Fact]
+    public void Connection_strings_parse_keys_ports_and_managed_identities()
+    {
+        var key = SignalRConnectionString.Parse("Endpoint=https://x.service.signalr.net;AccessKey=abc/def+gh==;Version=1.0;");
+        Assert.Equal("https://x.service.signalr.net", key.BaseUrl);
+        Assert.Equal("https://x.service.signalr.net", key.AudienceBaseUrl);
+        Assert.Equal("abc/def+gh==", key.AccessKey);
+        Assert.Equal(SignalRAuthType.AccessKey, key.AuthType);
+        Assert.DoesNotContain("abc", key.ToString(), StringComparison.Ordinal);
+
+        var port = SignalRConnectionString.Parse("endpoint=http://localhost;accesskey=k;port=8080;version=1.0");
+        Assert.Equal("http://localhost:8080", port.BaseUrl);
+        Assert.Equal("http://localhost", port.AudienceBaseUrl);
+
+        var msi = SignalRConnectionString.Parse("Endpoint=https://x.service.signalr.net;AuthType=azure.msi;ClientId=1234;Version=1.0;");
+        Assert.Equal(SignalRAuthType.ManagedIdentity, msi.AuthType);
+        Assert.Equal("1234", msi.ClientId);
+        Assert.Null(msi.AccessKey);
+
+        Assert.Throws<FormatException>(() => SignalRConnectionString.Parse("Endpoint=https://x.service.signalr.net;Version=1.0;"));
+        Assert.Throws<FormatException>(() => SignalRConnectionString.Parse("AccessKey=k;Version=1.0;"));
+        Assert.Throws<FormatException>(() => SignalRConnectionString.Parse("Endpoint=https://x;AccessKey=k;Version=2.0;"));
+        Assert.Throws<FormatException>(() => SignalRConnectionString.Parse("Endpoint=https://x;AuthType=azure.app;Version=1.0;"));
+        var error = Assert.Throws<FormatException>(() => SignalRConnectionString.Parse("Endpoint=https://x;secretwithoutequals;Version=1.0;"));
+        Assert.DoesNotContain("secretwithoutequals", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Client_audience_equals_the_client_url_on_an_endpoint_without_port()
+    {
+        var connection = SignalRConnectionString.Parse("Endpoint=https://x.service.signalr.net;AccessKey=0123456789012345678901234567890123456789abc=;Version=1.0;");
+        var tokens = new SignalRTokens(connection, null, TimeProvider.System);
+        var negotiator = new AzureSignalRNegotiator(Rest(connection, tokens), tokens);
+        Assert.Equal("https://x.service.signalr.net/client/?hub=messaging", negotiator.ClientUrl);
+        Assert.Equal(negotiator.ClientUrl, negotiator.ClientAudience);
+        var answer = await negotiator.NegotiateAsync(new DefaultHttpContext().Request, "alice", CancellationToken.None);
+        Assert.Equal(negotiator.ClientUrl, answer!.Url);
+    }
+
+    [Fact]
+    public async Task Transient_failures_are_retried_and_server_tokens_are_reused_per_audience()
+    {
+        var connection = SignalRConnectionString.Parse(_service.ConnectionString);
+        var tokens = new SignalRTokens(connection, null, TimeProvider.System);
+        var publisher = new AzureSignalRPublisher(Rest(connection, tokens));
+        var audience = _service.AudienceFor("/api/v1/hubs/messaging/users/u1");
+        Assert.Same(await tokens.ForRequestAsync(audience, CancellationToken.None), await tokens.ForRequestAsync(audience, CancellationToken.None));
+        Assert.NotEqual(await tokens.ForRequestAsync(audience, CancellationToken.None), await tokens.ForRequestAsync(audience + "x", CancellationToken.None));
+
+        _service.FailNext(1, 503);
+        await publisher.SendToUsersAsync(["u1", "u2", "u3"], "message.created", new { id = "m1" }, CancellationToken.None);
+        foreach (var user in new[] { "u1", "u2", "u3" })
+        {
+            await _service.WaitForAsync(r => r.Path == $"/api/v1/hubs/messaging/users/{user}" && r.Target == "message.created");
+        }
+
+        Assert.Equal(4, _service.Requests.Count);
+        Assert.Single(_service.Requests, r => r.Refusal == "injected 503");
+
+        // A permanent failure is not retried and surfaces.
+        _service.FailNext(1, 400);
+        await Assert.ThrowsAsync<SignalRServiceException>(() => publisher.SendToConversationAsync("c1", ["u1"], "message.created", new { id = "m2" }, CancellationToken.None));
+        Assert.Equal(5, _service.Requests.Count);
+        Assert.DoesNotContain(_service.Refused, r => !r.Refusal!.StartsWith("injected", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Managed_identity_uses_entra_tokens_and_the_generate_token_api()
+    {
+        _service.ExpectedEntraToken = "entra-token-for-signalr";
+        var connection = SignalRConnectionString.Parse($"Endpoint={_service.Endpoint.GetLeftPart(UriPartial.Authority)};AuthType=azure.msi;ClientId=cid;Version=1.0;");
+        var credential = new StaticCredential(_service.ExpectedEntraToken);
+        var tokens = new SignalRTokens(connection, credential, TimeProvider.System);
+        var rest = Rest(connection, tokens);
+
+        var answer = await new AzureSignalRNegotiator(rest, tokens).NegotiateAsync(new DefaultHttpContext().Request, "alice", CancellationToken.None);
+        Assert.Equal($"{_service.Endpoint.GetLeftPart(UriPartial.Authority)}/client/?hub=messaging", answer!.Url);
+        Assert.Equal(_service.GeneratedClientToken, answer.AccessToken);
+        var generate = await _service.WaitForAsync(r => r.Path == "/api/hubs/messaging/:generateToken");
+        Assert.Equal("api-version=2022-11-01&userId=alice&minutesToExpire=60", generate.Query);
+
+        await new AzureSignalRPublisher(rest).JoinConversationAsync("c1", ["alice"], CancellationToken.None);
+        await _service.WaitForAsync(r => r.Path == "/api/v1/hubs/messaging/groups/conversation_c1/users/alice" && r.Method == "PUT");
+        Assert.Equal(1, credential.Calls);
+        Assert.Empty(_service.Refused);
+    }
+
+    [Fact]
+    public async Task Managed_identity_upstream_requires_an_entra_token_of_the_signalr_identity()
+    {
+        var connection = SignalRConnectionString.Parse("Endpoint=https://x.service.signalr.net;AuthType=azure.msi;ClientId=signalr-client-id;Version=1.0;");
+        const string resource = "api://messaging-upstream";
+        var authenticator = new UpstreamAuthenticator(connection, new UpstreamAuthOptions(resource, null, _service.EntraAuthority, null));
+        Assert.True(authenticator.CanAuthenticate);
+
+        static HttpRequest With(string? token)
+        {
+            var request = new DefaultHttpContext().Request;
+            request.Headers["X-ASRS-Connection-Id"] = "conn";
+            if (token is not null)
+            {
+                request.Headers.Authorization = $"Bearer {token}";
+            }
+
+            return request;
+        }
+
+        Assert.Null(await authenticator.ValidateAsync(With(_service.IssueEntraToken(resource, "signalr-client-id"))));
+        Assert.NotNull(await authenticator.ValidateAsync(With(_service.IssueEntraToken(resource, "another-app"))));
+        Assert.NotNull(await authenticator.ValidateAsync(With(_service.IssueEntraToken("api://someone-else", "signalr-client-id"))));
+        Assert.NotNull(await authenticator.ValidateAsync(With(_service.IssueEntraToken(resource, "signalr-client-id", TimeSpan.FromMinutes(-5)))));
+        Assert.NotNull(await authenticator.ValidateAsync(With(null)));
+
+        // No key and no upstream auth settings: nothing is accepted.
+        var unconfigured = new UpstreamAuthenticator(connection, new UpstreamAuthOptions(null, null, null, null));
+        Assert.False(unconfigured.CanAuthenticate);
+        Assert.NotNull(await unconfigured.ValidateAsync(With(_service.IssueEntraToken(resource, "signalr-client-id"))));
+    }
+}
