@@ -54,6 +54,7 @@ public static class StandaloneServer
         }
 
         Log.EmbeddedStore(logger, app.Services.GetRequiredService<SqliteDatabase>().DatabasePath);
+        WebClientHost.Map(app);
         MapFunctions(app);
         MapHub(app);
         return app;
