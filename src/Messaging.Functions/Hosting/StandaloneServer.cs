@@ -57,6 +57,8 @@ public static class StandaloneServer
         {
             Log.EmbeddedStore(logger, embedded.DatabasePath);
         }
+
+        WebClientHost.Map(app);
         MapFunctions(app);
         MapHub(app);
         return app;
