@@ -18,7 +18,7 @@ var scenarios = new Dictionary<string, Func<BenchOptions, Task<ScenarioResult>>>
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 if (names.Count == 0 || names.Any(n => n != "all" && !scenarios.ContainsKey(n)))
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Messaging.Bench -- s1|s2|s3|s4|s5|s6|all [--quick] [--full] [--huge]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Messaging.Bench -- s1|s2|s3|s4|s5|s6|all [--quick] [--full] [--huge] [--keep]");
     return 2;
 }
 
@@ -47,6 +47,13 @@ foreach (var name in selected)
     {
         failures++;
         Console.Error.WriteLine($"{name} failed: {exception}");
+    }
+    finally
+    {
+        if (!args.Contains("--keep"))
+        {
+            ServerHost.DeleteDataPaths();
+        }
     }
 }
 

@@ -36,11 +36,38 @@ internal sealed class ServerHost : IAsyncDisposable
 
     public int Pid => _process.Id;
 
+    private static readonly List<string> Created = [];
+
     public static string NewDataPath(string scenario)
     {
         var path = Path.Combine(Path.GetTempPath(), "messaging-bench", $"{scenario}-{Guid.NewGuid():N}");
         Directory.CreateDirectory(path);
+        lock (Created)
+        {
+            Created.Add(path);
+        }
+
         return path;
+    }
+
+    /// <summary>Deletes the data folders this run created (a 10,000,000-message S4 file is several GB).</summary>
+    public static void DeleteDataPaths()
+    {
+        lock (Created)
+        {
+            foreach (var path in Created)
+            {
+                try
+                {
+                    Directory.Delete(path, recursive: true);
+                }
+                catch (IOException)
+                {
+                }
+            }
+
+            Created.Clear();
+        }
     }
 
     public static string ServerDll(string repoRoot) =>
