@@ -192,16 +192,11 @@ public sealed class MessageService(
     public async Task<UnreadSummary> CountUnreadAsync(string userId, CancellationToken cancellationToken)
     {
         var memberships = await conversations.ListMembershipsAsync(userId, cancellationToken);
-        var counts = new List<ConversationUnread>();
-        foreach (var membership in memberships)
-        {
-            var unread = await messages.CountUnreadAsync(membership.ConversationId, userId, membership.LastReadSequence, cancellationToken);
-            if (unread > 0)
-            {
-                counts.Add(new ConversationUnread(membership.ConversationId, unread));
-            }
-        }
-
+        var unread = await messages.CountUnreadAsync(userId, memberships, cancellationToken);
+        var counts = memberships
+            .Select(m => new ConversationUnread(m.ConversationId, unread.GetValueOrDefault(m.ConversationId)))
+            .Where(c => c.UnreadCount > 0)
+            .ToList();
         return new UnreadSummary(counts.Sum(c => c.UnreadCount), counts);
     }
 

@@ -1,4 +1,5 @@
 using Messaging.Domain.Common;
+using Messaging.Domain.Conversations;
 
 namespace Messaging.Domain.Messages;
 
@@ -27,6 +28,12 @@ public interface IMessageRepository
 
     /// <summary>Messages after the watermark that others sent and that are not deleted.</summary>
     Task<int> CountUnreadAsync(string conversationId, string userId, long afterSequence, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The unread count of each of the user's memberships (others' undeleted messages after the
+    /// membership's watermark), in as few round trips as the store allows; zero counts included.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, int>> CountUnreadAsync(string userId, IReadOnlyCollection<Membership> memberships, CancellationToken cancellationToken);
 
     /// <summary>Saves an edit or a tombstone; a tombstone also drops the records of its attachments.</summary>
     Task UpdateAsync(Message message, CancellationToken cancellationToken);

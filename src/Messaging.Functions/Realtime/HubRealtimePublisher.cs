@@ -14,7 +14,7 @@ public sealed class HubRealtimePublisher(IHubContext<MessagingHub> hub) : IRealt
         SendToUsersAsync(participantIds, eventName, payload, cancellationToken);
 
     public Task SendToUsersAsync(IReadOnlyCollection<string> userIds, string eventName, object payload, CancellationToken cancellationToken) =>
-        userIds.Count == 0 ? Task.CompletedTask : hub.Clients.Users(userIds).SendAsync(eventName, payload, cancellationToken);
+        userIds.Count == 0 ? Task.CompletedTask : hub.Clients.Users(new UserSet(userIds)).SendAsync(eventName, payload, cancellationToken);
 
     public Task JoinConversationAsync(string conversationId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -1,5 +1,6 @@
 using Messaging.Domain.Attachments;
 using Messaging.Domain.Common;
+using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
 using Messaging.Tests.Domain;
 
@@ -343,6 +344,29 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Equal(0, await Messages.CountUnreadAsync(group.Id, alice, 6, Ct));
         Assert.Equal(4, await Messages.CountUnreadAsync(group.Id, bob, 0, Ct));
         Assert.Equal(1, await Messages.CountUnreadAsync(group.Id, carol, 2, Ct));
+    }
+
+    [SkippableFact]
+    public async Task Count_unread_for_a_user_counts_each_membership_from_its_watermark()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        var first = await AddGroupAsync(alice, [bob]);
+        var second = await AddGroupAsync(bob, [alice]);
+        var quiet = await AddGroupAsync(alice, [bob]);
+        await AppendAsync(first, bob, "1", 1);
+        await AppendAsync(first, bob, "2", 2);
+        await AppendAsync(first, alice, "3", 3);
+        await AppendAsync(second, bob, "1", 4);
+        var read = await AppendAsync(second, bob, "2", 5);
+        await AppendAsync(second, bob, "3", 6);
+        await Conversations.AdvanceWatermarkAsync(second.Id, alice, new ReadWatermark(read.Id, read.Sequence, Time.At(7)), Ct);
+
+        var memberships = await Conversations.ListMembershipsAsync(alice, Ct);
+        var counts = await Messages.CountUnreadAsync(alice, memberships, Ct);
+
+        Assert.Equal(2, counts[first.Id]);
+        Assert.Equal(1, counts[second.Id]);
+        Assert.Equal(0, counts.GetValueOrDefault(quiet.Id));
     }
 
     [SkippableFact]

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Messaging.Domain.Common;
+using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
 using Microsoft.Azure.Cosmos;
 
@@ -181,6 +182,17 @@ public sealed class CosmosMessageRepository(CosmosStore store) : IMessageReposit
             conversationId,
             cancellationToken);
         return counts.Sum();
+    }
+
+    public async Task<IReadOnlyDictionary<string, int>> CountUnreadAsync(string userId, IReadOnlyCollection<Membership> memberships, CancellationToken cancellationToken)
+    {
+        // One single-partition count per conversation, a few at a time.
+        var counts = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(
+            memberships,
+            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (membership, token) => counts[membership.ConversationId] = await CountUnreadAsync(membership.ConversationId, userId, membership.LastReadSequence, token));
+        return counts;
     }
 
     public async Task UpdateAsync(Message message, CancellationToken cancellationToken)

@@ -1,17 +1,23 @@
+using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
 namespace Messaging.Functions.Storage.Sqlite;
 
 /// <summary>
 /// The embedded database: one SQLite file in WAL mode with full sync, so that an acknowledged
-/// write survives the process being killed. Writers are serialized in-process (SQLite has one
-/// writer at a time anyway) so that they queue instead of spinning on busy locks.
+/// write survives the process being killed. SQLite has one writer at a time, so writes queue for
+/// a single writer that commits them in groups: each write runs in its own savepoint (a failing
+/// write rolls back alone), and one COMMIT, one fsync, makes a whole group durable before any of
+/// its callers is answered. Readers use pooled connections of their own (WAL lets them run beside
+/// the writer).
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
     private const int SchemaVersion = 2;
+    private const int MaxGroupSize = 128;
     private readonly string _connectionString;
-    private readonly SemaphoreSlim _writeGate = new(1, 1);
+    private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _writer;
 
     public SqliteDatabase(string databasePath)
     {
@@ -26,6 +32,7 @@ public sealed class SqliteDatabase : IDisposable
             DefaultTimeout = 30,
         }.ToString();
         Migrate();
+        _writer = Task.Run(WriteLoopAsync);
     }
 
     public string DatabasePath { get; }
@@ -35,36 +42,25 @@ public sealed class SqliteDatabase : IDisposable
 
     public async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> read, CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
         return await read(connection);
     }
 
-    /// <summary>Runs <paramref name="write"/> in one immediate transaction; it commits when the function returns.</summary>
-    public async Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, CancellationToken cancellationToken, bool notify = true)
+    /// <summary>
+    /// Runs <paramref name="write"/> inside the writer's transaction and answers once that
+    /// transaction has committed. An exception from <paramref name="write"/> undoes its own writes only.
+    /// </summary>
+    public Task<T> WriteAsync<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, CancellationToken cancellationToken, bool notify = true)
     {
-        await _writeGate.WaitAsync(cancellationToken);
-        try
-        {
-            await using var connection = await OpenAsync(cancellationToken);
-            await using var transaction = connection.BeginTransaction(deferred: false);
-            var result = await write(connection, transaction);
-            await transaction.CommitAsync(CancellationToken.None);
-            if (notify)
-            {
-                Committed?.Invoke();
-            }
-
-            return result;
-        }
-        finally
-        {
-            _writeGate.Release();
-        }
+        var pending = new PendingWrite<T>(write, notify, cancellationToken);
+        return _writes.Writer.TryWrite(pending) ? pending.Completion : Task.FromException<T>(new ObjectDisposedException(nameof(SqliteDatabase)));
     }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
     {
-        await using var connection = await OpenAsync(cancellationToken);
+        await using var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync(cancellationToken);
         await using var command = connection.CreateCommand();
         command.CommandText = "SELECT count(*) FROM schema_version";
         return Convert.ToInt64(await command.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture) >= 0;
@@ -72,18 +68,112 @@ public sealed class SqliteDatabase : IDisposable
 
     public void Dispose()
     {
-        _writeGate.Dispose();
+        _writes.Writer.TryComplete();
+        _writer.Wait(TimeSpan.FromSeconds(10));
         SqliteConnection.ClearAllPools();
     }
 
-    private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
+    private async Task WriteLoopAsync()
     {
-        var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
+        await using var connection = new SqliteConnection(_connectionString);
+        await connection.OpenAsync();
+        await using (var pragma = connection.CreateCommand())
+        {
+            pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
+            await pragma.ExecuteNonQueryAsync();
+        }
+
+        var group = new List<PendingWrite>(MaxGroupSize);
+        var written = new List<PendingWrite>(MaxGroupSize);
+        while (await _writes.Reader.WaitToReadAsync())
+        {
+            group.Clear();
+            written.Clear();
+            while (group.Count < MaxGroupSize && _writes.Reader.TryRead(out var next))
+            {
+                group.Add(next);
+            }
+
+            try
+            {
+                await using var transaction = connection.BeginTransaction(deferred: false);
+                foreach (var write in group)
+                {
+                    if (write.CancellationToken.IsCancellationRequested)
+                    {
+                        write.Fail(new OperationCanceledException(write.CancellationToken));
+                        continue;
+                    }
+
+                    transaction.Save("write");
+                    try
+                    {
+                        await write.RunAsync(connection, transaction);
+                        transaction.Release("write");
+                        written.Add(write);
+                    }
+                    catch (Exception exception)
+                    {
+                        transaction.Rollback("write");
+                        transaction.Release("write");
+                        write.Fail(exception);
+                    }
+                }
+
+                await transaction.CommitAsync();
+            }
+            catch (Exception exception)
+            {
+                // Nothing of this group is durable: every caller still waiting gets the error.
+                foreach (var write in group)
+                {
+                    write.Fail(exception);
+                }
+
+                continue;
+            }
+
+            var notify = false;
+            foreach (var write in written)
+            {
+                write.Complete();
+                notify |= write.Notify;
+            }
+
+            if (notify)
+            {
+                Committed?.Invoke();
+            }
+        }
+    }
+
+    private abstract class PendingWrite(bool notify, CancellationToken cancellationToken)
+    {
+        public bool Notify { get; } = notify;
+
+        public CancellationToken CancellationToken { get; } = cancellationToken;
+
+        public abstract Task RunAsync(SqliteConnection connection, SqliteTransaction transaction);
+
+        public abstract void Complete();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private sealed class PendingWrite<T>(Func<SqliteConnection, SqliteTransaction, Task<T>> write, bool notify, CancellationToken cancellationToken)
+        : PendingWrite(notify, cancellationToken)
+    {
+        private readonly TaskCompletionSource<T> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private T? _result;
+
+        public Task<T> Completion => _completion.Task;
+
+        public override async Task RunAsync(SqliteConnection connection, SqliteTransaction transaction) =>
+            _result = await write(connection, transaction);
+
+        public override void Complete() => _completion.TrySetResult(_result!);
+
+        public override void Fail(Exception exception) => _completion.TrySetException(exception);
     }
 
     private void Migrate()

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Messaging.Domain.Attachments;
 using Messaging.Domain.Common;
+using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
 using Messaging.Domain.Realtime;
 using Microsoft.Data.Sqlite;
@@ -130,6 +131,40 @@ public sealed class SqliteMessageRepository(SqliteDatabase database) : IMessageR
                 "SELECT count(*) FROM messages WHERE conversation_id = $c AND sequence > $after AND sender_id <> $u AND deleted_at IS NULL",
                 null, ("$c", conversationId), ("$after", afterSequence), ("$u", userId));
             return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
+        }, cancellationToken);
+
+    public Task<IReadOnlyDictionary<string, int>> CountUnreadAsync(string userId, IReadOnlyCollection<Membership> memberships, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyDictionary<string, int>>(async connection =>
+        {
+            // One statement for all of the user's conversations; each count is a range scan of the
+            // (conversation, sequence) index after the watermark, never a scan of history.
+            var watermarks = memberships.ToDictionary(m => m.ConversationId, m => m.LastReadSequence, StringComparer.Ordinal);
+            await using var command = connection.Command(
+                """
+                SELECT p.conversation_id, p.last_read_sequence,
+                       (SELECT count(*) FROM messages m
+                        WHERE m.conversation_id = p.conversation_id AND m.sequence > p.last_read_sequence
+                          AND m.sender_id <> $u AND m.deleted_at IS NULL)
+                FROM participants p WHERE p.user_id = $u
+                """,
+                null, ("$u", userId));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (watermarks.TryGetValue(reader.GetString(0), out var watermark) && watermark == reader.GetInt64(1))
+                {
+                    counts[reader.GetString(0)] = reader.GetInt32(2);
+                }
+            }
+
+            // A watermark that moved since the memberships were read: count from the caller's position.
+            foreach (var membership in memberships.Where(m => !counts.ContainsKey(m.ConversationId)))
+            {
+                counts[membership.ConversationId] = await CountUnreadAsync(membership.ConversationId, userId, membership.LastReadSequence, cancellationToken);
+            }
+
+            return counts;
         }, cancellationToken);
 
     public Task UpdateAsync(Message message, CancellationToken cancellationToken) =>
