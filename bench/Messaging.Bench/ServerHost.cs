@@ -110,6 +110,12 @@ internal sealed class ServerHost : IAsyncDisposable
         start.Environment["Auth__Issuer"] = Issuer;
         start.Environment["Auth__Audience"] = Audience;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+
+        // The benchmark measures capacity, not the per-user abuse limits: lift them.
+        start.Environment["Messaging__SendsPerSecond"] = "0";
+        start.Environment["Messaging__UploadsPerMinute"] = "0";
+        start.Environment["Messaging__MaxConnectionsPerUser"] = "1000000";
+        start.Environment["Messaging__MaxParticipants"] = "100000";
         // Diagnostics: BENCH_SERVER_X=value reaches the server as X=value (e.g. BENCH_SERVER_DOTNET_PerfMapEnabled=1 for perf).
         foreach (var (key, value) in Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>().Select(e => ((string)e.Key, e.Value as string)))
         {

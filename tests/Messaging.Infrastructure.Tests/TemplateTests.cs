@@ -45,6 +45,12 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
         ["Attachments__ConnectionString"] = "Attachments__BlobServiceUri with the managed identity; no account key",
         ["Attachments__CreateContainer"] = "the template creates the container; the default (false without the emulator) applies",
         ["Attachments__DownloadUrlMinutes"] = "the default lifetime of download URLs (15 minutes) applies",
+        ["Messaging__MaxParticipants"] = "the default limit applies (docs: README, Limits)",
+        ["Messaging__SendsPerSecond"] = "the default limit applies (docs: README, Limits)",
+        ["Messaging__SendBurst"] = "the default limit applies (docs: README, Limits)",
+        ["Messaging__UploadsPerMinute"] = "the default limit applies (docs: README, Limits)",
+        ["Messaging__UploadBurst"] = "the default limit applies (docs: README, Limits)",
+        ["Messaging__MaxConnectionsPerUser"] = "the standalone hub's limit; Azure SignalR Service has its own connection quotas",
     };
 
     private CompiledTemplate Template => fixture.Template;

@@ -10,9 +10,14 @@ public sealed class AttachmentService(
     ConversationService conversationService,
     ResourceMapper mapper,
     TimeProvider time,
-    MessagingLimits limits)
+    MessagingLimits limits,
+    UserRateLimiter rateLimiter)
 {
     public const int MaxContentTypeLength = 255;
+
+    /// <summary>Admits an upload within the user's budget, before any byte is read.</summary>
+    public Outcome AdmitUpload(string userId) =>
+        rateLimiter.TryAcquire("upload", userId, limits.UploadsPerMinute / 60, limits.UploadBurst);
 
     /// <summary>
     /// Checks, before any byte is stored, that the caller may upload into the conversation.

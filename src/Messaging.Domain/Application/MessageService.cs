@@ -14,7 +14,8 @@ public sealed class MessageService(
     ConversationService conversationService,
     ResourceMapper mapper,
     TimeProvider time,
-    MessagingLimits limits)
+    MessagingLimits limits,
+    UserRateLimiter rateLimiter)
 {
     public const int MaxMarkReadIds = 1000;
 
@@ -24,6 +25,12 @@ public sealed class MessageService(
         if (!Ids.IsWellFormed(conversationId))
         {
             return Error.Invalid("conversationId", "conversationId is required.");
+        }
+
+        var admitted = rateLimiter.TryAcquire("send", userId, limits.SendsPerSecond, limits.SendBurst);
+        if (!admitted.IsSuccess)
+        {
+            return admitted.Error!;
         }
 
         var conversation = await conversationService.FindVisibleAsync(userId, conversationId!, cancellationToken);

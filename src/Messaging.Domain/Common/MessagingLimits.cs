@@ -14,4 +14,19 @@ public sealed class MessagingLimits
     public int MaxClientMessageIdLength { get; set; } = 100;
 
     public int MaxAttachmentsPerMessage { get; set; } = 10;
+
+    /// <summary>Sustained sends per user and second (REST and hub); 0 turns the limit off.</summary>
+    public double SendsPerSecond { get; set; } = 10;
+
+    /// <summary>Sends a user may make at once above the sustained rate.</summary>
+    public int SendBurst { get; set; } = 30;
+
+    /// <summary>Uploads per user and minute; 0 turns the limit off.</summary>
+    public double UploadsPerMinute { get; set; } = 30;
+
+    /// <summary>Uploads a user may make at once above the sustained rate.</summary>
+    public int UploadBurst { get; set; } = 10;
+
+    /// <summary>SignalR connections one user may hold on the standalone hub.</summary>
+    public int MaxConnectionsPerUser { get; set; } = 20;
 }

@@ -28,6 +28,12 @@ public sealed class AttachmentFunctions(AttachmentService attachments, IAttachme
             return ApiResults.Problem(new Error(ErrorKind.UnsupportedMediaType, "Upload the file as multipart/form-data with a 'file' part."));
         }
 
+        var admitted = attachments.AdmitUpload(req.UserId());
+        if (!admitted.IsSuccess)
+        {
+            return ApiResults.Problem(admitted.Error!);
+        }
+
         if (req.ContentLength > limits.MaxAttachmentBytes + MultipartOverheadBytes)
         {
             return ApiResults.Problem(Error.TooLarge($"The file exceeds the limit of {limits.MaxAttachmentBytes} bytes."));

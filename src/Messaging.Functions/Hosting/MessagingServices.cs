@@ -54,19 +54,13 @@ public static class MessagingServices
     public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration, MessagingHost host)
     {
         var dataPath = DataPath(configuration);
+        // Limits bind by name: Messaging__MaxMessageLength, Messaging__SendsPerSecond, …
         var limits = new MessagingLimits();
-        if (configuration["Messaging:MaxMessageLength"] is { Length: > 0 } maxLength)
-        {
-            limits.MaxMessageLength = int.Parse(maxLength, CultureInfo.InvariantCulture);
-        }
-
-        if (configuration["Messaging:MaxAttachmentBytes"] is { Length: > 0 } maxBytes)
-        {
-            limits.MaxAttachmentBytes = long.Parse(maxBytes, CultureInfo.InvariantCulture);
-        }
+        configuration.GetSection("Messaging").Bind(limits);
 
         services.AddSingleton(limits);
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<UserRateLimiter>();
         services.AddSingleton(new TokenValidator(Auth(configuration), dataPath));
         services.AddSingleton(CorsPolicy.FromSetting(configuration["Cors:AllowedOrigins"]));
         services.AddSingleton<ApiPipeline>();
@@ -109,6 +103,7 @@ public static class MessagingServices
             services.AddSignalR(options => options.EnableDetailedErrors = false)
                 .AddJsonProtocol(options => options.PayloadSerializerOptions = new JsonSerializerOptions(ApiJson.Options));
             services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+            services.AddSingleton<HubConnectionCounter>();
         }
 
         var signalRService = AddAzureSignalR(services, configuration);

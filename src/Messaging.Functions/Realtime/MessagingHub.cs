@@ -8,9 +8,33 @@ namespace Messaging.Functions.Realtime;
 /// The standalone server's SignalR hub. Server-to-client events come from the change fan-out;
 /// the client-to-server methods are <see cref="ClientInvocations"/>, as for Azure SignalR Service.
 /// </summary>
-public sealed class MessagingHub(ClientInvocations invocations) : Hub
+public sealed class MessagingHub(ClientInvocations invocations, HubConnectionCounter connections) : Hub
 {
     public const string Path = "/api/messaging/hub";
+    private const string CountedKey = "counted";
+
+    public override async Task OnConnectedAsync()
+    {
+        if (Context.UserIdentifier is not { } userId || !connections.TryAdd(userId))
+        {
+            // Over the per-user limit: the client sees the connection close.
+            Context.Abort();
+            return;
+        }
+
+        Context.Items[CountedKey] = true;
+        await base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (Context.Items.ContainsKey(CountedKey) && Context.UserIdentifier is { } userId)
+        {
+            connections.Remove(userId);
+        }
+
+        return base.OnDisconnectedAsync(exception);
+    }
 
     [HubMethodName("message.send")]
     public async Task<MessageResource> SendMessage(JsonElement argument) => (MessageResource)(await InvokeAsync("message.send", argument))!;
