@@ -16,6 +16,34 @@ public sealed class ChangeFanOut(
     ResourceMapper mapper,
     IRealtimePublisher publisher)
 {
+    public const int MaxAttempts = 3;
+
+    /// <summary>
+    /// Handles the change, retrying failures a few times. Returns the last failure when it gives
+    /// up, for the caller to log with its position: one poisoned change must not stop the rest,
+    /// and clients recover what they missed with <c>?after=&lt;sequence&gt;</c>.
+    /// </summary>
+    public async Task<Exception?> HandleWithRetriesAsync(CommittedChange change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await HandleAsync(change, cancellationToken);
+                return null;
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                if (attempt >= MaxAttempts)
+                {
+                    return exception;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken);
+            }
+        }
+    }
+
     public async Task HandleAsync(CommittedChange change, CancellationToken cancellationToken)
     {
         switch (change)

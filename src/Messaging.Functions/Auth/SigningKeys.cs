@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 
 namespace Messaging.Functions.Auth;
@@ -32,34 +31,5 @@ public static class SigningKeys
         return LoadOrCreateDevelopmentKey(dataPath);
     }
 
-    private static byte[] LoadOrCreateDevelopmentKey(string dataPath)
-    {
-        Directory.CreateDirectory(dataPath);
-        var path = Path.Combine(dataPath, DevelopmentKeyFileName);
-        if (File.Exists(path))
-        {
-            return Convert.FromBase64String(File.ReadAllText(path).Trim());
-        }
-
-        var key = RandomNumberGenerator.GetBytes(64);
-        var temporary = path + "." + Guid.NewGuid().ToString("N");
-        File.WriteAllText(temporary, Convert.ToBase64String(key));
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        }
-
-        try
-        {
-            File.Move(temporary, path, overwrite: false);
-        }
-        catch (IOException) when (File.Exists(path))
-        {
-            // Another process created it first; use theirs.
-            File.Delete(temporary);
-            return Convert.FromBase64String(File.ReadAllText(path).Trim());
-        }
-
-        return key;
-    }
+    private static byte[] LoadOrCreateDevelopmentKey(string dataPath) => SecretFile.LoadOrCreate(dataPath, DevelopmentKeyFileName, 64);
 }

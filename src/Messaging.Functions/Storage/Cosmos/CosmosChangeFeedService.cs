@@ -14,7 +14,6 @@ namespace Messaging.Functions.Storage.Cosmos;
 /// </summary>
 public sealed class CosmosChangeFeedService(CosmosStore store, ChangeFanOut fanOut, ILogger<CosmosChangeFeedService> logger) : IHostedService
 {
-    private const int MaxAttempts = 3;
     private readonly CosmosChangeMapper _mapper = new(store.Locator);
     private readonly List<ChangeFeedProcessor> _processors = [];
 
@@ -69,24 +68,9 @@ public sealed class CosmosChangeFeedService(CosmosStore store, ChangeFanOut fanO
 
     private async Task PublishAsync(string leaseToken, CommittedChange change, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        if (await fanOut.HandleWithRetriesAsync(change, cancellationToken) is { } failure)
         {
-            try
-            {
-                await fanOut.HandleAsync(change, cancellationToken);
-                return;
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                if (attempt >= MaxAttempts)
-                {
-                    // As with the embedded store: clients recover what they missed with ?after=<sequence>; one poisoned change must not stop the rest.
-                    Log.CosmosChangeDropped(logger, exception, leaseToken, change.GetType().Name, change.ConversationId);
-                    return;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken);
-            }
+            Log.CosmosChangeDropped(logger, failure, leaseToken, change.GetType().Name, change.ConversationId);
         }
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Messaging.Functions.Auth;
 
 namespace Messaging.Functions.Storage.Files;
 
@@ -48,31 +49,7 @@ public sealed class DownloadUrlSigner
         return Convert.ToBase64String(mac).TrimEnd('=').Replace('+', '-').Replace('/', '_');
     }
 
-    private static byte[] LoadOrCreateKey(string dataPath)
-    {
-        Directory.CreateDirectory(dataPath);
-        var path = Path.Combine(dataPath, KeyFileName);
-        if (!File.Exists(path))
-        {
-            var temporary = $"{path}.{Guid.NewGuid():N}";
-            File.WriteAllText(temporary, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            if (!OperatingSystem.IsWindows())
-            {
-                File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-            }
-
-            try
-            {
-                File.Move(temporary, path, overwrite: false);
-            }
-            catch (IOException) when (File.Exists(path))
-            {
-                File.Delete(temporary);
-            }
-        }
-
-        return Convert.FromBase64String(File.ReadAllText(path).Trim());
-    }
+    private static byte[] LoadOrCreateKey(string dataPath) => SecretFile.LoadOrCreate(dataPath, KeyFileName, 32);
 }
 
 /// <summary>The standalone download URLs when attachments are files; both null when they live in Blob storage.</summary>

@@ -13,7 +13,6 @@ namespace Messaging.Functions.Storage.Sqlite;
 public sealed class SqliteChangeDispatcher(SqliteDatabase database, ChangeFanOut fanOut, TimeProvider time, ILogger<SqliteChangeDispatcher> logger) : BackgroundService
 {
     private const int BatchSize = 256;
-    private const int MaxAttempts = 3;
     private static readonly TimeSpan CursorSaveInterval = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private long _lastSave;
@@ -125,24 +124,9 @@ public sealed class SqliteChangeDispatcher(SqliteDatabase database, ChangeFanOut
 
     private async Task PublishAsync(long position, CommittedChange change, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        if (await fanOut.HandleWithRetriesAsync(change, cancellationToken) is { } failure)
         {
-            try
-            {
-                await fanOut.HandleAsync(change, cancellationToken);
-                return;
-            }
-            catch (Exception exception) when (exception is not OperationCanceledException)
-            {
-                if (attempt >= MaxAttempts)
-                {
-                    // Clients recover what they missed with ?after=<sequence>; one poisoned change must not stop the rest.
-                    Log.ChangeDropped(logger, exception, position, change.GetType().Name, change.ConversationId);
-                    return;
-                }
-
-                await Task.Delay(TimeSpan.FromMilliseconds(100 * attempt), cancellationToken);
-            }
+            Log.ChangeDropped(logger, failure, position, change.GetType().Name, change.ConversationId);
         }
     }
 
