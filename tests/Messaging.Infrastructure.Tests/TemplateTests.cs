@@ -45,6 +45,7 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
         ["Attachments__ConnectionString"] = "Attachments__BlobServiceUri with the managed identity; no account key",
         ["Attachments__CreateContainer"] = "the template creates the container; the default (false without the emulator) applies",
         ["Attachments__DownloadUrlMinutes"] = "the default lifetime of download URLs (15 minutes) applies",
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "Azure exports to Application Insights (APPLICATIONINSIGHTS_CONNECTION_STRING); OTLP is for local collectors",
     };
 
     private CompiledTemplate Template => fixture.Template;

@@ -52,9 +52,13 @@ public sealed class CosmosChangeFeedService(CosmosStore store, ChangeFanOut fanO
         monitored
             .GetChangeFeedProcessorBuilder(name, async (ChangeFeedProcessorContext context, Stream changes, CancellationToken cancellationToken) =>
             {
-                foreach (var change in map(CosmosChangeMapper.ReadDocuments(changes)))
+                // One document at a time (the mapper treats each on its own), so each change keeps its document's record time.
+                foreach (var document in CosmosChangeMapper.ReadDocuments(changes))
                 {
-                    await PublishAsync(context.LeaseToken, change, cancellationToken);
+                    foreach (var change in map([document]))
+                    {
+                        await PublishAsync(context.LeaseToken, change, MessagingMetrics.CosmosTimestampMs(document), cancellationToken);
+                    }
                 }
             })
             .WithInstanceName(instance)
@@ -67,13 +71,15 @@ public sealed class CosmosChangeFeedService(CosmosStore store, ChangeFanOut fanO
             })
             .Build();
 
-    private async Task PublishAsync(string leaseToken, CommittedChange change, CancellationToken cancellationToken)
+    private async Task PublishAsync(string leaseToken, CommittedChange change, long? committedAtMs, CancellationToken cancellationToken)
     {
+        using var publication = MessagingMetrics.StartPublication(MessagingMetrics.Cosmos, change, committedAtMs);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await fanOut.HandleAsync(change, cancellationToken);
+                publication.Succeeded();
                 return;
             }
             catch (Exception exception) when (exception is not OperationCanceledException)

@@ -71,9 +71,9 @@ public sealed class SqliteChangeDispatcher(SqliteDatabase database, ChangeFanOut
                 return cursor;
             }
 
-            foreach (var (position, change) in batch)
+            foreach (var (position, change, recordedAt) in batch)
             {
-                await PublishAsync(position, change, cancellationToken);
+                await PublishAsync(position, change, recordedAt, cancellationToken);
                 cursor = position;
             }
 
@@ -87,13 +87,15 @@ public sealed class SqliteChangeDispatcher(SqliteDatabase database, ChangeFanOut
         }
     }
 
-    private async Task PublishAsync(long position, CommittedChange change, CancellationToken cancellationToken)
+    private async Task PublishAsync(long position, CommittedChange change, long? recordedAt, CancellationToken cancellationToken)
     {
+        using var publication = MessagingMetrics.StartPublication(MessagingMetrics.Sqlite, change, recordedAt);
         for (var attempt = 1; ; attempt++)
         {
             try
             {
                 await fanOut.HandleAsync(change, cancellationToken);
+                publication.Succeeded();
                 return;
             }
             catch (Exception exception) when (exception is not OperationCanceledException)
