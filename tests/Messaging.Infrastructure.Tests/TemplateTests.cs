@@ -51,6 +51,7 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
         ["Messaging__UploadsPerMinute"] = "the default limit applies (docs: README, Limits)",
         ["Messaging__UploadBurst"] = "the default limit applies (docs: README, Limits)",
         ["Messaging__MaxConnectionsPerUser"] = "the standalone hub's limit; Azure SignalR Service has its own connection quotas",
+        ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "Azure exports to Application Insights (APPLICATIONINSIGHTS_CONNECTION_STRING); OTLP is for local collectors",
     };
 
     private CompiledTemplate Template => fixture.Template;

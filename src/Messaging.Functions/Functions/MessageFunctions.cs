@@ -1,4 +1,5 @@
 using Messaging.Domain.Application;
+using Messaging.Functions.Diagnostics;
 using Messaging.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
@@ -19,6 +20,7 @@ public sealed class MessageFunctions(MessageService messages)
 
         var sent = await messages.SendAsync(
             req.UserId(), body.Value.ConversationId, body.Value.Text, body.Value.AttachmentIds, body.Value.ClientMessageId, cancellationToken);
+        MessagingMetrics.RecordSent(sent, "http");
         return ApiResults.From(sent, r => r.Created ? ApiResults.Created(r.Resource) : ApiResults.Ok(r.Resource));
     }
 

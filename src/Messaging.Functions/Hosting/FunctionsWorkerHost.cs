@@ -1,3 +1,4 @@
+using Messaging.Functions.Diagnostics;
 using Messaging.Functions.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
@@ -21,6 +22,7 @@ public static class FunctionsWorkerHost
         builder.ConfigureFunctionsWebApplication();
         builder.UseMiddleware<PipelineMiddleware>();
         builder.Services.AddMessaging(builder.Configuration, MessagingHost.Functions);
+        builder.Services.AddMessagingTelemetry(builder.Configuration, MessagingHost.Functions);
         builder.Build().Run();
     }
 

@@ -28,7 +28,10 @@ public static class StandaloneServer
         await app.RunAsync();
     }
 
-    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null)
+    /// <param name="args">The command line.</param>
+    /// <param name="configure">More configuration sources (tests).</param>
+    /// <param name="telemetry">More telemetry exporters (tests): see <see cref="Telemetry.AddMessagingTelemetry"/>.</param>
+    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, Action<OpenTelemetry.IOpenTelemetryBuilder>? telemetry = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         ConfigureSources(builder.Configuration, args);
@@ -45,6 +48,7 @@ public static class StandaloneServer
             kestrel.AddServerHeader = false;
         });
         builder.Services.AddMessaging(builder.Configuration, MessagingHost.Standalone);
+        builder.Services.AddMessagingTelemetry(builder.Configuration, MessagingHost.Standalone, telemetry);
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Messaging.Standalone");

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Messaging.Domain.Application;
 using Messaging.Domain.Common;
+using Messaging.Functions.Diagnostics;
 using Messaging.Functions.Functions;
 using Messaging.Functions.Http;
 
@@ -29,6 +30,7 @@ public sealed class ClientInvocations(MessageService messages, TypingService typ
                 }
 
                 var sent = await messages.SendAsync(userId, request.Value.ConversationId, request.Value.Text, request.Value.AttachmentIds, request.Value.ClientMessageId, cancellationToken);
+                MessagingMetrics.RecordSent(sent, "realtime");
                 return sent.Map<object?>(s => s.Resource);
             }
 

@@ -21,6 +21,11 @@ public sealed class TestServer : IAsyncLifetime
 
     public Dictionary<string, string?> Settings { get; } = new();
 
+    /// <summary>More telemetry exporters (in-memory), set before the server starts.</summary>
+    public Action<OpenTelemetry.IOpenTelemetryBuilder>? Telemetry { get; set; }
+
+    public IServiceProvider Services => _app!.Services;
+
     public AuthOptions Auth => new() { SigningKey = SigningKey, Issuer = Issuer, Audience = Audience };
 
     public Task InitializeAsync() => StartAsync("http://127.0.0.1:0");
@@ -52,7 +57,7 @@ public sealed class TestServer : IAsyncLifetime
             }
 
             configuration.AddInMemoryCollection(settings);
-        });
+        }, Telemetry);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First());
     }

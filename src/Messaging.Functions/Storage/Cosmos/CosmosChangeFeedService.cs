@@ -51,9 +51,13 @@ public sealed class CosmosChangeFeedService(CosmosStore store, ChangeFanOut fanO
         monitored
             .GetChangeFeedProcessorBuilder(name, async (ChangeFeedProcessorContext context, Stream changes, CancellationToken cancellationToken) =>
             {
-                foreach (var change in map(CosmosChangeMapper.ReadDocuments(changes)))
+                // One document at a time (the mapper treats each on its own), so each change keeps its document's record time.
+                foreach (var document in CosmosChangeMapper.ReadDocuments(changes))
                 {
-                    await PublishAsync(context.LeaseToken, change, cancellationToken);
+                    foreach (var change in map([document]))
+                    {
+                        await PublishAsync(context.LeaseToken, change, MessagingMetrics.CosmosTimestampMs(document), cancellationToken);
+                    }
                 }
             })
             .WithInstanceName(instance)
@@ -66,11 +70,15 @@ public sealed class CosmosChangeFeedService(CosmosStore store, ChangeFanOut fanO
             })
             .Build();
 
-    private async Task PublishAsync(string leaseToken, CommittedChange change, CancellationToken cancellationToken)
+    private async Task PublishAsync(string leaseToken, CommittedChange change, long? committedAtMs, CancellationToken cancellationToken)
     {
+        using var publication = MessagingMetrics.StartPublication(MessagingMetrics.Cosmos, change, committedAtMs);
         if (await fanOut.HandleWithRetriesAsync(change, cancellationToken) is { } failure)
         {
             Log.CosmosChangeDropped(logger, failure, leaseToken, change.GetType().Name, change.ConversationId);
+            return;
         }
+
+        publication.Succeeded();
     }
 }

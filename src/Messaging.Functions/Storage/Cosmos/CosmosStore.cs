@@ -63,6 +63,8 @@ public sealed class CosmosStore : IDisposable
             ApplicationName = "messaging",
             UseSystemTextJsonSerializerWithOptions = CosmosJson.Options,
             EnableContentResponseOnWrite = false,
+            // Spans of the "Azure.Cosmos.Operation" source, exported when telemetry is on (Diagnostics/Telemetry.cs).
+            CosmosClientTelemetryOptions = new CosmosClientTelemetryOptions { DisableDistributedTracing = false },
         };
         if (options.ConnectionString is { } connectionString)
         {

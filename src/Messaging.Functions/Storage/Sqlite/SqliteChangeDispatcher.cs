@@ -89,9 +89,9 @@ public sealed class SqliteChangeDispatcher(SqliteDatabase database, ChangeFanOut
                 return cursor;
             }
 
-            foreach (var (position, change) in batch)
+            foreach (var (position, change, recordedAt) in batch)
             {
-                await PublishAsync(position, change, cancellationToken);
+                await PublishAsync(position, change, recordedAt, cancellationToken);
                 cursor = position;
             }
 
@@ -122,12 +122,16 @@ public sealed class SqliteChangeDispatcher(SqliteDatabase database, ChangeFanOut
         _savedCursor = cursor;
     }
 
-    private async Task PublishAsync(long position, CommittedChange change, CancellationToken cancellationToken)
+    private async Task PublishAsync(long position, CommittedChange change, long? recordedAt, CancellationToken cancellationToken)
     {
+        using var publication = MessagingMetrics.StartPublication(MessagingMetrics.Sqlite, change, recordedAt);
         if (await fanOut.HandleWithRetriesAsync(change, cancellationToken) is { } failure)
         {
             Log.ChangeDropped(logger, failure, position, change.GetType().Name, change.ConversationId);
+            return;
         }
+
+        publication.Succeeded();
     }
 
     private void Wake()

@@ -25,18 +25,19 @@ internal static class SqliteChangeLog
             _ => throw new ArgumentOutOfRangeException(nameof(change), change.GetType().Name, "Unknown change."),
         };
         await using var insert = connection.Command(
-            "INSERT INTO changes (kind, conversation_id, subject_id, user_ids) VALUES ($kind, $c, $subject, $users)",
-            transaction, ("$kind", row.Kind), ("$c", change.ConversationId), ("$subject", row.Subject), ("$users", row.Users));
+            "INSERT INTO changes (kind, conversation_id, subject_id, user_ids, recorded_at) VALUES ($kind, $c, $subject, $users, $at)",
+            transaction, ("$kind", row.Kind), ("$c", change.ConversationId), ("$subject", row.Subject), ("$users", row.Users), ("$at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
         await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    public static async Task<IReadOnlyList<(long Position, CommittedChange Change)>> ReadAfterAsync(SqliteConnection connection, long position, int limit, CancellationToken cancellationToken)
+    /// <summary>Changes after <paramref name="position"/>, in commit order, with when each was recorded (Unix ms; null before schema v3).</summary>
+    public static async Task<IReadOnlyList<(long Position, CommittedChange Change, long? RecordedAt)>> ReadAfterAsync(SqliteConnection connection, long position, int limit, CancellationToken cancellationToken)
     {
         await using var select = connection.Command(
-            "SELECT position, kind, conversation_id, subject_id, user_ids FROM changes WHERE position > $p ORDER BY position LIMIT $limit",
+            "SELECT position, kind, conversation_id, subject_id, user_ids, recorded_at FROM changes WHERE position > $p ORDER BY position LIMIT $limit",
             null, ("$p", position), ("$limit", limit));
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        var changes = new List<(long, CommittedChange)>();
+        var changes = new List<(long, CommittedChange, long?)>();
         while (await reader.ReadAsync(cancellationToken))
         {
             var conversation = reader.GetString(2);
@@ -53,7 +54,7 @@ internal static class SqliteChangeLog
                 "conversation.removed" => new ConversationRemoved(conversation, users[0]),
                 var kind => throw new InvalidOperationException($"Unknown change kind {kind} at position {reader.GetInt64(0).ToString(CultureInfo.InvariantCulture)}."),
             };
-            changes.Add((reader.GetInt64(0), change));
+            changes.Add((reader.GetInt64(0), change, reader.IsDBNull(5) ? null : reader.GetInt64(5)));
         }
 
         return changes;

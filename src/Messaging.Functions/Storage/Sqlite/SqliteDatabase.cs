@@ -13,7 +13,7 @@ namespace Messaging.Functions.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
-    private const int SchemaVersion = 2;
+    private const int SchemaVersion = 3;
     private const int MaxGroupSize = 128;
     private readonly string _connectionString;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
@@ -268,6 +268,19 @@ public sealed class SqliteDatabase : IDisposable
                 CREATE TABLE change_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);
                 INSERT INTO change_cursor (id, position) VALUES (1, 0);
                 INSERT INTO schema_version (version) VALUES (2);
+                """;
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+
+        if (current < 3)
+        {
+            // When each change was recorded (Unix ms), for the change feed lag and publish duration metrics; null in older rows.
+            using var transaction = connection.BeginTransaction();
+            command.Transaction = transaction;
+            command.CommandText = """
+                ALTER TABLE changes ADD COLUMN recorded_at INTEGER;
+                INSERT INTO schema_version (version) VALUES (3);
                 """;
             command.ExecuteNonQuery();
             transaction.Commit();
