@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -7,7 +8,9 @@ namespace Messaging.Tests.Support;
 /// <summary>The standalone server as a separate OS process, so a test can kill it for real.</summary>
 public sealed class ServerProcess : IDisposable
 {
+    private const int MaxOutputLines = 2000;
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output = new();
 
     private ServerProcess(Process process, Uri baseAddress)
     {
@@ -17,7 +20,13 @@ public sealed class ServerProcess : IDisposable
 
     public Uri BaseAddress { get; }
 
-    public static async Task<ServerProcess> StartAsync(string dataPath)
+    /// <summary>The server's OS process id (the <c>dotnet</c> host running the app), for reading <c>/proc/&lt;pid&gt;</c>.</summary>
+    public int ProcessId => _process.Id;
+
+    /// <summary>The last lines the server wrote to stdout and stderr (at most 2,000).</summary>
+    public IReadOnlyList<string> Output => [.. _output];
+
+    public static async Task<ServerProcess> StartAsync(string dataPath, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
@@ -34,13 +43,18 @@ public sealed class ServerProcess : IDisposable
         start.Environment["Auth__Issuer"] = TestServer.Issuer;
         start.Environment["Auth__Audience"] = TestServer.Audience;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
+
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        process.OutputDataReceived += (_, line) => server.Record(line.Data);
+        process.ErrorDataReceived += (_, line) => server.Record(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
         using var probe = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (DateTime.UtcNow < deadline)
@@ -86,6 +100,19 @@ public sealed class ServerProcess : IDisposable
         }
 
         _process.Dispose();
+    }
+
+    private void Record(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        _output.Enqueue(line);
+        while (_output.Count > MaxOutputLines && _output.TryDequeue(out _))
+        {
+        }
     }
 
     private static int FreePort()
