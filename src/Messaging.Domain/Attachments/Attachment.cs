@@ -64,6 +64,9 @@ public sealed class Attachment
         MessageId = messageId;
     }
 
+    // Leading and trailing dots and white space: "..", ". . ." and "name. " are not safe names.
+    private static readonly char[] TrimmedEdges = [' ', '.', '\t', '\u00A0', '\u1680', '\u2000', '\u2001', '\u2002', '\u2003', '\u2004', '\u2005', '\u2006', '\u2007', '\u2008', '\u2009', '\u200A', '\u3000', '\u0085'];
+
     /// <summary>Reduces a client-supplied file name to a safe base name.</summary>
     public static string SafeFileName(string? fileName)
     {
@@ -84,7 +87,7 @@ public sealed class Attachment
         }
 
         var cleaned = builder.ToString();
-        cleaned = cleaned.Trim().Trim('.').Trim();
+        cleaned = cleaned.Trim(TrimmedEdges);
         if (cleaned.Length > 200)
         {
             var extension = Path.GetExtension(cleaned);

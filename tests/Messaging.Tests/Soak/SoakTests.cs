@@ -55,7 +55,13 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
     {
         Directory.CreateDirectory(_dataPath);
         var duration = Duration;
-        using var server = await ServerProcess.StartAsync(_dataPath);
+        // The soak looks for loss, leaks and faults at a load above any one person's pace: the
+        // per-user send and upload limits (tested in LimitTests) would only turn it into 429s.
+        using var server = await ServerProcess.StartAsync(_dataPath, new Dictionary<string, string>
+        {
+            ["Messaging__SendsPerSecond"] = "0",
+            ["Messaging__UploadsPerMinute"] = "0",
+        });
         var pid = server.ProcessId;
         await Task.Delay(500);
         var socketsBaseline = Proc.Sockets(pid);
