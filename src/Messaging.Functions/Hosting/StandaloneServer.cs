@@ -48,6 +48,10 @@ public static class StandaloneServer
             kestrel.AddServerHeader = false;
         });
         builder.Services.AddMessaging(builder.Configuration, MessagingHost.Standalone);
+
+        // ASP.NET Core's request log lines carry the full URL, and with it the hub's access_token
+        // query parameter (WebSockets cannot send headers): no token may reach any log.
+        builder.Logging.AddFilter(Telemetry.RequestLogCategory, LogLevel.Warning);
         builder.Services.AddMessagingTelemetry(builder.Configuration, MessagingHost.Standalone, telemetry);
 
         var app = builder.Build();
