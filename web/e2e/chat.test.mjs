@@ -175,7 +175,7 @@ describe('web client', () => {
     assert.equal(await bob.page.locator('#messages li.message').count(), 75);
     // the task conversation is found again by its task id
     await startConversation(alice.page, 'task', { taskId: 'T-42' });
-    assert.equal(await alice.page.locator('#chat-title').textContent(), 'Task 42');
+    await until(async () => (await alice.page.locator('#chat-title').textContent()) === 'Task 42', { message: 'the task conversation opens' });
   });
 
   it('reconnects after the server restarts, shows the state and loses no message', async () => {
