@@ -1,9 +1,13 @@
+using Messaging.Domain.Realtime;
 using Messaging.Functions.Diagnostics;
 using Messaging.Functions.Http;
+using Messaging.Functions.Realtime;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Azure.Functions.Worker.Builder;
 using Microsoft.Azure.Functions.Worker.Middleware;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace Messaging.Functions.Hosting;
 
@@ -23,7 +27,13 @@ public static class FunctionsWorkerHost
         builder.UseMiddleware<PipelineMiddleware>();
         builder.Services.AddMessaging(builder.Configuration, MessagingHost.Functions);
         builder.Services.AddMessagingTelemetry(builder.Configuration, MessagingHost.Functions);
-        builder.Build().Run();
+        var host = builder.Build();
+        if (host.Services.GetService<IRealtimePublisher>() is NoRealtimePublisher)
+        {
+            Log.RealtimeDisabled(host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Messaging.Functions"));
+        }
+
+        host.Run();
     }
 
     /// <summary>Runs the shared <see cref="ApiPipeline"/> around every function invocation.</summary>

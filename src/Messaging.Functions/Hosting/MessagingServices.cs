@@ -151,7 +151,8 @@ public static class MessagingServices
         }
 
         services.AddSingleton(sp => new DownloadUrlSigner(dataPath, sp.GetRequiredService<TimeProvider>(), lifetime));
-        services.AddSingleton(sp => new FileSystemContentStore(Path.Combine(dataPath, "files"), sp.GetRequiredService<DownloadUrlSigner>()));
+        services.AddSingleton(sp => new FileSystemContentStore(
+            Path.Combine(dataPath, "files"), sp.GetRequiredService<DownloadUrlSigner>(), sp.GetRequiredService<ILogger<FileSystemContentStore>>()));
         services.AddSingleton<IAttachmentContentStore>(sp => sp.GetRequiredService<FileSystemContentStore>());
         services.AddSingleton(sp => new LocalDownloads(sp.GetRequiredService<DownloadUrlSigner>(), sp.GetRequiredService<FileSystemContentStore>()));
     }

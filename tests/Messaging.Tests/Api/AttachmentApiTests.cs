@@ -135,6 +135,23 @@ public sealed class AttachmentApiTests(TestServer server)
     }
 
     [Fact]
+    public async Task Deleting_a_message_succeeds_when_its_file_cannot_be_deleted()
+    {
+        var (alice, bob) = (TestApi.NewUser("alice"), TestApi.NewUser("bob"));
+        var conversation = await server.ClientFor(alice).CreateGroupAsync(bob);
+        var (_, attachment) = await UploadAsync(server.ClientFor(alice), [7], "gone.txt", "text/plain", conversation.Id());
+        var (_, message) = await server.ClientFor(alice).PostJsonAsync("/api/messaging/messages/", new { conversationId = conversation.Id(), text = "soon gone", attachmentIds = new[] { attachment.Id() } });
+        var folder = Path.Combine(server.DataPath, "files", "attachments");
+        File.Delete(Path.Combine(folder, attachment.Id()));
+        Directory.CreateDirectory(Path.Combine(folder, attachment.Id()));
+        File.WriteAllText(Path.Combine(folder, attachment.Id(), "blocker"), "a directory where the file was: File.Delete cannot remove it");
+
+        Assert.Equal(HttpStatusCode.NoContent, (await server.ClientFor(alice).SendAsync(HttpMethod.Delete, $"/api/messaging/messages/{message.Id()}/")).Status);
+        var (_, tombstone) = await server.ClientFor(bob).GetJsonAsync($"/api/messaging/messages/{message.Id()}/");
+        Assert.NotNull(tombstone!["deletedAt"]);
+    }
+
+    [Fact]
     public async Task Upload_that_is_not_multipart_is_415()
     {
         var client = server.ClientFor(TestApi.NewUser());

@@ -1,4 +1,6 @@
 using Messaging.Domain.Attachments;
+using Messaging.Functions.Diagnostics;
+using Microsoft.Extensions.Logging;
 
 namespace Messaging.Functions.Storage.Files;
 
@@ -7,7 +9,7 @@ namespace Messaging.Functions.Storage.Files;
 /// moved into place only when complete and within the limit, so a failed or oversized upload
 /// leaves nothing behind.
 /// </summary>
-public sealed class FileSystemContentStore(string root, DownloadUrlSigner signer) : IAttachmentContentStore
+public sealed class FileSystemContentStore(string root, DownloadUrlSigner signer, ILogger<FileSystemContentStore> logger) : IAttachmentContentStore
 {
     private const int BufferSize = 81920;
 
@@ -47,9 +49,21 @@ public sealed class FileSystemContentStore(string root, DownloadUrlSigner signer
         }
     }
 
+    /// <summary>
+    /// Deletes the file. Callers delete after committing the record's removal, so a file that cannot
+    /// be deleted is an orphan to log, never a reason to fail a request that already took effect.
+    /// </summary>
     public Task DeleteAsync(string storageKey, CancellationToken cancellationToken)
     {
-        File.Delete(PathFor(storageKey));
+        try
+        {
+            File.Delete(PathFor(storageKey));
+        }
+        catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+        {
+            Log.ContentDeleteFailed(logger, exception, storageKey);
+        }
+
         return Task.CompletedTask;
     }
 
