@@ -283,16 +283,23 @@ internal static class SqliteFloor
         return connection;
     }
 
+    /// <summary>The floor's one-row insert of a 200-character message; parameters 0 and 1 are id and sequence.</summary>
+    private static SqliteCommand PrepareInsert(SqliteConnection connection)
+    {
+        var insert = connection.CreateCommand();
+        insert.CommandText = "INSERT INTO m (id, conversation_id, sequence, text) VALUES ($id, 'c', $seq, $text)";
+        insert.Parameters.Add(new SqliteParameter("$id", ""));
+        insert.Parameters.Add(new SqliteParameter("$seq", 0L));
+        insert.Parameters.AddWithValue("$text", Seeder.Text(200, 1));
+        return insert;
+    }
+
     /// <summary>Latency of single-row insert transactions, in ms.</summary>
     public static Samples InsertLatency(string folder, int count)
     {
         var path = Path.Combine(folder, $"floor-{Guid.NewGuid():N}.db");
         using var connection = Open(path);
-        using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO m (id, conversation_id, sequence, text) VALUES ($id, 'c', $seq, $text)";
-        insert.Parameters.Add(new SqliteParameter("$id", ""));
-        insert.Parameters.Add(new SqliteParameter("$seq", 0L));
-        insert.Parameters.AddWithValue("$text", Seeder.Text(200, 1));
+        using var insert = PrepareInsert(connection);
         var samples = new Samples();
         for (var i = 0; i < count + 20; i++)
         {
@@ -320,11 +327,7 @@ internal static class SqliteFloor
     {
         var path = Path.Combine(folder, $"floor-{Guid.NewGuid():N}.db");
         using var connection = Open(path);
-        using var insert = connection.CreateCommand();
-        insert.CommandText = "INSERT INTO m (id, conversation_id, sequence, text) VALUES ($id, 'c', $seq, $text)";
-        insert.Parameters.Add(new SqliteParameter("$id", ""));
-        insert.Parameters.Add(new SqliteParameter("$seq", 0L));
-        insert.Parameters.AddWithValue("$text", Seeder.Text(200, 1));
+        using var insert = PrepareInsert(connection);
         var clock = Stopwatch.StartNew();
         long rows = 0;
         while (clock.Elapsed.TotalSeconds < seconds && rows < 10_000_000)
