@@ -29,8 +29,11 @@ public sealed class ConversationApiTests(TestServer server)
     {
         var (alice, bob) = (TestApi.NewUser("alice"), TestApi.NewUser("bob"));
         var client = server.ClientFor(alice);
+        // Activity is kept to the millisecond; the pauses keep the four steps in distinct milliseconds.
         var first = await client.CreateGroupAsync(bob);
+        await Task.Delay(5);
         var second = await client.CreateGroupAsync(bob);
+        await Task.Delay(5);
         var third = await client.CreateGroupAsync(bob);
         await Task.Delay(5);
         await client.SendMessageAsync(first.Id(), "bump");

@@ -1,15 +1,14 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Azure.Storage.Blobs;
 
 namespace Messaging.Tests.Blobs;
 
 /// <summary>
-/// Azurite's Blob service from the repository's npm dependencies (package.json), on a free
-/// loopback port with a temporary folder; stopped on dispose. Missing Azurite fails the tests.
+/// Azurite's Blob service from the repository's npm dependencies (package.json), on a loopback
+/// port the OS gives it (it binds port 0 and says which port it got, so no other process can take
+/// the port first), with a temporary folder; stopped on dispose. Missing Azurite fails the tests.
 /// </summary>
-public sealed class AzuriteFixture : IAsyncLifetime
+public sealed partial class AzuriteFixture : IAsyncLifetime
 {
     /// <summary>Azurite's well-known development account key (public, documented by Microsoft).</summary>
     public const string AccountName = "devstoreaccount1";
@@ -19,6 +18,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
     private readonly string _location = Path.Combine(Path.GetTempPath(), "messaging-azurite", Guid.NewGuid().ToString("N"));
     private readonly List<string> _output = [];
     private Process? _process;
+    private TaskCompletionSource<int> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public int Port { get; private set; }
 
@@ -38,16 +38,14 @@ public sealed class AzuriteFixture : IAsyncLifetime
 
         Directory.CreateDirectory(_location);
 
-        // A free port can be taken between probing and Azurite binding it: try a few.
         for (var attempt = 1; ; attempt++)
         {
-            Port = FreePort();
             if (await TryStartAsync(azurite, root))
             {
                 return;
             }
 
-            if (attempt == 3)
+            if (attempt == 2)
             {
                 string output;
                 lock (_output)
@@ -55,7 +53,7 @@ public sealed class AzuriteFixture : IAsyncLifetime
                     output = string.Join(Environment.NewLine, _output);
                 }
 
-                throw new InvalidOperationException($"Azurite did not start on 127.0.0.1:{Port} within {StartTimeout.TotalSeconds} s. Output:{Environment.NewLine}{output}");
+                throw new InvalidOperationException($"Azurite did not start within {StartTimeout.TotalSeconds} s. Output:{Environment.NewLine}{output}");
             }
         }
     }
@@ -91,39 +89,39 @@ public sealed class AzuriteFixture : IAsyncLifetime
         };
         foreach (var argument in new[]
         {
-            "--blobHost", "127.0.0.1", "--blobPort", Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--blobHost", "127.0.0.1", "--blobPort", "0",
             "--location", _location, "--silent", "--skipApiVersionCheck", "--loose",
         })
         {
             start.ArgumentList.Add(argument);
         }
 
-        var process = Process.Start(start) ?? throw new InvalidOperationException($"Could not start {azurite}.");
+        _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        process.Exited += (_, _) => _listening.TrySetResult(0);
         process.OutputDataReceived += (_, e) => Keep(e.Data);
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        if (!process.Start())
+        {
+            throw new InvalidOperationException($"Could not start {azurite}.");
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
 
-        var deadline = Stopwatch.StartNew();
-        while (deadline.Elapsed < StartTimeout)
+        try
         {
-            if (process.HasExited)
-            {
-                await StopAsync();
-                return false;
-            }
+            Port = await _listening.Task.WaitAsync(StartTimeout);
+        }
+        catch (TimeoutException)
+        {
+            Port = 0;
+        }
 
-            try
-            {
-                using var client = new TcpClient();
-                await client.ConnectAsync(IPAddress.Loopback, Port);
-                return true;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(100);
-            }
+        if (Port > 0)
+        {
+            return true;
         }
 
         await StopAsync();
@@ -166,14 +164,17 @@ public sealed class AzuriteFixture : IAsyncLifetime
         {
             _output.Add(line);
         }
+
+        // "Azurite Blob service successfully listens on http://127.0.0.1:35059"
+        var match = ListeningLine().Match(line);
+        if (match.Success)
+        {
+            _listening.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
+        }
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    [System.Text.RegularExpressions.GeneratedRegex(@"listens on https?://[^\s:]+:(\d+)")]
+    private static partial System.Text.RegularExpressions.Regex ListeningLine();
 
     private static string RepositoryRoot()
     {

@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 
 namespace Messaging.Tests.Support;
 
@@ -12,13 +11,15 @@ public sealed class ServerProcess : IDisposable
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
 
-    private ServerProcess(Process process, Uri baseAddress)
+    private readonly TaskCompletionSource<Uri> _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private ServerProcess(Process process)
     {
         _process = process;
-        BaseAddress = baseAddress;
     }
 
-    public Uri BaseAddress { get; }
+    /// <summary>Where the server listens: the port it was given by the OS (it binds port 0 itself, so no other process can take the port first).</summary>
+    public Uri BaseAddress { get; private set; } = null!;
 
     /// <summary>The server's OS process id (the <c>dotnet</c> host running the app), for reading <c>/proc/&lt;pid&gt;</c>.</summary>
     public int ProcessId => _process.Id;
@@ -28,10 +29,9 @@ public sealed class ServerProcess : IDisposable
 
     public static async Task<ServerProcess> StartAsync(string dataPath, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var port = FreePort();
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var dll = Path.Combine(Repository.Root, "src", "Messaging.Functions", "bin", configuration, "net10.0", "Messaging.Functions.dll");
-        var start = new ProcessStartInfo("dotnet", [dll, "--urls", $"http://127.0.0.1:{port}"])
+        var start = new ProcessStartInfo("dotnet", [dll, "--urls", "http://127.0.0.1:0"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
@@ -43,21 +43,38 @@ public sealed class ServerProcess : IDisposable
         start.Environment["Auth__Issuer"] = TestServer.Issuer;
         start.Environment["Auth__Audience"] = TestServer.Audience;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        // Kestrel's "Now listening on: <url>" line tells which port the OS gave the server.
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        start.Environment["Logging__Console__FormatterName"] = "simple";
+        start.Environment["Logging__Console__FormatterOptions__SingleLine"] = "true";
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
         }
 
-        var process = Process.Start(start)!;
-        var server = new ServerProcess(process, new Uri($"http://127.0.0.1:{port}"));
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var server = new ServerProcess(process);
+        process.Exited += (_, _) => server._listening.TrySetException(new InvalidOperationException("The server exited before it listened."));
+        process.Start();
         process.OutputDataReceived += (_, line) => server.Record(line.Data);
         process.ErrorDataReceived += (_, line) => server.Record(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
+        var deadline = TimeSpan.FromSeconds(30);
+        var waited = Stopwatch.StartNew();
+        try
+        {
+            server.BaseAddress = await server._listening.Task.WaitAsync(deadline);
+        }
+        catch (Exception exception) when (exception is TimeoutException or InvalidOperationException)
+        {
+            server.Dispose();
+            throw new InvalidOperationException($"The server did not say where it listens within {deadline.TotalSeconds} s ({exception.Message}). Output:{Environment.NewLine}{string.Join(Environment.NewLine, server.Output)}");
+        }
+
         using var probe = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (DateTime.UtcNow < deadline)
+        while (waited.Elapsed < deadline)
         {
             try
             {
@@ -75,7 +92,7 @@ public sealed class ServerProcess : IDisposable
 
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"The server exited with code {process.ExitCode}.");
+                throw new InvalidOperationException($"The server exited with code {process.ExitCode}. Output:{Environment.NewLine}{string.Join(Environment.NewLine, server.Output)}");
             }
 
             await Task.Delay(100);
@@ -110,16 +127,16 @@ public sealed class ServerProcess : IDisposable
         }
 
         _output.Enqueue(line);
+        const string Marker = "Now listening on: ";
+        var at = line.IndexOf(Marker, StringComparison.Ordinal);
+        if (at >= 0 && Uri.TryCreate(line[(at + Marker.Length)..].Trim(), UriKind.Absolute, out var address))
+        {
+            _listening.TrySetResult(address);
+        }
+
         while (_output.Count > MaxOutputLines && _output.TryDequeue(out _))
         {
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
 
