@@ -115,7 +115,7 @@ internal static class Scenarios
         const int conversationCount = 1000;
         const int sampleCount = 200;
         var stepSeconds = options.Quick ? 3 : 5;
-        int[] rates = [25, 50, 100, 250, 500, 1000, 2000, 4000, 8000];
+        int[] rates = [25, 50, 100, 250, 500, 1000, 2000, 3000, 4000, 5000, 6000, 8000];
         result.Settings["conversations"] = "1,000 of 5 users; member 0 sends, round robin over conversations";
         result.Settings["steps"] = $"{string.Join(", ", rates)} sends/s, {stepSeconds} s each, stop at the first failing step";
         result.Settings["pass"] = "p99 ack ≤ 50 ms, every send 201, every sampled send delivered, none shed (> 4,000 in flight)";

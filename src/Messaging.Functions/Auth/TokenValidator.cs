@@ -112,7 +112,20 @@ public sealed class TokenValidator
             return new TokenValidation(null, "The token has no valid 'sub' claim.");
         }
 
-        return new TokenValidation(new ClaimsPrincipal(result.ClaimsIdentity), null);
+        return new TokenValidation(new ClaimsPrincipal(LeanIdentity(subject!, result.ClaimsIdentity.FindFirst("name")?.Value)), null);
+    }
+
+    // Only what the service reads. The library's identity keeps the whole parsed token, and a
+    // SignalR connection holds its principal for as long as it stays open.
+    private static ClaimsIdentity LeanIdentity(string subject, string? name)
+    {
+        List<Claim> claims = [new("sub", subject)];
+        if (name is not null)
+        {
+            claims.Add(new Claim("name", name));
+        }
+
+        return new ClaimsIdentity(claims, authenticationType: "Bearer", nameType: "name", roleType: "roles");
     }
 
     // Reasons a client can act on, without echoing the token or key material.

@@ -48,4 +48,20 @@ public sealed class AlgorithmAllowListTests : IDisposable
         var validation = await Validator().ValidateAsync($"{unsigned}.{TestTokens.Encode(mac)}");
         Assert.False(validation.IsValid);
     }
+
+    [Fact]
+    public async Task Accepted_token_gives_a_principal_with_only_the_subject_and_name()
+    {
+        var claims = TestTokens.Claims("alice");
+        claims["name"] = "Alice";
+        claims["email"] = "alice@example.com";
+        var token = TestTokens.Hs256(claims, Encoding.UTF8.GetBytes(LongKey));
+
+        var principal = (await Validator().ValidateAsync(token)).Principal!;
+
+        Assert.Equal([("sub", "alice"), ("name", "Alice")], principal.Claims.Select(c => (c.Type, c.Value)));
+        Assert.True(principal.Identity!.IsAuthenticated);
+        Assert.Equal("Alice", principal.Identity.Name);
+        Assert.Null(((System.Security.Claims.ClaimsIdentity)principal.Identity).BootstrapContext);
+    }
 }
