@@ -112,6 +112,13 @@ public static class StandaloneServer
             }
 
             context.User = validation.Principal!;
+            // The client's negotiate connection would otherwise idle beside its WebSocket until
+            // the keep-alive timeout: a second socket per client. See docs/decisions/0004.
+            if (HttpProtocol.IsHttp11(context.Request.Protocol) && context.Request.Path.Value!.EndsWith("/negotiate", StringComparison.OrdinalIgnoreCase))
+            {
+                context.Response.Headers.Connection = "close";
+            }
+
             await next(context);
         });
         app.UseRouting();

@@ -26,6 +26,21 @@ public sealed class RealtimeTests(TestServer server)
     }
 
     [Fact]
+    public async Task Hub_negotiate_closes_its_connection_so_that_a_client_keeps_only_its_websocket()
+    {
+        using var client = new HttpClient { BaseAddress = server.BaseAddress };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", server.TokenFor(TestApi.NewUser()));
+
+        using var negotiate = await client.PostAsync("/api/messaging/hub/negotiate?negotiateVersion=1", null);
+        Assert.Equal(HttpStatusCode.OK, negotiate.StatusCode);
+        Assert.True(negotiate.Headers.ConnectionClose);
+
+        using var health = await client.GetAsync("/api/health");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.NotEqual(true, health.Headers.ConnectionClose);
+    }
+
+    [Fact]
     public async Task Message_events_reach_every_participant_connection_and_nobody_else()
     {
         var (alice, bob, eve) = (TestApi.NewUser("alice"), TestApi.NewUser("bob"), TestApi.NewUser("eve"));
