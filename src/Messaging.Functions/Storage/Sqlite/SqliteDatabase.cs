@@ -13,7 +13,7 @@ namespace Messaging.Functions.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
-    private const int SchemaVersion = 3;
+    private const int SchemaVersion = 4;
     private const int MaxGroupSize = 128;
     private readonly string _connectionString;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
@@ -281,6 +281,22 @@ public sealed class SqliteDatabase : IDisposable
             command.CommandText = """
                 ALTER TABLE changes ADD COLUMN recorded_at INTEGER;
                 INSERT INTO schema_version (version) VALUES (3);
+                """;
+            command.ExecuteNonQuery();
+            transaction.Commit();
+        }
+
+        if (current < 4)
+        {
+            // Covering indexes for unread counts: the watermark comes from the user's index entry and
+            // each count reads only index entries after it, never the message rows (docs/performance.md).
+            using var transaction = connection.BeginTransaction();
+            command.Transaction = transaction;
+            command.CommandText = """
+                DROP INDEX participants_by_user;
+                CREATE INDEX participants_by_user ON participants(user_id, conversation_id, last_read_sequence);
+                CREATE INDEX messages_unread ON messages(conversation_id, sequence, sender_id, deleted_at);
+                INSERT INTO schema_version (version) VALUES (4);
                 """;
             command.ExecuteNonQuery();
             transaction.Commit();

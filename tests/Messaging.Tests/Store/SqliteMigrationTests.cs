@@ -1,0 +1,120 @@
+using Messaging.Domain.Common;
+using Messaging.Domain.Messages;
+using Messaging.Functions.Storage.Sqlite;
+using Messaging.Tests.Domain;
+using Microsoft.Data.Sqlite;
+
+namespace Messaging.Tests.Store;
+
+/// <summary>A database written by an older build opens with its data intact and its schema brought up to date.</summary>
+public sealed class SqliteMigrationTests : IDisposable
+{
+    private const string UnreadQuery = """
+        SELECT p.conversation_id, p.last_read_sequence,
+               (SELECT count(*) FROM messages m
+                WHERE m.conversation_id = p.conversation_id AND m.sequence > p.last_read_sequence
+                  AND m.sender_id <> $u AND m.deleted_at IS NULL)
+        FROM participants p WHERE p.user_id = $u
+        """;
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "messaging-migration-tests", Guid.NewGuid().ToString("N"));
+
+    private string DatabasePath => Path.Combine(_folder, "messaging.db");
+
+    public void Dispose()
+    {
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_folder, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    [Fact]
+    public async Task Version_3_database_gets_the_unread_indexes_and_keeps_its_data()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        var group = AGroup.OwnedBy(alice).With(bob).Build();
+        using (var database = new SqliteDatabase(DatabasePath))
+        {
+            await new SqliteConversationRepository(database).AddAsync(group, CancellationToken.None);
+            var message = Message.Compose(group.Id, alice, "hello", [], null, Time.At(1), new MessagingLimits()).Ok();
+            await new SqliteMessageRepository(database).AppendAsync(message, CancellationToken.None);
+        }
+
+        // What a version 3 build left behind: the user index without the watermark, no unread index.
+        Execute("""
+            DROP INDEX messages_unread;
+            DROP INDEX participants_by_user;
+            CREATE INDEX participants_by_user ON participants(user_id, conversation_id);
+            DELETE FROM schema_version WHERE version = 4;
+            """);
+        Assert.DoesNotContain("COVERING INDEX messages_unread", Plan(bob), StringComparison.Ordinal);
+
+        using (var database = new SqliteDatabase(DatabasePath))
+        {
+            var messages = new SqliteMessageRepository(database);
+            Assert.Equal(1, await messages.CountUnreadAsync(group.Id, bob, 0, CancellationToken.None));
+        }
+
+        Assert.Equal(4L, Scalar("SELECT max(version) FROM schema_version"));
+        var plan = Plan(bob);
+        Assert.Contains("COVERING INDEX participants_by_user", plan, StringComparison.Ordinal);
+        Assert.Contains("COVERING INDEX messages_unread", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Database_from_a_newer_build_is_refused()
+    {
+        using (new SqliteDatabase(DatabasePath))
+        {
+        }
+
+        Execute("INSERT INTO schema_version (version) VALUES (99);");
+
+        var error = Assert.Throws<InvalidOperationException>(() => new SqliteDatabase(DatabasePath));
+        Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
+    }
+
+    private SqliteConnection Open()
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+
+    private void Execute(string sql)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return command.ExecuteScalar();
+    }
+
+    private string Plan(string userId)
+    {
+        using var connection = Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "EXPLAIN QUERY PLAN " + UnreadQuery;
+        command.Parameters.AddWithValue("$u", userId);
+        using var reader = command.ExecuteReader();
+        var lines = new List<string>();
+        while (reader.Read())
+        {
+            lines.Add(reader.GetString(3));
+        }
+
+        return string.Join('\n', lines);
+    }
+}
