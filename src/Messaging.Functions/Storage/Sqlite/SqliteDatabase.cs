@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
 
@@ -15,9 +16,12 @@ public sealed class SqliteDatabase : IDisposable
 {
     private const int SchemaVersion = 4;
     private const int MaxGroupSize = 128;
+    private const int MaxIdleReaders = 16;
     private readonly string _connectionString;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
+    private readonly ConcurrentBag<ReadSession> _idleReaders = [];
+    private volatile bool _disposed;
 
     public SqliteDatabase(string databasePath)
     {
@@ -40,11 +44,36 @@ public sealed class SqliteDatabase : IDisposable
     /// <summary>Raised after a write transaction committed; the change dispatcher listens.</summary>
     public event Action? Committed;
 
+    /// <summary>
+    /// Runs <paramref name="read"/> on a reader connection of its own. Reader connections stay open
+    /// between reads with their prepared statements (see <see cref="SqliteStatements"/>).
+    /// </summary>
     public async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> read, CancellationToken cancellationToken)
     {
-        await using var connection = new SqliteConnection(_connectionString);
-        await connection.OpenAsync(cancellationToken);
-        return await read(connection);
+        var session = _idleReaders.TryTake(out var idle) ? idle : await ReadSession.OpenAsync(_connectionString, cancellationToken);
+        var reusable = false;
+        try
+        {
+            var result = await read(session.Connection);
+            reusable = true;
+            return result;
+        }
+        finally
+        {
+            // A read that failed may have left the connection in any state: it is closed, not reused.
+            if (reusable && !_disposed && _idleReaders.Count < MaxIdleReaders)
+            {
+                _idleReaders.Add(session);
+                if (_disposed)
+                {
+                    CloseIdleReaders();
+                }
+            }
+            else
+            {
+                session.Dispose();
+            }
+        }
     }
 
     /// <summary>
@@ -68,9 +97,19 @@ public sealed class SqliteDatabase : IDisposable
 
     public void Dispose()
     {
+        _disposed = true;
         _writes.Writer.TryComplete();
         _writer.Wait(TimeSpan.FromSeconds(10));
+        CloseIdleReaders();
         SqliteConnection.ClearAllPools();
+    }
+
+    private void CloseIdleReaders()
+    {
+        while (_idleReaders.TryTake(out var session))
+        {
+            session.Dispose();
+        }
     }
 
     private async Task WriteLoopAsync()
@@ -82,6 +121,8 @@ public sealed class SqliteDatabase : IDisposable
             pragma.CommandText = "PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;";
             await pragma.ExecuteNonQueryAsync();
         }
+
+        using var statements = SqliteStatements.Attach(connection);
 
         var group = new List<PendingWrite>(MaxGroupSize);
         var written = new List<PendingWrite>(MaxGroupSize);
@@ -144,6 +185,41 @@ public sealed class SqliteDatabase : IDisposable
             {
                 Committed?.Invoke();
             }
+        }
+    }
+
+    private sealed class ReadSession : IDisposable
+    {
+        private readonly SqliteStatements _statements;
+
+        private ReadSession(SqliteConnection connection)
+        {
+            Connection = connection;
+            _statements = SqliteStatements.Attach(connection);
+        }
+
+        public SqliteConnection Connection { get; }
+
+        public static async Task<ReadSession> OpenAsync(string connectionString, CancellationToken cancellationToken)
+        {
+            var connection = new SqliteConnection(connectionString);
+            try
+            {
+                await connection.OpenAsync(cancellationToken);
+            }
+            catch
+            {
+                await connection.DisposeAsync();
+                throw;
+            }
+
+            return new ReadSession(connection);
+        }
+
+        public void Dispose()
+        {
+            _statements.Dispose();
+            Connection.Dispose();
         }
     }
 

@@ -21,17 +21,15 @@ internal static class SqliteValues
 
     public static object OrNull(string? value) => value is null ? DBNull.Value : value;
 
-    public static SqliteCommand Command(this SqliteConnection connection, string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
+    public static Statement Command(this SqliteConnection connection, string sql, SqliteTransaction? transaction = null, params (string Name, object? Value)[] parameters)
     {
-        var command = connection.CreateCommand();
-        command.CommandText = sql;
-        command.Transaction = transaction;
+        var statement = SqliteStatements.For(connection, sql, transaction);
         foreach (var (name, value) in parameters)
         {
-            command.Parameters.AddWithValue(name, value ?? DBNull.Value);
+            statement.Parameters.AddWithValue(name, value ?? DBNull.Value);
         }
 
-        return command;
+        return statement;
     }
 
     public static string Invariant(long value) => value.ToString(CultureInfo.InvariantCulture);
