@@ -14,7 +14,7 @@ internal sealed class SqliteStatements : IDisposable
     // that builds SQL with values in it.
     private const int Capacity = 128;
     private static readonly ConditionalWeakTable<SqliteConnection, SqliteStatements> ByConnection = [];
-    private readonly Dictionary<string, SqliteCommand> _commands = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Kept> _commands = new(StringComparer.Ordinal);
     private readonly SqliteConnection _connection;
 
     private SqliteStatements(SqliteConnection connection) => _connection = connection;
@@ -30,34 +30,42 @@ internal sealed class SqliteStatements : IDisposable
     /// <summary>The command for <paramref name="sql"/>: the connection's kept one when it has a cache, else a new one the caller owns.</summary>
     public static Statement For(SqliteConnection connection, string sql, SqliteTransaction? transaction)
     {
-        if (ByConnection.TryGetValue(connection, out var statements) && statements.TryGet(sql, out var kept))
+        if (ByConnection.TryGetValue(connection, out var statements) && statements.TryRent(sql, out var kept))
         {
-            kept.Transaction = transaction;
-            kept.Parameters.Clear();
-            return new Statement(kept, owned: false);
+            kept.Command.Transaction = transaction;
+            kept.Command.Parameters.Clear();
+            return new Statement(kept.Command, kept);
         }
 
         var command = connection.CreateCommand();
         command.CommandText = sql;
         command.Transaction = transaction;
-        return new Statement(command, owned: true);
+        return new Statement(command, null);
     }
 
     public void Dispose()
     {
         ByConnection.Remove(_connection);
-        foreach (var command in _commands.Values)
+        foreach (var kept in _commands.Values)
         {
-            command.Dispose();
+            kept.Command.Dispose();
         }
 
         _commands.Clear();
     }
 
-    private bool TryGet(string sql, out SqliteCommand command)
+    // A statement still in use (the same text run again while its reader is open) is not shared:
+    // the caller gets a command of its own.
+    private bool TryRent(string sql, out Kept kept)
     {
-        if (_commands.TryGetValue(sql, out command!))
+        if (_commands.TryGetValue(sql, out kept!))
         {
+            if (kept.InUse)
+            {
+                return false;
+            }
+
+            kept.InUse = true;
             return true;
         }
 
@@ -66,15 +74,23 @@ internal sealed class SqliteStatements : IDisposable
             return false;
         }
 
-        command = _connection.CreateCommand();
+        var command = _connection.CreateCommand();
         command.CommandText = sql;
-        _commands.Add(sql, command);
+        kept = new Kept(command) { InUse = true };
+        _commands.Add(sql, kept);
         return true;
+    }
+
+    internal sealed class Kept(SqliteCommand command)
+    {
+        public SqliteCommand Command { get; } = command;
+
+        public bool InUse { get; set; }
     }
 }
 
-/// <summary>A command to run once; disposing it keeps a cached statement for the next caller.</summary>
-internal readonly struct Statement(SqliteCommand command, bool owned) : IAsyncDisposable
+/// <summary>A command to run once; disposing it hands a kept statement back for the next caller.</summary>
+internal readonly struct Statement(SqliteCommand command, SqliteStatements.Kept? kept) : IAsyncDisposable
 {
     public SqliteParameterCollection Parameters => command.Parameters;
 
@@ -84,5 +100,14 @@ internal readonly struct Statement(SqliteCommand command, bool owned) : IAsyncDi
 
     public Task<int> ExecuteNonQueryAsync(CancellationToken cancellationToken = default) => command.ExecuteNonQueryAsync(cancellationToken);
 
-    public ValueTask DisposeAsync() => owned ? command.DisposeAsync() : ValueTask.CompletedTask;
+    public ValueTask DisposeAsync()
+    {
+        if (kept is null)
+        {
+            return command.DisposeAsync();
+        }
+
+        kept.InUse = false;
+        return ValueTask.CompletedTask;
+    }
 }
