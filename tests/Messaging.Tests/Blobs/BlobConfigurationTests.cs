@@ -3,6 +3,7 @@ using Messaging.Domain.Attachments;
 using Messaging.Functions.Hosting;
 using Messaging.Functions.Storage.Blobs;
 using Messaging.Functions.Storage.Files;
+using Messaging.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -100,7 +101,7 @@ public sealed class BlobConfigurationTests
         }
         finally
         {
-            Directory.Delete(data, recursive: true);
+            TemporaryFolder.DeleteQuietly(data);
         }
     }
 
@@ -119,7 +120,7 @@ public sealed class BlobConfigurationTests
         }
         finally
         {
-            Directory.Delete(data, recursive: true);
+            TemporaryFolder.DeleteQuietly(data);
         }
     }
 

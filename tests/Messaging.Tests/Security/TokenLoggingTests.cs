@@ -39,7 +39,7 @@ public sealed class TokenLoggingTests
         Assert.NotEmpty(captured);
         var signature = token.Split('.')[2];
         Assert.DoesNotContain(captured, line => line.Contains(signature, StringComparison.Ordinal));
-        Directory.Delete(dataPath, recursive: true);
+        TemporaryFolder.DeleteQuietly(dataPath);
     }
 
     private sealed class CapturingProvider(ConcurrentQueue<string> lines) : ILoggerProvider
