@@ -112,12 +112,6 @@ public sealed class WebClientHostingTests : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            Directory.Delete(_dataPath, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        TemporaryFolder.DeleteQuietly(_dataPath);
     }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Azure.Storage.Blobs;
+using Messaging.Tests.Support;
 
 namespace Messaging.Tests.Blobs;
 
@@ -61,13 +62,7 @@ public sealed partial class AzuriteFixture : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await StopAsync();
-        try
-        {
-            Directory.Delete(_location, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        TemporaryFolder.DeleteQuietly(_location);
     }
 
     /// <summary>A new empty container with a unique name.</summary>

@@ -15,13 +15,7 @@ public sealed class KillTests : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            Directory.Delete(_dataPath, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        TemporaryFolder.DeleteQuietly(_dataPath);
     }
 
     private HttpClient ClientFor(ServerProcess server, string userId)

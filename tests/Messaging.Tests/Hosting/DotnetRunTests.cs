@@ -12,13 +12,7 @@ public sealed class DotnetRunTests : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        TemporaryFolder.DeleteQuietly(_folder);
     }
 
     [Fact]

@@ -18,13 +18,7 @@ public sealed class AlgorithmAllowListTests : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            Directory.Delete(_dataPath, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        TemporaryFolder.DeleteQuietly(_dataPath);
     }
 
     private TokenValidator Validator() => new(new AuthOptions { SigningKey = LongKey, Issuer = TestServer.Issuer, Audience = TestServer.Audience }, _dataPath);

@@ -38,13 +38,7 @@ public sealed class SoakTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose()
     {
-        try
-        {
-            Directory.Delete(_dataPath, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        TemporaryFolder.DeleteQuietly(_dataPath);
     }
 
     private static TimeSpan Duration =>

@@ -2,6 +2,7 @@ using Messaging.Domain.Common;
 using Messaging.Domain.Messages;
 using Messaging.Functions.Storage.Sqlite;
 using Messaging.Tests.Domain;
+using Messaging.Tests.Support;
 using Microsoft.Data.Sqlite;
 
 namespace Messaging.Tests.Store;
@@ -24,13 +25,7 @@ public sealed class SqliteMigrationTests : IDisposable
     public void Dispose()
     {
         SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        TemporaryFolder.DeleteQuietly(_folder);
     }
 
     [Fact]

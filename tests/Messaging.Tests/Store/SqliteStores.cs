@@ -1,4 +1,5 @@
 using Messaging.Functions.Storage.Sqlite;
+using Messaging.Tests.Support;
 
 namespace Messaging.Tests.Store;
 
@@ -16,13 +17,7 @@ public static class SqliteStore
             () =>
             {
                 database.Dispose();
-                try
-                {
-                    Directory.Delete(folder, recursive: true);
-                }
-                catch (IOException)
-                {
-                }
+                TemporaryFolder.DeleteQuietly(folder);
 
                 return ValueTask.CompletedTask;
             }));

@@ -69,13 +69,7 @@ public sealed class TestServer : IAsyncLifetime
             await _app.DisposeAsync();
         }
 
-        try
-        {
-            Directory.Delete(DataPath, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        TemporaryFolder.DeleteQuietly(DataPath);
     }
 
     public string TokenFor(string userId, string? name = null) =>

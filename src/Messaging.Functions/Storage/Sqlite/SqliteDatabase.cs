@@ -14,7 +14,6 @@ namespace Messaging.Functions.Storage.Sqlite;
 /// </summary>
 public sealed class SqliteDatabase : IDisposable
 {
-    private const int SchemaVersion = 4;
     private const int MaxGroupSize = 128;
     private const int MaxIdleReaders = 16;
     private readonly string _connectionString;
@@ -252,27 +251,11 @@ public sealed class SqliteDatabase : IDisposable
         public override void Fail(Exception exception) => _completion.TrySetException(exception);
     }
 
-    private void Migrate()
-    {
-        using var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = WAL;";
-        command.ExecuteNonQuery();
-        command.CommandText = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);";
-        command.ExecuteNonQuery();
-        command.CommandText = "SELECT coalesce(max(version), 0) FROM schema_version;";
-        var current = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        if (current > SchemaVersion)
-        {
-            throw new InvalidOperationException($"The database at {DatabasePath} has schema version {current}, newer than this build knows ({SchemaVersion}).");
-        }
-
-        if (current < 1)
-        {
-            using var transaction = connection.BeginTransaction();
-            command.Transaction = transaction;
-            command.CommandText = """
+    // Each step runs in its own transaction and records its version, so a database is brought up
+    // from whatever version it has.
+    private static readonly (int Version, string Sql)[] Migrations =
+    [
+        (1, """
                 CREATE TABLE conversations (
                     id TEXT PRIMARY KEY,
                     type INTEGER NOT NULL,
@@ -322,18 +305,9 @@ public sealed class SqliteDatabase : IDisposable
                     message_id TEXT
                 );
                 CREATE INDEX attachments_by_conversation ON attachments(conversation_id) WHERE conversation_id IS NOT NULL;
-                INSERT INTO schema_version (version) VALUES (1);
-                """;
-            command.ExecuteNonQuery();
-            transaction.Commit();
-        }
-
-        if (current < 2)
-        {
-            // The outbox: every committed change, in commit order, for the real-time fan-out.
-            using var transaction = connection.BeginTransaction();
-            command.Transaction = transaction;
-            command.CommandText = """
+            """),
+        // The outbox: every committed change, in commit order, for the real-time fan-out.
+        (2, """
                 CREATE TABLE changes (
                     position INTEGER PRIMARY KEY AUTOINCREMENT,
                     kind TEXT NOT NULL,
@@ -343,37 +317,42 @@ public sealed class SqliteDatabase : IDisposable
                 );
                 CREATE TABLE change_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);
                 INSERT INTO change_cursor (id, position) VALUES (1, 0);
-                INSERT INTO schema_version (version) VALUES (2);
-                """;
-            command.ExecuteNonQuery();
-            transaction.Commit();
-        }
-
-        if (current < 3)
-        {
-            // When each change was recorded (Unix ms), for the change feed lag and publish duration metrics; null in older rows.
-            using var transaction = connection.BeginTransaction();
-            command.Transaction = transaction;
-            command.CommandText = """
+            """),
+        // When each change was recorded (Unix ms), for the change feed lag and publish duration metrics; null in older rows.
+        (3, """
                 ALTER TABLE changes ADD COLUMN recorded_at INTEGER;
-                INSERT INTO schema_version (version) VALUES (3);
-                """;
-            command.ExecuteNonQuery();
-            transaction.Commit();
-        }
-
-        if (current < 4)
-        {
-            // Covering indexes for unread counts: the watermark comes from the user's index entry and
-            // each count reads only index entries after it, never the message rows (docs/performance.md).
-            using var transaction = connection.BeginTransaction();
-            command.Transaction = transaction;
-            command.CommandText = """
+            """),
+        // Covering indexes for unread counts: the watermark comes from the user's index entry and
+        // each count reads only index entries after it, never the message rows (docs/performance.md).
+        (4, """
                 DROP INDEX participants_by_user;
                 CREATE INDEX participants_by_user ON participants(user_id, conversation_id, last_read_sequence);
                 CREATE INDEX messages_unread ON messages(conversation_id, sequence, sender_id, deleted_at);
-                INSERT INTO schema_version (version) VALUES (4);
-                """;
+            """),
+    ];
+
+    private void Migrate()
+    {
+        using var connection = new SqliteConnection(_connectionString);
+        connection.Open();
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode = WAL;";
+        command.ExecuteNonQuery();
+        command.CommandText = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);";
+        command.ExecuteNonQuery();
+        command.CommandText = "SELECT coalesce(max(version), 0) FROM schema_version;";
+        var current = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
+        var latest = Migrations[^1].Version;
+        if (current > latest)
+        {
+            throw new InvalidOperationException($"The database at {DatabasePath} has schema version {current}, newer than this build knows ({latest}).");
+        }
+
+        foreach (var (version, sql) in Migrations.Where(m => m.Version > current))
+        {
+            using var transaction = connection.BeginTransaction();
+            command.Transaction = transaction;
+            command.CommandText = $"{sql}\nINSERT INTO schema_version (version) VALUES ({version.ToString(System.Globalization.CultureInfo.InvariantCulture)});";
             command.ExecuteNonQuery();
             transaction.Commit();
         }
