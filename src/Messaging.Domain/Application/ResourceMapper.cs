@@ -19,7 +19,7 @@ public sealed class ResourceMapper(IAttachmentContentStore contentStore)
     public static ParticipantResource ToResource(Participant participant) =>
         new(participant.UserId, RoleName(participant.Role), participant.JoinedAt, participant.Watermark?.MessageId, participant.Watermark?.ReadAt);
 
-    public async Task<ConversationResource> ToResourceAsync(Conversation conversation, Message? lastMessage, int unreadCount, CancellationToken cancellationToken) =>
+    public async Task<ConversationResource> ToResourceAsync(Conversation conversation, Message? lastMessage, int? unreadCount, CancellationToken cancellationToken) =>
         new(
             conversation.Id,
             TypeName(conversation.Type),

@@ -17,7 +17,7 @@ public sealed record ConversationResource(
     DateTimeOffset UpdatedAt,
     IReadOnlyList<ParticipantResource> Participants,
     MessageResource? LastMessage,
-    int UnreadCount);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? UnreadCount);
 
 public sealed record AttachmentResource(
     string Id,

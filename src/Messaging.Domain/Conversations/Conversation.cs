@@ -26,7 +26,8 @@ public sealed class Conversation
         DateTimeOffset createdAt,
         DateTimeOffset updatedAt,
         List<Participant> participants,
-        long version)
+        long version,
+        long membershipEpoch)
     {
         Id = id;
         Type = type;
@@ -37,6 +38,7 @@ public sealed class Conversation
         UpdatedAt = updatedAt;
         _participants = participants;
         Version = version;
+        MembershipEpoch = membershipEpoch;
     }
 
     public string Id { get; }
@@ -58,6 +60,13 @@ public sealed class Conversation
 
     /// <summary>Optimistic concurrency version; stores compare it on update.</summary>
     public long Version { get; private set; }
+
+    /// <summary>
+    /// Moves forward every time someone loses access (removed or left), never otherwise. Everyone who
+    /// was a participant at any point of one epoch still is at its end, so a real-time audience keyed
+    /// by (conversation, epoch) can never hold a removed user (decision 0005).
+    /// </summary>
+    public long MembershipEpoch { get; private set; }
 
     /// <summary>For direct conversations: the unordered pair of users, as one key a store can make unique.</summary>
     public string? DirectKey => Type == ConversationType.Direct ? DirectPairKey(_participants[0].UserId, _participants[1].UserId) : null;
@@ -124,7 +133,7 @@ public sealed class Conversation
             new(creatorId, ParticipantRole.Member, now),
             new(otherUserId!, ParticipantRole.Member, now),
         ];
-        return new Conversation(Ids.New(), ConversationType.Direct, null, null, creatorId, now, now, participants, 0);
+        return new Conversation(Ids.New(), ConversationType.Direct, null, null, creatorId, now, now, participants, 0, 0);
     }
 
     /// <summary>Rebuilds a conversation from storage; no rules are checked.</summary>
@@ -137,8 +146,9 @@ public sealed class Conversation
         DateTimeOffset createdAt,
         DateTimeOffset updatedAt,
         IEnumerable<Participant> participants,
-        long version) =>
-        new(id, type, title, taskId, createdBy, createdAt, updatedAt, [.. participants], version);
+        long version,
+        long membershipEpoch = 0) =>
+        new(id, type, title, taskId, createdBy, createdAt, updatedAt, [.. participants], version, membershipEpoch);
 
     public bool HasParticipant(string userId) => FindParticipant(userId) is not null;
 
@@ -213,6 +223,7 @@ public sealed class Conversation
         }
 
         _participants.Remove(target);
+        MembershipEpoch++;
         if (target.Role == ParticipantRole.Owner && !_participants.Exists(p => p.Role == ParticipantRole.Owner))
         {
             _participants.OrderBy(p => p.JoinedAt).FirstOrDefault()?.PromoteToOwner();
@@ -275,7 +286,7 @@ public sealed class Conversation
             return Error.Invalid("participantIds", $"A conversation has at most {limits.MaxParticipants} participants.");
         }
 
-        return new Conversation(Ids.New(), type, title, taskId, creatorId, now, now, participants, 0);
+        return new Conversation(Ids.New(), type, title, taskId, creatorId, now, now, participants, 0, 0);
     }
 
     private static Result<IReadOnlyList<string>> ValidateParticipantIds(

@@ -5,9 +5,10 @@ using Messaging.Domain.Messages;
 namespace Messaging.Domain.Realtime;
 
 /// <summary>
-/// Turns committed changes into the events of API.md and their audiences. It reads the committed
-/// state, so an event never announces something that did not happen; a change whose subject is
-/// already gone produces nothing (a later change covers it).
+/// Turns committed changes into the events of the API and their audiences. It reads the committed
+/// state, so an event never announces something that did not happen, and the audience is always the
+/// committed participant list (with its membership epoch); a change whose subject is already gone
+/// produces nothing (a later change covers it).
 /// </summary>
 public sealed class ChangeFanOut(
     IConversationRepository conversations,
@@ -67,8 +68,8 @@ public sealed class ChangeFanOut(
                 await PublishConversationAsync(changed.ConversationId, changed.AddedUserIds, changed.RemovedUserIds, EventNames.ConversationUpdated, cancellationToken);
                 break;
             case ConversationRemoved removed:
+                // The conversation is gone, so no audience of it exists any more: nothing else is sent to it.
                 await publisher.SendToUsersAsync(removed.FormerParticipantIds, EventNames.ConversationDeleted, new ConversationDeletedEvent(removed.ConversationId), cancellationToken);
-                await publisher.LeaveConversationAsync(removed.ConversationId, removed.FormerParticipantIds, cancellationToken);
                 break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(change), change.GetType().Name, "Unknown change.");
@@ -85,7 +86,7 @@ public sealed class ChangeFanOut(
         }
 
         var payload = await mapper.ToResourceAsync(message, cancellationToken);
-        await publisher.SendToConversationAsync(conversationId, ParticipantIds(conversation), eventName, payload, cancellationToken);
+        await publisher.SendToConversationAsync(ConversationAudience.Of(conversation), eventName, payload, cancellationToken);
     }
 
     private async Task PublishReadAsync(ReadWatermarkMoved moved, CancellationToken cancellationToken)
@@ -97,41 +98,40 @@ public sealed class ChangeFanOut(
         }
 
         var payload = new MessageReadEvent(conversation.Id, moved.UserId, watermark.MessageId, watermark.ReadAt);
-        await publisher.SendToConversationAsync(conversation.Id, ParticipantIds(conversation), EventNames.MessageRead, payload, cancellationToken);
+        await publisher.SendToConversationAsync(ConversationAudience.Of(conversation), EventNames.MessageRead, payload, cancellationToken);
     }
 
     private async Task PublishConversationAsync(
         string conversationId, IReadOnlyList<string> added, IReadOnlyList<string> removed, string eventName, CancellationToken cancellationToken)
     {
+        var conversation = await conversations.GetAsync(conversationId, cancellationToken);
         if (removed.Count > 0)
         {
-            await publisher.LeaveConversationAsync(conversationId, removed, cancellationToken);
-            await publisher.SendToUsersAsync(removed, EventNames.ConversationDeleted, new ConversationDeletedEvent(conversationId), cancellationToken);
+            // Told only while still out: a user removed and added back since then is a participant again.
+            var stillOut = conversation is null ? removed : [.. removed.Where(user => !conversation.HasParticipant(user))];
+            await publisher.SendToUsersAsync(stillOut, EventNames.ConversationDeleted, new ConversationDeletedEvent(conversationId), cancellationToken);
+            if (conversation is not null && stillOut.Count > 0)
+            {
+                await publisher.LeaveConversationAsync(ConversationAudience.Of(conversation), stillOut, cancellationToken);
+            }
         }
 
-        var conversation = await conversations.GetAsync(conversationId, cancellationToken);
         if (conversation is null)
         {
             return;
         }
 
-        var participants = ParticipantIds(conversation);
-        if (eventName == EventNames.ConversationCreated)
+        var audience = ConversationAudience.Of(conversation);
+        IReadOnlyCollection<string> joining = eventName == EventNames.ConversationCreated
+            ? audience.ParticipantIds
+            : [.. added.Where(conversation.HasParticipant)];
+        if (joining.Count > 0)
         {
-            await publisher.JoinConversationAsync(conversationId, participants, cancellationToken);
-        }
-        else if (added.Count > 0)
-        {
-            await publisher.JoinConversationAsync(conversationId, [.. added.Where(conversation.HasParticipant)], cancellationToken);
+            await publisher.JoinConversationAsync(audience, joining, cancellationToken);
         }
 
-        // Each participant sees the conversation with their own unread count.
-        foreach (var participant in conversation.Participants)
-        {
-            var resource = await conversationService.ToResourceAsync(conversation, participant.UserId, cancellationToken);
-            await publisher.SendToUsersAsync([participant.UserId], eventName, resource, cancellationToken);
-        }
+        // One payload for the whole group (no per-user unread count), read once.
+        var resource = await conversationService.ToSharedResourceAsync(conversation, cancellationToken);
+        await publisher.SendToConversationAsync(audience, eventName, resource, cancellationToken);
     }
-
-    private static List<string> ParticipantIds(Conversation conversation) => [.. conversation.Participants.Select(p => p.UserId)];
 }

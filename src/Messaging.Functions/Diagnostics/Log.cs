@@ -74,4 +74,16 @@ internal static partial class Log
 
     [LoggerMessage(EventId = 205, Level = LogLevel.Warning, Message = "Azure SignalR Service with a managed identity: upstream calls are refused until {Setting} is set (and the SignalR resource's upstream auth uses that resource)")]
     public static partial void UpstreamAuthNotConfigured(ILogger logger, string setting);
+
+    [LoggerMessage(EventId = 206, Level = LogLevel.Warning, Message = "Group membership of user {UserId} in conversation {ConversationId} failed; reconciling (attempt {Attempt})")]
+    public static partial void MembershipQueued(ILogger logger, string conversationId, string userId, int attempt);
+
+    [LoggerMessage(EventId = 207, Level = LogLevel.Warning, Message = "Reconciling the group membership of user {UserId} in conversation {ConversationId} failed (attempt {Attempt})")]
+    public static partial void MembershipReconcileFailed(ILogger logger, Exception exception, string conversationId, string userId, int attempt);
+
+    [LoggerMessage(EventId = 208, Level = LogLevel.Error, Message = "Group membership of user {UserId} in conversation {ConversationId} still failing after {Attempt} attempts; it is set again on the user's next connection")]
+    public static partial void MembershipLeftToReconnect(ILogger logger, string conversationId, string userId, int attempt);
+
+    [LoggerMessage(EventId = 209, Level = LogLevel.Debug, Message = "Set the groups of user {UserId} on connect: {Conversations} conversation(s), {Failed} failed and queued")]
+    public static partial void MembershipsHealed(ILogger logger, string userId, int conversations, int failed);
 }

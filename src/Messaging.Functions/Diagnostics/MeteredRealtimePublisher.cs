@@ -7,9 +7,9 @@ public sealed class MeteredRealtimePublisher(IRealtimePublisher inner) : IRealti
 {
     public IRealtimePublisher Inner => inner;
 
-    public async Task SendToConversationAsync(string conversationId, IReadOnlyCollection<string> participantIds, string eventName, object payload, CancellationToken cancellationToken)
+    public async Task SendToConversationAsync(ConversationAudience audience, string eventName, object payload, CancellationToken cancellationToken)
     {
-        await inner.SendToConversationAsync(conversationId, participantIds, eventName, payload, cancellationToken);
+        await inner.SendToConversationAsync(audience, eventName, payload, cancellationToken);
         MessagingMetrics.RecordPublished(eventName);
     }
 
@@ -22,9 +22,9 @@ public sealed class MeteredRealtimePublisher(IRealtimePublisher inner) : IRealti
         }
     }
 
-    public Task JoinConversationAsync(string conversationId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) =>
-        inner.JoinConversationAsync(conversationId, userIds, cancellationToken);
+    public Task JoinConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) =>
+        inner.JoinConversationAsync(audience, userIds, cancellationToken);
 
-    public Task LeaveConversationAsync(string conversationId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) =>
-        inner.LeaveConversationAsync(conversationId, userIds, cancellationToken);
+    public Task LeaveConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) =>
+        inner.LeaveConversationAsync(audience, userIds, cancellationToken);
 }

@@ -21,7 +21,8 @@ namespace Messaging.Functions.Functions;
 /// (<c>{"type":3,"invocationId","result"|"error"}</c> and the record separator 0x1E); a non-blocking
 /// invocation (no invocationId) is answered with an empty 200.
 /// </summary>
-public sealed class UpstreamFunctions(UpstreamAuthenticator authenticator, ClientInvocations invocations, ILogger<UpstreamFunctions> logger)
+public sealed class UpstreamFunctions(
+    UpstreamAuthenticator authenticator, ClientInvocations invocations, ILogger<UpstreamFunctions> logger, MembershipHealer? healer = null)
 {
     public const string UserIdHeader = "X-ASRS-User-Id";
     public const byte RecordSeparator = 0x1E;
@@ -52,11 +53,7 @@ public sealed class UpstreamFunctions(UpstreamAuthenticator authenticator, Clien
 
         if (string.Equals(category, "connections", StringComparison.OrdinalIgnoreCase))
         {
-            // Nothing to do: conversation groups hold users, so a new connection of a participant
-            // already receives its conversations' events.
-            return @event.ToUpperInvariant() is "CONNECTED" or "DISCONNECTED"
-                ? Results.Ok()
-                : ApiResults.Problem(Error.Invalid("event", $"Unknown connection event '{@event}'."));
+            return await ConnectionEventAsync(req, @event, cancellationToken);
         }
 
         if (!string.Equals(category, "messages", StringComparison.OrdinalIgnoreCase))
@@ -65,6 +62,29 @@ public sealed class UpstreamFunctions(UpstreamAuthenticator authenticator, Clien
         }
 
         return await InvokeAsync(req, @event, cancellationToken);
+    }
+
+    /// <summary>
+    /// A new connection: the user's groups are set again from the committed participant lists, so
+    /// mappings the service lost heal on every connect. Conversation groups hold users, so nothing
+    /// is needed when a connection closes.
+    /// </summary>
+    private async Task<IResult> ConnectionEventAsync(HttpRequest req, string @event, CancellationToken cancellationToken)
+    {
+        switch (@event.ToUpperInvariant())
+        {
+            case "CONNECTED":
+                if (healer is not null && req.Headers[UserIdHeader].ToString() is { Length: > 0 } userId)
+                {
+                    await healer.HealAsync(userId, cancellationToken);
+                }
+
+                return Results.Ok();
+            case "DISCONNECTED":
+                return Results.Ok();
+            default:
+                return ApiResults.Problem(Error.Invalid("event", $"Unknown connection event '{@event}'."));
+        }
     }
 
     private async Task<IResult> InvokeAsync(HttpRequest req, string @event, CancellationToken cancellationToken)

@@ -178,6 +178,10 @@ public static class MessagingServices
                 : null,
             sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<SignalRRestClient>();
+        services.AddSingleton<SignalRGroups>();
+        services.AddSingleton<MembershipReconciler>();
+        services.AddHostedService(sp => sp.GetRequiredService<MembershipReconciler>());
+        services.AddSingleton<MembershipHealer>();
         services.AddSingleton<IRealtimePublisher, AzureSignalRPublisher>();
         services.AddSingleton<INegotiator, AzureSignalRNegotiator>();
         services.AddHostedService<SignalRServiceStartup>();

@@ -10,25 +10,25 @@ namespace Messaging.Functions.Realtime;
 /// </summary>
 public sealed class HubRealtimePublisher(IHubContext<MessagingHub> hub) : IRealtimePublisher
 {
-    public Task SendToConversationAsync(string conversationId, IReadOnlyCollection<string> participantIds, string eventName, object payload, CancellationToken cancellationToken) =>
-        SendToUsersAsync(participantIds, eventName, payload, cancellationToken);
+    public Task SendToConversationAsync(ConversationAudience audience, string eventName, object payload, CancellationToken cancellationToken) =>
+        SendToUsersAsync(audience.ParticipantIds, eventName, payload, cancellationToken);
 
     public Task SendToUsersAsync(IReadOnlyCollection<string> userIds, string eventName, object payload, CancellationToken cancellationToken) =>
         userIds.Count == 0 ? Task.CompletedTask : hub.Clients.Users(new UserSet(userIds)).SendAsync(eventName, payload, cancellationToken);
 
-    public Task JoinConversationAsync(string conversationId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task JoinConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task LeaveConversationAsync(string conversationId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task LeaveConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 /// <summary>For a host with no SignalR configured (the Functions host without Azure SignalR Service): events are not pushed; clients poll with <c>?after=</c>.</summary>
 public sealed class NoRealtimePublisher : IRealtimePublisher
 {
-    public Task SendToConversationAsync(string conversationId, IReadOnlyCollection<string> participantIds, string eventName, object payload, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task SendToConversationAsync(ConversationAudience audience, string eventName, object payload, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task SendToUsersAsync(IReadOnlyCollection<string> userIds, string eventName, object payload, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task JoinConversationAsync(string conversationId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task JoinConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public Task LeaveConversationAsync(string conversationId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task LeaveConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
 }

@@ -145,7 +145,7 @@ public sealed class TelemetryTests(TelemetryFixture fixture) : IClassFixture<Tel
         var (alice, bob) = (TestApi.NewUser("alice"), TestApi.NewUser("bob"));
         var conversationId = (await Server.ClientFor(alice).CreateGroupAsync(bob)).Id();
         await Server.ClientFor(alice).SendMessageAsync(conversationId, "hello telemetry");
-        var groupPath = $"/api/v1/hubs/messaging/groups/conversation_{conversationId}";
+        var groupPath = $"/api/v1/hubs/messaging/groups/conversation_{conversationId}_0";
         await fixture.Service.WaitForAsync(r => r.Path == groupPath && r.Target == "message.created");
 
         // The REST call to the service: an outgoing HTTP span under the change's publication span.

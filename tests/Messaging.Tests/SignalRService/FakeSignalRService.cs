@@ -23,12 +23,27 @@ public sealed record ServiceRequest(string Method, string Path, string Query, st
 /// <c>{ target, arguments }</c>. It records every request; it can fail the next calls on demand.
 /// It also serves an OpenID discovery document and keys, as a Microsoft Entra tenant would, for
 /// the upstream's managed-identity tokens.
+/// <para>
+/// It keeps the service's state as the REST API v1 describes it
+/// (https://learn.microsoft.com/azure/azure-signalr/swagger/signalr-data-plane-rest-v1): user-to-group
+/// mappings (<c>PUT/DELETE …/groups/{group}/users/{user}</c>, which hold for every connection of the
+/// user, present and future), and client connections that receive what is sent to their user or to a
+/// group their user is in. <see cref="ConnectAsync"/> opens a client connection and, as the serverless
+/// upstream does on each handshake (https://learn.microsoft.com/azure/azure-signalr/concept-upstream),
+/// posts the <c>connected</c> event, signed with the access key, to the app. <see cref="ForgetMappings"/>
+/// drops every mapping, as the service may; <see cref="FailWhen"/> refuses chosen calls.
+/// </para>
 /// </summary>
 public sealed partial class FakeSignalRService : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ConcurrentQueue<int> _faults = new();
     private readonly JsonWebTokenHandler _handler = new();
+    private readonly Lock _state = new();
+    private readonly Dictionary<string, HashSet<string>> _groupUsers = new(StringComparer.Ordinal);
+    private readonly List<FakeClientConnection> _connections = [];
+    private readonly List<(Func<string, string, bool> Match, int Status, int Remaining)> _rules = [];
+    private readonly HttpClient _upstreamClient = new();
 
     private FakeSignalRService(WebApplication app, string accessKey)
     {
@@ -110,7 +125,161 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
             SigningCredentials = new SigningCredentials(EntraSigningKey, SecurityAlgorithms.RsaSha256),
         });
 
-    public ValueTask DisposeAsync() => _app.DisposeAsync();
+    /// <summary>The app's base address; <see cref="ConnectAsync"/> posts the upstream <c>connected</c> event there.</summary>
+    public Uri? Upstream { get; set; }
+
+    /// <summary>Opens a client connection of the user, then tells the app through the upstream, as the service does on each handshake.</summary>
+    public async Task<FakeClientConnection> ConnectAsync(string userId)
+    {
+        var connection = new FakeClientConnection(Guid.NewGuid().ToString("N"), userId);
+        lock (_state)
+        {
+            _connections.Add(connection);
+        }
+
+        if (Upstream is not null)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Upstream, "/api/messaging/upstream/messaging/connections/connected"));
+            request.Headers.Add("X-ASRS-Connection-Id", connection.ConnectionId);
+            request.Headers.Add("X-ASRS-Hub", "messaging");
+            request.Headers.Add("X-ASRS-Category", "connections");
+            request.Headers.Add("X-ASRS-Event", "connected");
+            request.Headers.Add("X-ASRS-User-Id", userId);
+            request.Headers.TryAddWithoutValidation("X-ASRS-Signature", Messaging.Functions.Realtime.SignalRService.UpstreamAuthenticator.Sign(connection.ConnectionId, AccessKey));
+            using var response = await _upstreamClient.SendAsync(request);
+            connection.ConnectedStatus = (int)response.StatusCode;
+        }
+
+        return connection;
+    }
+
+    public void Disconnect(FakeClientConnection connection)
+    {
+        lock (_state)
+        {
+            _connections.Remove(connection);
+        }
+    }
+
+    /// <summary>Drops every user-to-group mapping, as the service may (a restart, an eviction).</summary>
+    public void ForgetMappings()
+    {
+        lock (_state)
+        {
+            _groupUsers.Clear();
+        }
+    }
+
+    /// <summary>The next <paramref name="count"/> calls whose method and path match answer <paramref name="status"/>.</summary>
+    public void FailWhen(Func<string, string, bool> match, int status, int count = int.MaxValue)
+    {
+        lock (_state)
+        {
+            _rules.Add((match, status, count));
+        }
+    }
+
+    public void StopFailing()
+    {
+        lock (_state)
+        {
+            _rules.Clear();
+        }
+    }
+
+    /// <summary>The users mapped to a group now.</summary>
+    public IReadOnlySet<string> UsersOf(string group)
+    {
+        lock (_state)
+        {
+            return _groupUsers.TryGetValue(group, out var users) ? new HashSet<string>(users, StringComparer.Ordinal) : new HashSet<string>();
+        }
+    }
+
+    /// <summary>The groups whose name starts with the prefix, with their users.</summary>
+    public IReadOnlyDictionary<string, HashSet<string>> GroupsStartingWith(string prefix)
+    {
+        lock (_state)
+        {
+            return _groupUsers.Where(g => g.Key.StartsWith(prefix, StringComparison.Ordinal))
+                .ToDictionary(g => g.Key, g => new HashSet<string>(g.Value, StringComparer.Ordinal), StringComparer.Ordinal);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _upstreamClient.Dispose();
+        await _app.DisposeAsync();
+    }
+
+    private int? InjectedFailure(string method, string path)
+    {
+        lock (_state)
+        {
+            for (var i = 0; i < _rules.Count; i++)
+            {
+                var (match, status, remaining) = _rules[i];
+                if (match(method, path))
+                {
+                    if (remaining <= 1)
+                    {
+                        _rules.RemoveAt(i);
+                    }
+                    else
+                    {
+                        _rules[i] = (match, status, remaining - 1);
+                    }
+
+                    return status;
+                }
+            }
+        }
+
+        return _faults.TryDequeue(out var fault) ? fault : null;
+    }
+
+    /// <summary>Applies an accepted data-plane call to the state: mappings change, sends reach connections.</summary>
+    private void Apply(string method, string path, string? target, JsonElement[]? arguments)
+    {
+        var segments = path.Split('/').Select(Uri.UnescapeDataString).ToArray();
+
+        // /api/v1/hubs/{hub}/groups/{group}/users/{user}  or  /api/v1/hubs/{hub}/{users|groups}/{id}
+        lock (_state)
+        {
+            if (segments.Length == 9 && segments[5] == "groups" && segments[7] == "users")
+            {
+                var (group, user) = (segments[6], segments[8]);
+                if (method == "PUT")
+                {
+                    if (!_groupUsers.TryGetValue(group, out var users))
+                    {
+                        _groupUsers[group] = users = new HashSet<string>(StringComparer.Ordinal);
+                    }
+
+                    users.Add(user);
+                }
+                else if (_groupUsers.TryGetValue(group, out var users))
+                {
+                    users.Remove(user);
+                }
+
+                return;
+            }
+
+            if (method != "POST" || segments.Length != 7 || target is null || arguments is not { Length: 1 })
+            {
+                return;
+            }
+
+            var recipients = segments[5] == "users"
+                ? _connections.Where(c => c.UserId == segments[6])
+                : _groupUsers.TryGetValue(segments[6], out var members) ? _connections.Where(c => members.Contains(c.UserId)) : [];
+            foreach (var connection in recipients)
+            {
+                connection.Deliver(target, arguments[0]);
+            }
+        }
+    }
 
     [GeneratedRegex(@"^/api/v1/hubs/(?<hub>[^/]+)/(users/[^/]+|groups/[^/]+|groups/[^/]+/users/[^/]+)$")]
     private static partial Regex V1Route();
@@ -198,11 +367,16 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
             return;
         }
 
-        if (_faults.TryDequeue(out var fault))
+        if (InjectedFailure(method, path) is { } fault)
         {
             Requests.Enqueue(new ServiceRequest(method, path, query, target, arguments, tokenExpires, $"injected {fault}"));
             context.Response.StatusCode = fault;
             return;
+        }
+
+        if (v1.Success)
+        {
+            Apply(method, path, target, arguments);
         }
 
         Requests.Enqueue(new ServiceRequest(method, path, query, target, arguments, tokenExpires, null));
@@ -248,5 +422,41 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
         Requests.Enqueue(request);
         context.Response.StatusCode = status;
         await context.Response.WriteAsync(request.Refusal ?? "");
+    }
+}
+
+/// <summary>One client connection of the fake service: what it received, in order.</summary>
+public sealed class FakeClientConnection(string connectionId, string userId)
+{
+    private readonly ConcurrentQueue<(string Target, JsonElement Argument)> _received = new();
+
+    public string ConnectionId { get; } = connectionId;
+
+    public string UserId { get; } = userId;
+
+    /// <summary>The status the app answered to the upstream <c>connected</c> event.</summary>
+    public int? ConnectedStatus { get; set; }
+
+    public IReadOnlyList<(string Target, JsonElement Argument)> Received => [.. _received];
+
+    public void Deliver(string target, JsonElement argument) => _received.Enqueue((target, argument.Clone()));
+
+    public async Task<JsonElement> WaitForAsync(string target, Func<JsonElement, bool> match, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
+        while (DateTime.UtcNow < deadline)
+        {
+            foreach (var (t, argument) in _received)
+            {
+                if (t == target && match(argument))
+                {
+                    return argument;
+                }
+            }
+
+            await Task.Delay(20);
+        }
+
+        throw new TimeoutException($"Connection of {UserId} received no matching {target}. Received: {string.Join(", ", _received.Select(r => r.Target))}");
     }
 }

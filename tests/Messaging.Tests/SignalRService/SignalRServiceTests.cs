@@ -21,6 +21,7 @@ public sealed class SignalRServiceFixture : IAsyncLifetime
         Service = await FakeSignalRService.StartAsync();
         Server.Settings["AzureSignalRConnectionString"] = Service.ConnectionString;
         await Server.InitializeAsync();
+        Service.Upstream = Server.BaseAddress;
     }
 
     public async Task DisposeAsync()
@@ -36,7 +37,7 @@ public sealed class SignalRServiceTests(SignalRServiceFixture fixture) : IClassF
 
     private TestServer Server => fixture.Server;
 
-    private static string GroupPath(string conversationId) => $"/api/v1/hubs/messaging/groups/conversation_{conversationId}";
+    private static string GroupPath(string conversationId, int epoch = 0) => $"/api/v1/hubs/messaging/groups/conversation_{conversationId}_{epoch}";
 
     [Fact]
     public async Task A_sent_message_is_one_signed_post_to_the_conversation_group()
@@ -71,9 +72,11 @@ public sealed class SignalRServiceTests(SignalRServiceFixture fixture) : IClassF
             Assert.Equal("PUT", join.Method);
         }
 
-        var created = await Service.WaitForAsync(r => r.Path == $"/api/v1/hubs/messaging/users/{bob}" && r.Target == "conversation.created"
-            && r.Arguments![0].GetProperty("id").GetString() == conversationId);
-        Assert.Single(created.Arguments!);
+        // One payload for the whole group, after every participant is in it; no per-user unread count.
+        var created = await Service.WaitForAsync(r => r.Path == GroupPath(conversationId) && r.Target == "conversation.created");
+        Assert.Equal(conversationId, Assert.Single(created.Arguments!).GetProperty("id").GetString());
+        Assert.False(created.Arguments![0].TryGetProperty("unreadCount", out _));
+        Assert.Single(Service.Requests, r => r.Target == "conversation.created" && r.Path.Contains(conversationId, StringComparison.Ordinal));
         Assert.Empty(Service.Refused);
     }
 
@@ -87,6 +90,7 @@ public sealed class SignalRServiceTests(SignalRServiceFixture fixture) : IClassF
         var (status, _) = await Server.ClientFor(alice).PostJsonAsync($"/api/messaging/conversations/{conversationId}/remove_participant/", new { userId = bob });
         Assert.Equal(HttpStatusCode.OK, status);
 
+        // The removal starts a new membership epoch; leaving the old epoch's group is only tidying up.
         var leave = await Service.WaitForAsync(r => r.Path == $"{GroupPath(conversationId)}/users/{bob}" && r.Method == "DELETE");
         Assert.Null(leave.Target);
         var deleted = await Service.WaitForAsync(r => r.Path == $"/api/v1/hubs/messaging/users/{bob}" && r.Target == "conversation.deleted");

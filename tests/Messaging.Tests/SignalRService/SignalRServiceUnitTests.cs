@@ -1,4 +1,6 @@
 using Azure.Core;
+using Messaging.Domain.Realtime;
+using Messaging.Tests.Support;
 using Messaging.Functions.Realtime.SignalRService;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -33,6 +35,9 @@ public sealed class SignalRServiceUnitTests : IAsyncLifetime
         public override ValueTask<AccessToken> GetTokenAsync(TokenRequestContext requestContext, CancellationToken cancellationToken) =>
             ValueTask.FromResult(GetToken(requestContext, cancellationToken));
     }
+
+    private static MembershipReconciler Reconciler(SignalRRestClient rest) =>
+        new(new NoConversations(), rest, TimeProvider.System, NullLogger<MembershipReconciler>.Instance);
 
     private static SignalRRestClient Rest(SignalRConnectionString connection, SignalRTokens tokens) =>
         new(connection, tokens, new Clients(), NullLogger<SignalRRestClient>.Instance);
@@ -81,7 +86,8 @@ public sealed class SignalRServiceUnitTests : IAsyncLifetime
     {
         var connection = SignalRConnectionString.Parse(_service.ConnectionString);
         var tokens = new SignalRTokens(connection, null, TimeProvider.System);
-        var publisher = new AzureSignalRPublisher(Rest(connection, tokens));
+        var rest = Rest(connection, tokens);
+        var publisher = new AzureSignalRPublisher(new SignalRGroups(rest), Reconciler(rest));
         var audience = _service.AudienceFor("/api/v1/hubs/messaging/users/u1");
         Assert.Same(await tokens.ForRequestAsync(audience, CancellationToken.None), await tokens.ForRequestAsync(audience, CancellationToken.None));
         Assert.NotEqual(await tokens.ForRequestAsync(audience, CancellationToken.None), await tokens.ForRequestAsync(audience + "x", CancellationToken.None));
@@ -98,7 +104,7 @@ public sealed class SignalRServiceUnitTests : IAsyncLifetime
 
         // A permanent failure is not retried and surfaces.
         _service.FailNext(1, 400);
-        await Assert.ThrowsAsync<SignalRServiceException>(() => publisher.SendToConversationAsync("c1", ["u1"], "message.created", new { id = "m2" }, CancellationToken.None));
+        await Assert.ThrowsAsync<SignalRServiceException>(() => publisher.SendToConversationAsync(new ConversationAudience("c1", 0, []), "message.created", new { id = "m2" }, CancellationToken.None));
         Assert.Equal(5, _service.Requests.Count);
         Assert.DoesNotContain(_service.Refused, r => !r.Refusal!.StartsWith("injected", StringComparison.Ordinal));
     }
@@ -118,8 +124,8 @@ public sealed class SignalRServiceUnitTests : IAsyncLifetime
         var generate = await _service.WaitForAsync(r => r.Path == "/api/hubs/messaging/:generateToken");
         Assert.Equal("api-version=2022-11-01&userId=alice&minutesToExpire=60", generate.Query);
 
-        await new AzureSignalRPublisher(rest).JoinConversationAsync("c1", ["alice"], CancellationToken.None);
-        await _service.WaitForAsync(r => r.Path == "/api/v1/hubs/messaging/groups/conversation_c1/users/alice" && r.Method == "PUT");
+        await new AzureSignalRPublisher(new SignalRGroups(rest), Reconciler(rest)).JoinConversationAsync(new ConversationAudience("c1", 0, ["alice"]), ["alice"], CancellationToken.None);
+        await _service.WaitForAsync(r => r.Path == "/api/v1/hubs/messaging/groups/conversation_c1_0/users/alice" && r.Method == "PUT");
         Assert.Equal(1, credential.Calls);
         Assert.Empty(_service.Refused);
     }

@@ -1,86 +1,92 @@
 using System.Collections.Concurrent;
-using System.Text.Json;
 using Messaging.Domain.Realtime;
-using Messaging.Functions.Http;
 
 namespace Messaging.Functions.Realtime.SignalRService;
 
 /// <summary>
-/// Publishes through Azure SignalR Service's data-plane REST API (v1). Each conversation is a group
-/// (<c>conversation_{id}</c>) whose members are <em>users</em>, so membership covers every
-/// connection of the user, current and future: a conversation event is one call, whatever the
-/// number of participants. The body <c>{ target, arguments: [payload] }</c> is serialized once per call.
+/// Publishes through Azure SignalR Service. A conversation event is one call to the group of the
+/// audience's membership epoch, whatever the number of participants. That group only ever holds
+/// users who were participants during that epoch, and an epoch ends whenever anyone loses access,
+/// so a removed user is never in the group an event goes to, whatever the service answered to
+/// their removal (decision 0005). A group is filled from the committed participant list the first
+/// time this instance sends to it; memberships that fail go to the <see cref="MembershipReconciler"/>.
 /// </summary>
-public sealed class AzureSignalRPublisher(SignalRRestClient rest) : IRealtimePublisher
+public sealed class AzureSignalRPublisher(SignalRGroups groups, MembershipReconciler reconciler) : IRealtimePublisher
 {
-    /// <summary>Concurrent calls when one event goes to several users or users join or leave.</summary>
-    public const int MaxConcurrentCalls = 8;
+    /// <summary>Remembered filled groups; past this many the memory is dropped and groups are filled again on use.</summary>
+    public const int MaxRememberedGroups = 100_000;
 
-    private static readonly string HubPath = $"/api/v1/hubs/{SignalRRestClient.Hub}";
+    private readonly ConcurrentDictionary<string, long> _filled = new(StringComparer.Ordinal);
 
-    public static string GroupFor(string conversationId) => $"conversation_{conversationId}";
-
-    public Task SendToConversationAsync(string conversationId, IReadOnlyCollection<string> participantIds, string eventName, object payload, CancellationToken cancellationToken) =>
-        rest.SendAsync(HttpMethod.Post, GroupPath(conversationId), null, Body(eventName, payload), cancellationToken);
-
-    public Task SendToUsersAsync(IReadOnlyCollection<string> userIds, string eventName, object payload, CancellationToken cancellationToken)
+    public async Task SendToConversationAsync(ConversationAudience audience, string eventName, object payload, CancellationToken cancellationToken)
     {
-        if (userIds.Count == 0)
-        {
-            return Task.CompletedTask;
-        }
-
-        var body = Body(eventName, payload);
-        return ForEachUserAsync(userIds, (user, token) => rest.SendAsync(HttpMethod.Post, $"{HubPath}/users/{SignalRRestClient.Segment(user)}", null, body, token), cancellationToken);
+        await EnsureFilledAsync(audience, cancellationToken);
+        await groups.SendToGroupAsync(SignalRGroups.GroupFor(audience), SignalRGroups.Body(eventName, payload), cancellationToken);
     }
 
-    public Task JoinConversationAsync(string conversationId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) =>
-        ForEachUserAsync(userIds, (user, token) => rest.SendAsync(HttpMethod.Put, MemberPath(conversationId, user), null, null, token), cancellationToken);
-
-    public Task LeaveConversationAsync(string conversationId, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) =>
-        ForEachUserAsync(userIds, (user, token) => rest.SendAsync(HttpMethod.Delete, MemberPath(conversationId, user), null, null, token), cancellationToken);
-
-    /// <summary>The REST body: <c>{ "target": eventName, "arguments": [payload] }</c> in the API's JSON shape.</summary>
-    public static ReadOnlyMemory<byte> Body(string eventName, object payload) =>
-        JsonSerializer.SerializeToUtf8Bytes(new PayloadMessage(eventName, [payload]), ApiJson.Options);
-
-    private static string GroupPath(string conversationId) => $"{HubPath}/groups/{SignalRRestClient.Segment(GroupFor(conversationId))}";
-
-    private static string MemberPath(string conversationId, string userId) => $"{GroupPath(conversationId)}/users/{SignalRRestClient.Segment(userId)}";
-
-    /// <summary>Runs one call per user, a few at a time; every user is tried, then the failures are thrown together.</summary>
-    private static async Task ForEachUserAsync(IReadOnlyCollection<string> userIds, Func<string, CancellationToken, Task<byte[]>> call, CancellationToken cancellationToken)
+    public async Task SendToUsersAsync(IReadOnlyCollection<string> userIds, string eventName, object payload, CancellationToken cancellationToken)
     {
         if (userIds.Count == 0)
         {
             return;
         }
 
-        if (userIds.Count == 1)
+        var body = SignalRGroups.Body(eventName, payload);
+        var failed = await SignalRGroups.ForEachUserAsync(userIds, (user, token) => groups.SendToUserAsync(user, body, token), cancellationToken);
+        if (failed.Count > 0)
         {
-            await call(userIds.First(), cancellationToken);
-            return;
-        }
-
-        var failures = new ConcurrentQueue<Exception>();
-        var options = new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentCalls, CancellationToken = cancellationToken };
-        await Parallel.ForEachAsync(userIds.Distinct(StringComparer.Ordinal), options, async (user, token) =>
-        {
-            try
-            {
-                await call(user, token);
-            }
-            catch (SignalRServiceException exception)
-            {
-                failures.Enqueue(exception);
-            }
-        });
-
-        if (!failures.IsEmpty)
-        {
-            throw new AggregateException("Some Azure SignalR Service calls failed.", failures);
+            throw new SignalRServiceException($"Sending {eventName} failed for {failed.Count} of {userIds.Count} user(s).", null);
         }
     }
 
-    private sealed record PayloadMessage(string Target, object[] Arguments);
+    public async Task JoinConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
+    {
+        if (!await EnsureFilledAsync(audience, cancellationToken))
+        {
+            await AddAsync(audience, userIds, cancellationToken);
+        }
+    }
+
+    /// <summary>Takes the users out of the previous epoch's group: cleanup only, since that group is never sent to again.</summary>
+    public async Task LeaveConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
+    {
+        if (audience.MembershipEpoch == 0)
+        {
+            return;
+        }
+
+        var previous = SignalRGroups.GroupFor(audience.ConversationId, audience.MembershipEpoch - 1);
+        await SignalRGroups.ForEachUserAsync(userIds, (user, token) => groups.RemoveUserAsync(previous, user, token), cancellationToken);
+    }
+
+    /// <summary>Forgets which groups this instance filled, e.g. after the service lost its state.</summary>
+    public void ForgetFilledGroups() => _filled.Clear();
+
+    /// <summary>Fills the epoch's group from the committed participants unless this instance already did; true when it filled it now.</summary>
+    private async Task<bool> EnsureFilledAsync(ConversationAudience audience, CancellationToken cancellationToken)
+    {
+        if (_filled.TryGetValue(audience.ConversationId, out var epoch) && epoch == audience.MembershipEpoch)
+        {
+            return false;
+        }
+
+        await AddAsync(audience, audience.ParticipantIds, cancellationToken);
+        if (_filled.Count >= MaxRememberedGroups)
+        {
+            _filled.Clear();
+        }
+
+        _filled[audience.ConversationId] = audience.MembershipEpoch;
+        return true;
+    }
+
+    private async Task AddAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
+    {
+        var group = SignalRGroups.GroupFor(audience);
+        var failed = await SignalRGroups.ForEachUserAsync(userIds, (user, token) => groups.AddUserAsync(group, user, token), cancellationToken);
+        foreach (var user in failed)
+        {
+            reconciler.Enqueue(audience.ConversationId, user);
+        }
+    }
 }

@@ -25,11 +25,14 @@ public sealed class SignalRRestClient(SignalRConnectionString connection, Signal
 
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
 
-    private static readonly TimeSpan[] Backoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(1)];
+    private static readonly TimeSpan[] DefaultBackoff = [TimeSpan.FromMilliseconds(100), TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(1)];
     private static readonly TimeSpan MaxRetryAfter = TimeSpan.FromSeconds(5);
     private static readonly MediaTypeHeaderValue Json = new("application/json") { CharSet = "utf-8" };
 
     public SignalRConnectionString Connection => connection;
+
+    /// <summary>The waits between attempts of a transient failure; one attempt more than there are waits.</summary>
+    public IReadOnlyList<TimeSpan> Backoff { get; init; } = DefaultBackoff;
 
     /// <summary>One path segment, escaped (user ids and group names are opaque strings).</summary>
     public static string Segment(string value) => Uri.EscapeDataString(value);
@@ -60,7 +63,7 @@ public sealed class SignalRRestClient(SignalRConnectionString connection, Signal
             }
             catch (Exception exception) when (exception is HttpRequestException || (exception is TaskCanceledException && !cancellationToken.IsCancellationRequested))
             {
-                if (attempt < Backoff.Length)
+                if (attempt < Backoff.Count)
                 {
                     Log.SignalRRetrying(logger, method.Method, path, exception.GetType().Name, attempt + 1);
                     await Task.Delay(Backoff[attempt], cancellationToken);
@@ -80,7 +83,7 @@ public sealed class SignalRRestClient(SignalRConnectionString connection, Signal
 
                 var status = (int)response.StatusCode;
                 var transient = status is 408 or 429 or >= 500;
-                if (transient && attempt < Backoff.Length)
+                if (transient && attempt < Backoff.Count)
                 {
                     Log.SignalRRetrying(logger, method.Method, path, status.ToString(System.Globalization.CultureInfo.InvariantCulture), attempt + 1);
                     await Task.Delay(RetryDelay(response, attempt), cancellationToken);
@@ -93,7 +96,7 @@ public sealed class SignalRRestClient(SignalRConnectionString connection, Signal
         }
     }
 
-    private static TimeSpan RetryDelay(HttpResponseMessage response, int attempt)
+    private TimeSpan RetryDelay(HttpResponseMessage response, int attempt)
     {
         var retryAfter = response.Headers.RetryAfter;
         var wait = retryAfter?.Delta ?? (retryAfter?.Date is { } date ? date - DateTimeOffset.UtcNow : Backoff[attempt]);

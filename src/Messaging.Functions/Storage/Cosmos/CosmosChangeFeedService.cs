@@ -51,14 +51,14 @@ public sealed class CosmosChangeFeedService(CosmosStore store, ChangeFanOut fanO
         monitored
             .GetChangeFeedProcessorBuilder(name, async (ChangeFeedProcessorContext context, Stream changes, CancellationToken cancellationToken) =>
             {
-                // One document at a time (the mapper treats each on its own), so each change keeps its document's record time.
+                // Each change keeps its document's record time; the batch is then handled by conversation, in parallel.
+                var batch = new List<(CommittedChange Change, long? CommittedAtMs)>();
                 foreach (var document in CosmosChangeMapper.ReadDocuments(changes))
                 {
-                    foreach (var change in map([document]))
-                    {
-                        await PublishAsync(context.LeaseToken, change, MessagingMetrics.CosmosTimestampMs(document), cancellationToken);
-                    }
+                    batch.AddRange(map([document]).Select(change => (change, MessagingMetrics.CosmosTimestampMs(document))));
                 }
+
+                await ChangeBatch.HandleAsync(batch, item => item.Change, (item, token) => PublishAsync(context.LeaseToken, item.Change, item.CommittedAtMs, token), cancellationToken);
             })
             .WithInstanceName(instance)
             .WithLeaseContainer(store.Leases)

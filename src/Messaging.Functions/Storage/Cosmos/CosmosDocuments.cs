@@ -82,6 +82,9 @@ internal sealed class ConversationDocument
 
     public long Version { get; set; }
 
+    /// <summary>See <see cref="Conversation.MembershipEpoch"/>; absent (0) in documents written before it existed.</summary>
+    public long MembershipEpoch { get; set; }
+
     public List<ParticipantDocument> Participants { get; set; } = [];
 
     /// <summary>What the last write(s) changed, for the change feed (which shows only the latest version).</summary>
@@ -111,6 +114,7 @@ internal sealed class ConversationDocument
         CreatedAt = CosmosJson.Ms(conversation.CreatedAt),
         UpdatedAt = CosmosJson.Ms(conversation.UpdatedAt),
         Version = conversation.Version,
+        MembershipEpoch = conversation.MembershipEpoch,
         Participants = [.. conversation.Participants.Select(ParticipantDocument.From)],
     };
 
@@ -129,7 +133,8 @@ internal sealed class ConversationDocument
             CosmosJson.Time(CreatedAt),
             CosmosJson.Time(UpdatedAt),
             Participants.OrderBy(p => p.JoinedAt).ThenBy(p => p.UserId, StringComparer.Ordinal).Select(p => p.ToParticipant()),
-            Version);
+            Version,
+            MembershipEpoch);
 }
 
 internal sealed class ParticipantDocument

@@ -89,11 +89,8 @@ public sealed class SqliteChangeDispatcher(SqliteDatabase database, ChangeFanOut
                 return cursor;
             }
 
-            foreach (var (position, change, recordedAt) in batch)
-            {
-                await PublishAsync(position, change, recordedAt, cancellationToken);
-                cursor = position;
-            }
+            await ChangeBatch.HandleAsync(batch, item => item.Change, (item, token) => PublishAsync(item.Position, item.Change, item.RecordedAt, token), cancellationToken);
+            cursor = batch[^1].Position;
 
             if (time.GetElapsedTime(_lastSave) >= CursorSaveInterval)
             {

@@ -9,7 +9,7 @@ namespace Messaging.Functions.Storage.Sqlite;
 
 public sealed class SqliteConversationRepository(SqliteDatabase database) : IConversationRepository
 {
-    private const string ConversationColumns = "c.id, c.type, c.title, c.task_id, c.created_by, c.created_at, c.updated_at, c.version";
+    private const string ConversationColumns = "c.id, c.type, c.title, c.task_id, c.created_by, c.created_at, c.updated_at, c.version, c.membership_epoch";
 
     public Task<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken) =>
         database.ReadAsync(connection => LoadAsync(connection, null, conversationId, cancellationToken), cancellationToken);
@@ -97,11 +97,12 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
         {
             await using (var update = connection.Command(
                 """
-                UPDATE conversations SET title = $title, updated_at = max(updated_at, $updated), version = version + 1
+                UPDATE conversations SET title = $title, updated_at = max(updated_at, $updated), version = version + 1, membership_epoch = $epoch
                 WHERE id = $id AND version = $version
                 """,
                 transaction,
-                ("$title", OrNull(conversation.Title)), ("$updated", ToUnixMs(conversation.UpdatedAt)), ("$id", conversation.Id), ("$version", conversation.Version)))
+                ("$title", OrNull(conversation.Title)), ("$updated", ToUnixMs(conversation.UpdatedAt)), ("$id", conversation.Id), ("$version", conversation.Version),
+                ("$epoch", conversation.MembershipEpoch)))
             {
                 if (await update.ExecuteNonQueryAsync(cancellationToken) != 1)
                 {
@@ -221,6 +222,7 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
         var createdAt = Timestamp(reader, 5);
         var updatedAt = Timestamp(reader, 6);
         var version = reader.GetInt64(7);
+        var membershipEpoch = reader.GetInt64(8);
 
         var participants = new List<Participant>();
         await using var members = connection.Command(
@@ -235,7 +237,7 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
             participants.Add(new Participant(memberReader.GetString(0), (ParticipantRole)memberReader.GetInt32(1), Timestamp(memberReader, 2), watermark));
         }
 
-        return Conversation.Restore(id, type, title, taskId, createdBy, createdAt, updatedAt, participants, version);
+        return Conversation.Restore(id, type, title, taskId, createdBy, createdAt, updatedAt, participants, version, membershipEpoch);
     }
 
     private async Task<(Conversation Conversation, bool Created)> GetOrAddAsync(Conversation candidate, string uniqueColumn, string key, CancellationToken cancellationToken)
