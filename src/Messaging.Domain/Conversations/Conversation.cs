@@ -64,7 +64,7 @@ public sealed class Conversation
     /// <summary>
     /// Moves forward every time someone loses access (removed or left), never otherwise. Everyone who
     /// was a participant at any point of one epoch still is at its end, so a real-time audience keyed
-    /// by (conversation, epoch) can never hold a removed user (decision 0005).
+    /// by (conversation, epoch) can never hold a removed user (decision 0006).
     /// </summary>
     public long MembershipEpoch { get; private set; }
 

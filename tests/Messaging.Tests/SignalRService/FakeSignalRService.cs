@@ -128,6 +128,9 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
     /// <summary>The app's base address; <see cref="ConnectAsync"/> posts the upstream <c>connected</c> event there.</summary>
     public Uri? Upstream { get; set; }
 
+    /// <summary>Called instead of posting to <see cref="Upstream"/>, for tests that run the app's pieces in process.</summary>
+    public Func<string, Task>? OnConnected { get; set; }
+
     /// <summary>Opens a client connection of the user, then tells the app through the upstream, as the service does on each handshake.</summary>
     public async Task<FakeClientConnection> ConnectAsync(string userId)
     {
@@ -137,7 +140,11 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
             _connections.Add(connection);
         }
 
-        if (Upstream is not null)
+        if (OnConnected is not null)
+        {
+            await OnConnected(userId);
+        }
+        else if (Upstream is not null)
         {
             using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Upstream, "/api/messaging/upstream/messaging/connections/connected"));
             request.Headers.Add("X-ASRS-Connection-Id", connection.ConnectionId);
@@ -159,6 +166,20 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
         {
             _connections.Remove(connection);
         }
+    }
+
+    /// <summary>Back to a new service: no connections, mappings, failures or recorded requests.</summary>
+    public void Reset()
+    {
+        lock (_state)
+        {
+            _groupUsers.Clear();
+            _connections.Clear();
+            _rules.Clear();
+        }
+
+        _faults.Clear();
+        Requests.Clear();
     }
 
     /// <summary>Drops every user-to-group mapping, as the service may (a restart, an eviction).</summary>

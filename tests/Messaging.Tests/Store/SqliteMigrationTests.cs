@@ -45,7 +45,8 @@ public sealed class SqliteMigrationTests : IDisposable
             DROP INDEX messages_unread;
             DROP INDEX participants_by_user;
             CREATE INDEX participants_by_user ON participants(user_id, conversation_id);
-            DELETE FROM schema_version WHERE version = 4;
+            ALTER TABLE conversations DROP COLUMN membership_epoch;
+            DELETE FROM schema_version WHERE version >= 4;
             """);
         Assert.DoesNotContain("COVERING INDEX messages_unread", Plan(bob), StringComparison.Ordinal);
 
@@ -55,7 +56,7 @@ public sealed class SqliteMigrationTests : IDisposable
             Assert.Equal(1, await messages.CountUnreadAsync(group.Id, bob, 0, CancellationToken.None));
         }
 
-        Assert.Equal(4L, Scalar("SELECT max(version) FROM schema_version"));
+        Assert.Equal(5L, Scalar("SELECT max(version) FROM schema_version"));
         var plan = Plan(bob);
         Assert.Contains("COVERING INDEX participants_by_user", plan, StringComparison.Ordinal);
         Assert.Contains("COVERING INDEX messages_unread", plan, StringComparison.Ordinal);

@@ -8,7 +8,7 @@ namespace Messaging.Functions.Realtime.SignalRService;
 /// audience's membership epoch, whatever the number of participants. That group only ever holds
 /// users who were participants during that epoch, and an epoch ends whenever anyone loses access,
 /// so a removed user is never in the group an event goes to, whatever the service answered to
-/// their removal (decision 0005). A group is filled from the committed participant list the first
+/// their removal (decision 0006). A group is filled from the committed participant list the first
 /// time this instance sends to it; memberships that fail go to the <see cref="MembershipReconciler"/>.
 /// </summary>
 public sealed class AzureSignalRPublisher(SignalRGroups groups, MembershipReconciler reconciler) : IRealtimePublisher

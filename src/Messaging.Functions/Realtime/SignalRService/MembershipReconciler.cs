@@ -51,6 +51,28 @@ public sealed class MembershipReconciler(
         }
     }
 
+    /// <summary>Tries every pending membership once now, whatever its delay; those still failing stay pending. Returns how many remain.</summary>
+    public async Task<int> ReconcilePendingNowAsync(CancellationToken cancellationToken)
+    {
+        var due = new List<PendingMembership>();
+        while (_pending.Reader.TryRead(out var pending))
+        {
+            due.Add(pending);
+        }
+
+        var remaining = 0;
+        foreach (var pending in due)
+        {
+            if (!await TryReconcileAsync(pending.ConversationId, pending.UserId, cancellationToken))
+            {
+                remaining++;
+                Enqueue(pending with { Attempt = pending.Attempt + 1 });
+            }
+        }
+
+        return remaining;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await foreach (var pending in _pending.Reader.ReadAllAsync(stoppingToken))

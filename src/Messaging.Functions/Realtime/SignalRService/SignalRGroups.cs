@@ -9,7 +9,7 @@ namespace Messaging.Functions.Realtime.SignalRService;
 /// The calls of Azure SignalR Service's data-plane REST API v1 that real time uses
 /// (https://learn.microsoft.com/azure/azure-signalr/swagger/signalr-data-plane-rest-v1): send to a
 /// group, send to a user, add a user to a group, remove a user from a group. A conversation's group
-/// is keyed by its membership epoch: <c>conversation_{id}_{epoch}</c> (decision 0005).
+/// is keyed by its membership epoch: <c>conversation_{id}_{epoch}</c> (decision 0006).
 /// </summary>
 public sealed class SignalRGroups(SignalRRestClient rest)
 {

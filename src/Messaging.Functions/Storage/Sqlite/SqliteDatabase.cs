@@ -329,7 +329,7 @@ public sealed class SqliteDatabase : IDisposable
                 CREATE INDEX participants_by_user ON participants(user_id, conversation_id, last_read_sequence);
                 CREATE INDEX messages_unread ON messages(conversation_id, sequence, sender_id, deleted_at);
             """),
-        // The membership epoch: moves whenever someone loses access; real-time audiences are keyed by it (decision 0005).
+        // The membership epoch: moves whenever someone loses access; real-time audiences are keyed by it (decision 0006).
         (5, """
                 ALTER TABLE conversations ADD COLUMN membership_epoch INTEGER NOT NULL DEFAULT 0;
             """),
