@@ -40,15 +40,26 @@ var allMetrics = [
   }
 ]
 
-// Cosmos DB into resource-specific tables (CDBDataPlaneRequests, …), which Microsoft recommends over
-// the AzureDiagnostics table: https://learn.microsoft.com/azure/cosmos-db/monitor-resource-logs
+// Cosmos DB into resource-specific tables, which Microsoft recommends over AzureDiagnostics:
+// https://learn.microsoft.com/azure/cosmos-db/monitor-resource-logs
+// Not DataPlaneRequests: it logs every request, and the change feed polls alone are about 21 M a
+// month idle (docs/cosmos-data-model.md), some 20 GB of logs. Throttling is watched on the metrics.
 resource cosmosDiagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
   name: 'to-log-analytics'
   scope: cosmos
   properties: {
     workspaceId: workspaceId
     logAnalyticsDestinationType: 'Dedicated'
-    logs: allLogs
+    logs: [
+      {
+        category: 'ControlPlaneRequests'
+        enabled: true
+      }
+      {
+        category: 'PartitionKeyStatistics'
+        enabled: true
+      }
+    ]
     metrics: allMetrics
   }
 }

@@ -7,8 +7,19 @@ public sealed class ObservabilityAndAccessTests(CompiledTemplateFixture fixture)
 {
     private CompiledTemplate Template => fixture.Template;
 
+    [Fact]
+    public void Cosmos_sends_control_plane_and_partition_logs_but_not_every_request()
+    {
+        var setting = Assert.Single(Template.OfType("Microsoft.Insights/diagnosticSettings"),
+            d => d.Element.GetProperty("scope").GetString() == "[resourceId('Microsoft.DocumentDB/databaseAccounts', parameters('cosmosName'))]");
+
+        Assert.Equal("[parameters('workspaceId')]", setting.Properties.GetProperty("workspaceId").GetString());
+        Assert.Equal(["ControlPlaneRequests", "PartitionKeyStatistics"],
+            setting.Properties.GetProperty("logs").EnumerateArray().Select(l => l.GetProperty("category").GetString()));
+        Assert.Equal("Dedicated", setting.Properties.GetProperty("logAnalyticsDestinationType").GetString());
+    }
+
     [Theory]
-    [InlineData("[resourceId('Microsoft.DocumentDB/databaseAccounts', parameters('cosmosName'))]")]
     [InlineData("[resourceId('Microsoft.SignalRService/signalR', parameters('signalRName'))]")]
     [InlineData("[resourceId('Microsoft.Storage/storageAccounts/blobServices', parameters('storageName'), 'default')]")]
     [InlineData("[resourceId('Microsoft.Web/sites', parameters('functionAppName'))]")]
