@@ -1,6 +1,6 @@
 // Messaging service on Azure: Functions (Flex Consumption, .NET 10 isolated) + Cosmos DB (serverless)
-// + Blob storage + Azure SignalR Service (serverless) + Application Insights, all wired with one
-// user-assigned managed identity. `azd up` deploys this file (see azure.yaml and docs/deploy.md).
+// + Blob storage + Azure SignalR Service (serverless) + Application Insights, wired with user-assigned
+// identities: the app's, SignalR Service's (upstream tokens only) and the deployment package's. `azd up` deploys this file (see azure.yaml and docs/deploy.md).
 targetScope = 'subscription'
 
 @minLength(1)
@@ -16,18 +16,49 @@ param location string
 param resourceGroupName string = ''
 
 @minLength(1)
-@description('OpenID Connect authority that issues the API\'s bearer tokens (Auth__Authority), e.g. https://login.microsoftonline.com/<tenant id>/v2.0.')
-param authAuthority string
+@description('Application (client) id of the API\'s Entra ID app registration (docs/deploy.md, step 2). With its access tokens in the v2.0 format (docs/decisions/0005-entra-token-version.md) it is their `aud`.')
+param authClientId string
+
+@description('Tenant of that app registration; empty = the tenant of the deployment.')
+param authTenantId string = ''
+
+@description('Auth__Authority override (an OpenID Connect issuer other than Entra ID); empty = https://login.microsoftonline.com/<tenant>/v2.0.')
+param authAuthority string = ''
+
+@description('Auth__Issuers override, comma-separated; empty = the tenant\'s v2.0 issuer https://login.microsoftonline.com/<tenant>/v2.0 only.')
+param authIssuers string = ''
+
+@description('Auth__Audiences override, comma-separated; empty = authClientId only.')
+param authAudiences string = ''
+
+@description('Auth__RequiredScope: the delegated scope every token must carry (`scp`); the app registration exposes it. Empty = none (then any app of the tenant that gets a token for the API is let in).')
+param authRequiredScope string = 'chat'
+
+@allowed([
+  'oid'
+  'sub'
+])
+@description('Auth__UserIdClaim: oid (the user\'s object id, the same for every client app, which a person can look up to add a colleague) or sub (pairwise per app).')
+param authUserIdClaim string = 'oid'
 
 @minLength(1)
-@description('Expected `aud` of bearer tokens (Auth__Audience), e.g. api://messaging or the app registration\'s client id.')
-param authAudience string
+@description('Comma-separated browser origins allowed to call the API and to connect to SignalR (Cors__AllowedOrigins, SignalR CORS, blob CORS), e.g. https://chat.example.com,http://localhost:5173. On Azure the API is cross-origin to every page, so a browser client needs its origin here.')
+param corsAllowedOrigins string
 
-@description('Expected `iss` of bearer tokens (Auth__Issuer); empty = same as authAuthority.')
-param authIssuer string = ''
+@minLength(3)
+@description('Email address of the alert action group (5xx rate, Cosmos DB 429s, change feed lag, SignalR errors).')
+param alertEmail string
 
-@description('Comma-separated browser origins allowed to call the API and to connect to SignalR (Cors__AllowedOrigins); empty = same origin only.')
-param corsAllowedOrigins string = ''
+@minValue(-1)
+@description('Log Analytics daily ingestion cap in GB; -1 = none.')
+param logDailyQuotaGb int = 1
+
+@description('Telemetry__TraceSampleRatio: share of traces the app exports, 0 to 1 (metrics are never sampled).')
+param traceSampleRatio string = '1'
+
+@minValue(1000)
+@description('Alert when the change feed lag (messaging.changefeed.lag) exceeds this many milliseconds.')
+param changeFeedLagThresholdMs int = 10000
 
 @allowed([
   512
@@ -58,7 +89,7 @@ param alwaysReady array = [
 @description('Azure SignalR Service SKU (Free_F1: 20 concurrent connections, 20k messages/day, no SLA).')
 param signalRSku string = 'Standard_S1'
 
-@description('When set, SignalR signs upstream calls with a managed-identity token for this resource (app id URI or client id), which the app validates; empty = no upstream auth header, and the app refuses upstream calls (client invocations fail; events still flow).')
+@description('Resource SignalR asks its upstream token for; empty = authClientId. A client id makes `aud` the client id in both token formats; an Application ID URI would be the `aud` of v1.0 tokens only.')
 param signalRUpstreamAuthResource string = ''
 
 @minValue(1)
@@ -75,6 +106,10 @@ var tags = {
 }
 var names = {
   identity: 'id-${resourceToken}'
+  signalRIdentity: 'id-sigr-${resourceToken}'
+  deploymentIdentity: 'id-deploy-${resourceToken}'
+  packageStorage: 'stpkg${resourceToken}'
+  actionGroup: 'ag-${resourceToken}'
   logAnalytics: 'log-${resourceToken}'
   appInsights: 'appi-${resourceToken}'
   storage: 'st${resourceToken}'
@@ -88,6 +123,11 @@ var attachmentsContainerName = 'attachments'
 var deploymentContainerName = 'app-package'
 var signalRHubName = 'messaging'
 var origins = map(filter(split(corsAllowedOrigins, ','), o => !empty(trim(o))), o => trim(o))
+// Entra ID v2.0 access tokens: issuer https://login.microsoftonline.com/<tenant>/v2.0, aud = the API's client id.
+// https://learn.microsoft.com/entra/identity-platform/access-tokens#token-formats
+var tenantId = empty(authTenantId) ? tenant().tenantId : authTenantId
+var entraV2Issuer = '${environment().authentication.loginEndpoint}${tenantId}/v2.0'
+var upstreamResource = empty(signalRUpstreamAuthResource) ? authClientId : signalRUpstreamAuthResource
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
   name: empty(resourceGroupName) ? 'rg-${environmentName}' : resourceGroupName
@@ -105,6 +145,29 @@ module identity 'modules/identity.bicep' = {
   }
 }
 
+// SignalR Service's own identity: it only fetches upstream tokens, has no role assignment, and is the
+// only caller the app's upstream check accepts (the app cannot mint a token that passes as SignalR).
+module signalRIdentity 'modules/identity.bicep' = {
+  name: 'signalr-identity'
+  scope: rg
+  params: {
+    name: names.signalRIdentity
+    location: location
+    tags: tags
+  }
+}
+
+// Writes and reads the deployment package; the app's identity has no right on the package account.
+module deploymentIdentity 'modules/identity.bicep' = {
+  name: 'deployment-identity'
+  scope: rg
+  params: {
+    name: names.deploymentIdentity
+    location: location
+    tags: tags
+  }
+}
+
 module monitoring 'modules/monitoring.bicep' = {
   name: 'monitoring'
   scope: rg
@@ -113,6 +176,7 @@ module monitoring 'modules/monitoring.bicep' = {
     appInsightsName: names.appInsights
     location: location
     tags: tags
+    dailyQuotaGb: logDailyQuotaGb
   }
 }
 
@@ -125,9 +189,22 @@ module storage 'modules/storage.bicep' = {
     tags: tags
     containerNames: [
       attachmentsContainerName
-      deploymentContainerName
     ]
     corsAllowedOrigins: origins
+  }
+}
+
+module packageStorage 'modules/storage.bicep' = {
+  name: 'package-storage'
+  scope: rg
+  params: {
+    name: names.packageStorage
+    location: location
+    tags: tags
+    containerNames: [
+      deploymentContainerName
+    ]
+    corsAllowedOrigins: []
   }
 }
 
@@ -149,9 +226,13 @@ module functionApp 'modules/functionapp.bicep' = {
     planName: names.plan
     name: names.functionApp
     location: location
-    tags: union(tags, { 'azd-service-name': 'api' })
+    tags: tags
+    siteTags: {
+      'azd-service-name': 'api'
+    }
     identityId: identity.outputs.id
-    deploymentContainerUrl: '${storage.outputs.blobEndpoint}${deploymentContainerName}'
+    deploymentIdentityId: deploymentIdentity.outputs.id
+    deploymentContainerUrl: '${packageStorage.outputs.blobEndpoint}${deploymentContainerName}'
     instanceMemoryMB: instanceMemoryMB
     maximumInstanceCount: maximumInstanceCount
     alwaysReady: alwaysReady
@@ -168,8 +249,8 @@ module signalR 'modules/signalr.bicep' = {
     sku: signalRSku
     hubName: signalRHubName
     upstreamUrlTemplate: 'https://${functionApp.outputs.defaultHostName}/api/messaging/upstream/{hub}/{category}/{event}'
-    upstreamAuthResource: signalRUpstreamAuthResource
-    identityId: identity.outputs.id
+    upstreamAuthResource: upstreamResource
+    identityId: signalRIdentity.outputs.id
     corsAllowedOrigins: origins
   }
 }
@@ -178,18 +259,59 @@ module roles 'modules/roles.bicep' = {
   name: 'roles'
   scope: rg
   params: {
-    principalId: identity.outputs.principalId
+    appPrincipalId: identity.outputs.principalId
+    deploymentPrincipalId: deploymentIdentity.outputs.principalId
     storageName: storage.outputs.name
+    packageStorageName: packageStorage.outputs.name
+    packageContainerName: deploymentContainerName
     cosmosName: cosmos.outputs.name
+    databaseName: databaseName
     signalRName: signalR.outputs.name
     appInsightsName: monitoring.outputs.appInsightsName
   }
 }
 
+module diagnostics 'modules/diagnostics.bicep' = {
+  name: 'diagnostics'
+  scope: rg
+  params: {
+    workspaceId: monitoring.outputs.workspaceId
+    cosmosName: cosmos.outputs.name
+    signalRName: signalR.outputs.name
+    storageName: storage.outputs.name
+    functionAppName: functionApp.outputs.name
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  name: 'alerts'
+  scope: rg
+  params: {
+    location: location
+    tags: tags
+    actionGroupName: names.actionGroup
+    alertEmail: alertEmail
+    workspaceId: monitoring.outputs.workspaceId
+    cosmosId: cosmos.outputs.id
+    signalRId: signalR.outputs.id
+    changeFeedLagThresholdMs: changeFeedLagThresholdMs
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' existing = {
+  name: names.functionApp
+  scope: rg
+}
+
+resource siteAppSettings 'Microsoft.Web/sites/config@2024-04-01' existing = {
+  parent: site
+  name: 'appsettings'
+}
+
 // App settings are a separate resource so the SignalR upstream (which needs the app's host name)
 // and the app (which needs the SignalR endpoint) do not depend on each other. Role assignments go
 // first so the app starts with its permissions in place. No keys, no passwords: every connection
-// uses the user-assigned identity.
+// uses the user-assigned identity. Settings added on the site by hand are kept (appsettings.bicep).
 module appSettings 'modules/appsettings.bicep' = {
   name: 'appsettings'
   scope: rg
@@ -198,6 +320,7 @@ module appSettings 'modules/appsettings.bicep' = {
   ]
   params: {
     functionAppName: functionApp.outputs.name
+    existingAppSettings: siteAppSettings.list().properties
     appSettings: {
       AZURE_CLIENT_ID: identity.outputs.clientId
       AzureWebJobsStorage__accountName: storage.outputs.name
@@ -205,9 +328,11 @@ module appSettings 'modules/appsettings.bicep' = {
       AzureWebJobsStorage__clientId: identity.outputs.clientId
       APPLICATIONINSIGHTS_CONNECTION_STRING: monitoring.outputs.appInsightsConnectionString
       APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD;ClientId=${identity.outputs.clientId}'
-      Auth__Authority: authAuthority
-      Auth__Audience: authAudience
-      Auth__Issuer: empty(authIssuer) ? authAuthority : authIssuer
+      Auth__Authority: empty(authAuthority) ? entraV2Issuer : authAuthority
+      Auth__Issuers: empty(authIssuers) ? entraV2Issuer : authIssuers
+      Auth__Audiences: empty(authAudiences) ? authClientId : authAudiences
+      Auth__RequiredScope: authRequiredScope
+      Auth__UserIdClaim: authUserIdClaim
       CosmosDb__Endpoint: cosmos.outputs.endpoint
       CosmosDb__Database: databaseName
       CosmosDb__LeaseContainer: cosmos.outputs.leaseContainerName
@@ -218,12 +343,14 @@ module appSettings 'modules/appsettings.bicep' = {
       Attachments__BlobServiceUri: storage.outputs.blobEndpoint
       Attachments__Container: attachmentsContainerName
       AzureSignalRConnectionString: 'Endpoint=https://${signalR.outputs.hostName};AuthType=azure.msi;ClientId=${identity.outputs.clientId};Version=1.0;'
-      // Upstream calls carry a managed-identity token for this resource (empty = none: the app then refuses them).
-      AzureSignalR__UpstreamAuthResource: signalRUpstreamAuthResource
+      // Upstream calls carry a token of SignalR's own identity for this resource; the app accepts that identity only.
+      AzureSignalR__UpstreamAuthResource: upstreamResource
       AzureSignalR__UpstreamTenantId: tenant().tenantId
+      AzureSignalR__UpstreamClientId: signalRIdentity.outputs.clientId
       Cors__AllowedOrigins: join(origins, ',')
       Messaging__MaxMessageLength: string(maxMessageLength)
       Messaging__MaxAttachmentBytes: string(maxAttachmentBytes)
+      Telemetry__TraceSampleRatio: traceSampleRatio
     }
   }
 }
@@ -242,3 +369,5 @@ output APPLICATIONINSIGHTS_NAME string = monitoring.outputs.appInsightsName
 output LOG_ANALYTICS_WORKSPACE_NAME string = monitoring.outputs.logAnalyticsName
 output MANAGED_IDENTITY_NAME string = identity.outputs.name
 output MANAGED_IDENTITY_CLIENT_ID string = identity.outputs.clientId
+output SIGNALR_IDENTITY_CLIENT_ID string = signalRIdentity.outputs.clientId
+output PACKAGE_STORAGE_ACCOUNT_NAME string = packageStorage.outputs.name

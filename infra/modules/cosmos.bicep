@@ -228,5 +228,6 @@ resource sqlContainers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/conta
 ]
 
 output name string = account.name
+output id string = account.id
 output endpoint string = account.properties.documentEndpoint
 output leaseContainerName string = leaseContainerName

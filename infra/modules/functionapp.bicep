@@ -1,11 +1,16 @@
 // Function App on the Flex Consumption plan (Linux, .NET 10 isolated). The deployment package lives in
-// a blob container read with the user-assigned identity. App settings are set by appsettings.bicep.
+// a blob container of its own storage account, written and read with a deployment-only identity.
+// App settings are set by appsettings.bicep.
 param planName string
 param name string
 param location string
 param tags object
+@description('Tags of the site only: azd finds the app to deploy to by its azd-service-name tag, which must be on one resource.')
+param siteTags object
 @description('Resource id of the user-assigned identity the app runs as.')
 param identityId string
+@description('Resource id of the identity the platform uses for the deployment package (the app\'s own identity has no right on it).')
+param deploymentIdentityId string
 @description('URL of the blob container that holds the deployment package.')
 param deploymentContainerUrl string
 param instanceMemoryMB int
@@ -29,12 +34,13 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 resource site 'Microsoft.Web/sites@2024-04-01' = {
   name: name
   location: location
-  tags: tags
+  tags: union(tags, siteTags)
   kind: 'functionapp,linux'
   identity: {
     type: 'UserAssigned'
     userAssignedIdentities: {
       '${identityId}': {}
+      '${deploymentIdentityId}': {}
     }
   }
   properties: {
@@ -52,7 +58,7 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           value: deploymentContainerUrl
           authentication: {
             type: 'UserAssignedIdentity'
-            userAssignedIdentityResourceId: identityId
+            userAssignedIdentityResourceId: deploymentIdentityId
           }
         }
       }
@@ -87,4 +93,5 @@ resource ftp 'Microsoft.Web/sites/basicPublishingCredentialsPolicies@2024-04-01'
 }
 
 output name string = site.name
+output id string = site.id
 output defaultHostName string = site.properties.defaultHostName

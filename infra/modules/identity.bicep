@@ -1,4 +1,4 @@
-// The one identity the app uses for Storage, Cosmos DB, SignalR and Application Insights.
+// A user-assigned identity: the app's own, SignalR Service's (upstream tokens), or the deployment package's.
 param name string
 param location string
 param tags object

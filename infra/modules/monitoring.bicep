@@ -8,6 +8,11 @@ param tags object
 @description('Days the workspace keeps data (30 = no extra retention charge).')
 param retentionInDays int = 30
 
+@description('Daily ingestion cap in GB (-1 = none). The Functions host does not sample its own spans in OpenTelemetry mode, so this is the bound on what a traffic burst costs.')
+param dailyQuotaGb int
+
+// The cap stops ingestion for the rest of the day once reached:
+// https://learn.microsoft.com/azure/azure-monitor/logs/daily-cap
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: logAnalyticsName
   location: location
@@ -17,6 +22,9 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
       name: 'PerGB2018'
     }
     retentionInDays: retentionInDays
+    workspaceCapping: {
+      dailyQuotaGb: dailyQuotaGb
+    }
   }
 }
 
@@ -35,5 +43,7 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
 
 output appInsightsName string = appInsights.name
 output logAnalyticsName string = workspace.name
+output workspaceId string = workspace.id
+output appInsightsId string = appInsights.id
 // The connection string only locates the ingestion endpoint; with local auth disabled it grants nothing.
 output appInsightsConnectionString string = appInsights.properties.ConnectionString

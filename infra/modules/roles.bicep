@@ -1,25 +1,23 @@
-// Least-privilege data-plane roles for the app's user-assigned identity, each scoped to its resource.
-param principalId string
+// Data-plane rights, each granted to the one identity that uses it at the narrowest scope that works.
+// Nothing is granted to SignalR Service's own identity: it only obtains upstream tokens.
+@description('Principal id of the app\'s identity.')
+param appPrincipalId string
+@description('Principal id of the deployment-package identity.')
+param deploymentPrincipalId string
 param storageName string
+param packageStorageName string
+param packageContainerName string
 param cosmosName string
+param databaseName string
 param signalRName string
 param appInsightsName string
 
-// Built-in Azure role definition ids (identical in every tenant).
+// Built-in Azure role definition ids (identical in every tenant):
+// https://learn.microsoft.com/azure/role-based-access-control/built-in-roles
 var roleIds = {
-  // Runtime host (AzureWebJobsStorage: leases, host keys), deployment package, attachment blobs.
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
-  // generateUserDelegationKey at account scope, for attachment download SAS URLs.
-  storageBlobDelegator: 'db58b8e5-c6ad-4a2a-8342-4190687cbf4a'
-  // Runtime host queues (blob trigger receipts, internal work items).
-  storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
-  // Runtime host diagnostic events table.
-  storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
-  // Server connections and client access tokens (negotiate).
-  signalRAppServer: '420fcaa2-552c-430f-98ca-3264be4806c7'
-  // Data-plane REST API: send to users/groups, manage group membership.
+  storageBlobDataContributor: 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
   signalRRestApiOwner: 'fd53cd77-2268-407a-8f46-7e7863d0f521'
-  // Send telemetry to Application Insights with Entra ID.
   monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb'
 }
 
@@ -28,6 +26,18 @@ var cosmosDataContributorRoleId = '00000000-0000-0000-0000-000000000002'
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageName
+}
+
+resource packageStorage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: packageStorageName
+
+  resource blobService 'blobServices' existing = {
+    name: 'default'
+
+    resource packageContainer 'containers' existing = {
+      name: packageContainerName
+    }
+  }
 }
 
 resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' existing = {
@@ -42,47 +52,57 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
 
-var storageRoles = [
-  roleIds.storageBlobDataOwner
-  roleIds.storageBlobDelegator
-  roleIds.storageQueueDataContributor
-  roleIds.storageTableDataContributor
-]
-
-resource storageRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for roleId in storageRoles: {
-    name: guid(storage.id, principalId, roleId)
-    scope: storage
-    properties: {
-      principalId: principalId
-      principalType: 'ServicePrincipal'
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
-    }
+// App, runtime + attachments account: Storage Blob Data Owner is what identity-based AzureWebJobsStorage
+// needs (host locks, keys, creating its containers), and it includes generateUserDelegationKey for the
+// attachment download SAS, so no Storage Blob Delegator. No queue or table role: the app has HTTP
+// triggers only, and no extension of it uses queues or tables.
+// https://learn.microsoft.com/azure/azure-functions/functions-reference#connecting-to-host-storage-with-an-identity
+// https://learn.microsoft.com/rest/api/storageservices/get-user-delegation-key#authorization
+resource appBlobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(storage.id, appPrincipalId, roleIds.storageBlobDataOwner)
+  scope: storage
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDataOwner)
   }
-]
+}
 
-var signalRRoles = [
-  roleIds.signalRAppServer
-  roleIds.signalRRestApiOwner
-]
-
-resource signalRRoleAssignments 'Microsoft.Authorization/roleAssignments@2022-04-01' = [
-  for roleId in signalRRoles: {
-    name: guid(signalR.id, principalId, roleId)
-    scope: signalR
-    properties: {
-      principalId: principalId
-      principalType: 'ServicePrincipal'
-      roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
-    }
+// Deployment identity, package container only: Flex Consumption's one deploy writes the package there
+// with the identity named in functionAppConfig.deployment.storage and reads it at every cold start.
+// The app's identity has no right on that account, so the app cannot overwrite its own code with it.
+// https://learn.microsoft.com/azure/azure-functions/flex-consumption-how-to#configure-deployment-settings
+resource deploymentBlobContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(packageStorage::blobService::packageContainer.id, deploymentPrincipalId, roleIds.storageBlobDataContributor)
+  scope: packageStorage::blobService::packageContainer
+  properties: {
+    principalId: deploymentPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.storageBlobDataContributor)
   }
-]
+}
 
-resource monitoringPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
-  name: guid(appInsights.id, principalId, roleIds.monitoringMetricsPublisher)
+// App: SignalR REST API Owner has auth/clientToken/action (the :generateToken call of negotiate) and
+// hub/group/user/clientConnection (sends and group membership): every call the app makes. SignalR App
+// Server (server connections, access keys) serves the SignalR SDK's server mode, which serverless does not use.
+// https://learn.microsoft.com/azure/role-based-access-control/built-in-roles/web-and-mobile#signalr-rest-api-owner
+resource appSignalRRestApiOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(signalR.id, appPrincipalId, roleIds.signalRRestApiOwner)
+  scope: signalR
+  properties: {
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.signalRRestApiOwner)
+  }
+}
+
+// App: sends telemetry with Entra ID (local auth is off on Application Insights).
+// https://learn.microsoft.com/azure/azure-monitor/app/azure-ad-authentication
+resource appMonitoringPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, appPrincipalId, roleIds.monitoringMetricsPublisher)
   scope: appInsights
   properties: {
-    principalId: principalId
+    principalId: appPrincipalId
     principalType: 'ServicePrincipal'
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleIds.monitoringMetricsPublisher)
   }
@@ -93,12 +113,14 @@ resource cosmosDataContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleDef
   name: cosmosDataContributorRoleId
 }
 
+// App: read/write items and read the change feed of the one database, not the whole account.
+// https://learn.microsoft.com/azure/cosmos-db/nosql/security/how-to-grant-data-plane-role-based-access
 resource cosmosRoleAssignment 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = {
   parent: cosmos
-  name: guid(cosmos.id, principalId, cosmosDataContributorRoleId)
+  name: guid(cosmos.id, appPrincipalId, cosmosDataContributorRoleId, databaseName)
   properties: {
-    principalId: principalId
+    principalId: appPrincipalId
     roleDefinitionId: cosmosDataContributor.id
-    scope: cosmos.id
+    scope: '${cosmos.id}/dbs/${databaseName}'
   }
 }

@@ -10,8 +10,9 @@ param hubName string
 param upstreamUrlTemplate string
 @description('Resource (audience) of the managed-identity token the service attaches to upstream calls; empty = none.')
 param upstreamAuthResource string
-@description('Identity the service uses to get upstream tokens.')
+@description('SignalR Service\'s own identity, used only to get upstream tokens: it has no role anywhere, and the app accepts upstream tokens of this identity only.')
 param identityId string
+@description('Browser origins allowed to negotiate with the service; empty = the cors block is left out.')
 param corsAllowedOrigins array
 
 resource signalR 'Microsoft.SignalRService/signalR@2024-03-01' = {
@@ -29,7 +30,11 @@ resource signalR 'Microsoft.SignalRService/signalR@2024-03-01' = {
       '${identityId}': {}
     }
   }
-  properties: {
+  properties: union(empty(corsAllowedOrigins) ? {} : {
+    cors: {
+      allowedOrigins: corsAllowedOrigins
+    }
+  }, {
     features: [
       {
         flag: 'ServiceMode'
@@ -40,9 +45,6 @@ resource signalR 'Microsoft.SignalRService/signalR@2024-03-01' = {
         value: 'True'
       }
     ]
-    cors: {
-      allowedOrigins: corsAllowedOrigins
-    }
     upstream: {
       templates: [
         {
@@ -69,8 +71,9 @@ resource signalR 'Microsoft.SignalRService/signalR@2024-03-01' = {
     tls: {
       clientCertEnabled: false
     }
-  }
+  })
 }
 
 output name string = signalR.name
+output id string = signalR.id
 output hostName string = signalR.properties.hostName

@@ -1,6 +1,6 @@
-// Storage for the Functions runtime (AzureWebJobsStorage), the Flex deployment package and the
-// attachment blobs. Shared keys are disabled: everything uses Entra ID (user-delegation SAS for
-// attachment downloads).
+// A storage account: one for the Functions runtime (AzureWebJobsStorage) and the attachment blobs,
+// another for the Flex deployment package only. Shared keys are disabled: everything uses Entra ID
+// (user-delegation SAS for attachment downloads).
 param name string
 param location string
 param tags object
@@ -73,4 +73,6 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
 ]
 
 output name string = storage.name
+output id string = storage.id
+output blobServiceId string = blobService.id
 output blobEndpoint string = storage.properties.primaryEndpoints.blob

@@ -138,12 +138,24 @@ internal sealed class CompiledTemplate
         return matches[0];
     }
 
-    /// <summary>The function app's settings: the properties of its <c>sites/config</c> "appsettings" resource.</summary>
+    /// <summary>The <c>sites/config</c> "appsettings" resource.</summary>
+    public TemplateResource AppSettingsResource() =>
+        OfType("Microsoft.Web/sites/config").Single(r => r.Element.GetProperty("name").GetString()!.Contains("appsettings", StringComparison.Ordinal));
+
+    /// <summary>
+    /// The settings the template writes: the properties of the "appsettings" resource, or the last
+    /// argument of <c>union(parameters('existing…'), parameters('…'))</c> when it keeps the site's own.
+    /// </summary>
     public IReadOnlyDictionary<string, JsonElement> AppSettings()
     {
-        var config = OfType("Microsoft.Web/sites/config")
-            .Single(r => r.Element.GetProperty("name").GetString()!.Contains("appsettings", StringComparison.Ordinal));
+        var config = AppSettingsResource();
         var properties = config.Resolve(config.Properties);
+        if (properties.ValueKind == JsonValueKind.String
+            && System.Text.RegularExpressions.Regex.Match(properties.GetString()!, @"^\[union\(parameters\('\w+'\), parameters\('(?<written>\w+)'\)\)\]$") is { Success: true } union)
+        {
+            properties = config.Scope.Parameter(union.Groups["written"].Value);
+        }
+
         Assert.Equal(JsonValueKind.Object, properties.ValueKind);
         return properties.EnumerateObject().ToDictionary(p => p.Name, p => p.Value, StringComparer.Ordinal);
     }

@@ -13,8 +13,9 @@ public sealed record TokenValidation(ClaimsPrincipal? Principal, string? Failure
 }
 
 /// <summary>
-/// Validates bearer tokens for both hosts: signature, algorithm, issuer, audience and lifetime
-/// (at most two minutes of clock skew), and requires a <c>sub</c> claim.
+/// Validates bearer tokens for both hosts: signature, algorithm, issuer (one of the configured
+/// ones), audience (one of the configured ones) and lifetime (at most two minutes of clock skew),
+/// the required scope when one is configured, and requires the user id claim (<c>sub</c> or <c>oid</c>).
 /// </summary>
 public sealed class TokenValidator
 {
@@ -30,9 +31,15 @@ public sealed class TokenValidator
 
     private readonly JsonWebTokenHandler _handler = new() { MaximumTokenSizeInBytes = MaxTokenBytes };
     private readonly TokenValidationParameters _parameters;
+    private readonly string _userIdClaim;
+    private readonly string? _requiredScope;
 
     public TokenValidator(AuthOptions options, string dataPath)
     {
+        options.Validate();
+        _userIdClaim = options.UserIdClaimOrDefault();
+        _requiredScope = string.IsNullOrWhiteSpace(options.RequiredScope) ? null : options.RequiredScope.Trim();
+        var issuers = options.AcceptedIssuers();
         _parameters = new TokenValidationParameters
         {
             ValidateIssuer = true,
@@ -42,7 +49,7 @@ public sealed class TokenValidator
             RequireSignedTokens = true,
             ValidateIssuerSigningKey = true,
             ClockSkew = ClockSkew,
-            ValidAudience = string.IsNullOrWhiteSpace(options.Audience) ? AuthOptions.DefaultAudience : options.Audience,
+            ValidAudiences = options.AcceptedAudiences(),
             NameClaimType = "name",
         };
 
@@ -53,16 +60,18 @@ public sealed class TokenValidator
             _parameters.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
                 $"{authority}/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever(), retriever);
             _parameters.ValidAlgorithms = AsymmetricAlgorithms;
-            if (!string.IsNullOrWhiteSpace(options.Issuer))
+            // None configured: the discovery document's issuer. Entra ID's v2.0 document names the v2.0
+            // issuer only, so v1.0 tokens (issuer https://sts.windows.net/<tenant>/) need it listed.
+            if (issuers.Count > 0)
             {
-                _parameters.ValidIssuer = options.Issuer;
+                _parameters.ValidIssuers = issuers;
             }
         }
         else
         {
             _parameters.IssuerSigningKey = new SymmetricSecurityKey(SigningKeys.Resolve(options, dataPath));
             _parameters.ValidAlgorithms = [SecurityAlgorithms.HmacSha256];
-            _parameters.ValidIssuer = IssuerFor(options);
+            _parameters.ValidIssuers = issuers.Count > 0 ? issuers : [IssuerFor(options)];
         }
     }
 
@@ -106,16 +115,24 @@ public sealed class TokenValidator
             return new TokenValidation(null, Describe(result.Exception));
         }
 
-        var subject = result.ClaimsIdentity.FindFirst("sub")?.Value;
+        var subject = result.ClaimsIdentity.FindFirst(_userIdClaim)?.Value;
         if (!Messaging.Domain.Common.Ids.IsWellFormed(subject))
         {
-            return new TokenValidation(null, "The token has no valid 'sub' claim.");
+            return new TokenValidation(null, $"The token has no valid '{_userIdClaim}' claim.");
+        }
+
+        if (_requiredScope is not null && !HasScope(result.ClaimsIdentity, _requiredScope))
+        {
+            return new TokenValidation(null, $"The token does not carry the scope '{_requiredScope}'.");
         }
 
         return new TokenValidation(new ClaimsPrincipal(LeanIdentity(subject!, result.ClaimsIdentity.FindFirst("name")?.Value)), null);
     }
 
-    // Only what the service reads. The library's identity keeps the whole parsed token, and a
+    private static bool HasScope(ClaimsIdentity identity, string scope) =>
+        identity.FindAll("scp").SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Contains(scope, StringComparer.Ordinal);
+
+    // Only what the service reads; the user id is kept as "sub" whichever claim carried it. The library's identity keeps the whole parsed token, and a
     // SignalR connection holds its principal for as long as it stays open.
     private static ClaimsIdentity LeanIdentity(string subject, string? name)
     {

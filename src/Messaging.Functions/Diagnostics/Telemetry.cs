@@ -22,14 +22,16 @@ namespace Messaging.Functions.Diagnostics;
 /// Where telemetry goes, from the standard settings: <c>APPLICATIONINSIGHTS_CONNECTION_STRING</c>
 /// (Azure Monitor; with an Entra ID token when <c>APPLICATIONINSIGHTS_AUTHENTICATION_STRING</c> says
 /// <c>Authorization=AAD</c>, or when running in Azure with <c>AZURE_CLIENT_ID</c>) and
-/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (OTLP, with the other <c>OTEL_EXPORTER_OTLP_*</c> settings).
+/// <c>OTEL_EXPORTER_OTLP_ENDPOINT</c> (OTLP, with the other <c>OTEL_EXPORTER_OTLP_*</c> settings), and
+/// the share of traces kept (<c>Telemetry__TraceSampleRatio</c>, 0 to 1, default 1).
 /// </summary>
-public sealed record TelemetrySettings(string? AzureMonitorConnectionString, bool UseEntraId, string? ManagedIdentityClientId, bool Otlp)
+public sealed record TelemetrySettings(string? AzureMonitorConnectionString, bool UseEntraId, string? ManagedIdentityClientId, bool Otlp, double TraceSampleRatio = 1.0)
 {
     public const string ConnectionStringSetting = "APPLICATIONINSIGHTS_CONNECTION_STRING";
     public const string AuthenticationStringSetting = "APPLICATIONINSIGHTS_AUTHENTICATION_STRING";
     public const string ClientIdSetting = "AZURE_CLIENT_ID";
     public const string OtlpEndpointSetting = "OTEL_EXPORTER_OTLP_ENDPOINT";
+    public const string TraceSampleRatioSetting = "Telemetry:TraceSampleRatio";
     public const string DefaultServiceName = "messaging";
 
     public bool AzureMonitor => AzureMonitorConnectionString is not null;
@@ -44,7 +46,19 @@ public sealed record TelemetrySettings(string? AzureMonitorConnectionString, boo
         var runningInAzure = NonEmpty(configuration["WEBSITE_SITE_NAME"] ?? Environment.GetEnvironmentVariable("WEBSITE_SITE_NAME")) is not null;
         var entraId = string.Equals(authentication.GetValueOrDefault("Authorization"), "AAD", StringComparison.OrdinalIgnoreCase)
             || (runningInAzure && clientId is not null);
-        return new TelemetrySettings(connectionString, entraId, clientId, NonEmpty(configuration[OtlpEndpointSetting]) is not null);
+        return new TelemetrySettings(connectionString, entraId, clientId, NonEmpty(configuration[OtlpEndpointSetting]) is not null, Ratio(NonEmpty(configuration[TraceSampleRatioSetting])));
+    }
+
+    private static double Ratio(string? value)
+    {
+        if (value is null)
+        {
+            return 1.0;
+        }
+
+        return double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var ratio) && ratio is >= 0 and <= 1
+            ? ratio
+            : throw new InvalidOperationException("Telemetry__TraceSampleRatio must be a number from 0 to 1 (e.g. 0.1 keeps one trace in ten).");
     }
 
     /// <summary>The exporters, for the startup log: names only, never a connection string or an endpoint.</summary>
@@ -115,6 +129,7 @@ public static partial class Telemetry
 
         builder
             .WithTracing(tracing => tracing
+                .SetSampler(Sampler(settings.TraceSampleRatio))
                 .AddSource(MessagingMetrics.ActivitySourceName)
                 .AddSource(AzureSdkSources)
                 .AddAspNetCoreInstrumentation()
@@ -153,6 +168,18 @@ public static partial class Telemetry
         services.AddSingleton(settings);
         services.AddHostedService<TelemetryStartup>();
         return services;
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="ratio"/> of the traces, decided on the trace id so that every span of a
+    /// kept trace is kept. A remote parent's "sampled" flag does not override it: the Functions host
+    /// marks every invocation sampled (it does not sample in OpenTelemetry mode, and host.json's
+    /// samplingSettings apply only to its Application Insights SDK mode), so deferring to it would keep everything.
+    /// </summary>
+    public static Sampler Sampler(double ratio)
+    {
+        var byTraceId = new TraceIdRatioBasedSampler(ratio);
+        return new ParentBasedSampler(byTraceId, remoteParentSampled: byTraceId, remoteParentNotSampled: byTraceId);
     }
 
     /// <summary>The user-assigned identity (<c>AZURE_CLIENT_ID</c>) in Azure; the developer's sign-in elsewhere.</summary>

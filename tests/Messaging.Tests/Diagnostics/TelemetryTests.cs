@@ -117,6 +117,7 @@ public sealed class TelemetryFixture : IAsyncLifetime
     }
 }
 
+[Collection(TelemetryListeners.Name)]
 public sealed class TelemetryTests(TelemetryFixture fixture) : IClassFixture<TelemetryFixture>
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);

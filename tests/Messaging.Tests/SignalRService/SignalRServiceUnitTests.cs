@@ -3,6 +3,7 @@ using Messaging.Domain.Realtime;
 using Messaging.Tests.Support;
 using Messaging.Functions.Realtime.SignalRService;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Messaging.Tests.SignalRService;
@@ -130,35 +131,97 @@ public sealed class SignalRServiceUnitTests : IAsyncLifetime
         Assert.Empty(_service.Refused);
     }
 
+    private static HttpRequest Upstream(string? token)
+    {
+        var request = new DefaultHttpContext().Request;
+        request.Headers["X-ASRS-Connection-Id"] = "conn";
+        if (token is not null)
+        {
+            request.Headers.Authorization = $"Bearer {token}";
+        }
+
+        return request;
+    }
+
+    // The app runs as "app-client-id"; SignalR Service has its own identity, "signalr-client-id".
+    private static readonly SignalRConnectionString AppIdentity =
+        SignalRConnectionString.Parse("Endpoint=https://x.service.signalr.net;AuthType=azure.msi;ClientId=app-client-id;Version=1.0;");
+
     [Fact]
     public async Task Managed_identity_upstream_requires_an_entra_token_of_the_signalr_identity()
     {
-        var connection = SignalRConnectionString.Parse("Endpoint=https://x.service.signalr.net;AuthType=azure.msi;ClientId=signalr-client-id;Version=1.0;");
         const string resource = "api://messaging-upstream";
-        var authenticator = new UpstreamAuthenticator(connection, new UpstreamAuthOptions(resource, null, _service.EntraAuthority, null));
+        var authenticator = new UpstreamAuthenticator(AppIdentity, new UpstreamAuthOptions(resource, null, _service.EntraAuthority, "signalr-client-id"));
         Assert.True(authenticator.CanAuthenticate);
 
-        static HttpRequest With(string? token)
-        {
-            var request = new DefaultHttpContext().Request;
-            request.Headers["X-ASRS-Connection-Id"] = "conn";
-            if (token is not null)
-            {
-                request.Headers.Authorization = $"Bearer {token}";
-            }
-
-            return request;
-        }
-
-        Assert.Null(await authenticator.ValidateAsync(With(_service.IssueEntraToken(resource, "signalr-client-id"))));
-        Assert.NotNull(await authenticator.ValidateAsync(With(_service.IssueEntraToken(resource, "another-app"))));
-        Assert.NotNull(await authenticator.ValidateAsync(With(_service.IssueEntraToken("api://someone-else", "signalr-client-id"))));
-        Assert.NotNull(await authenticator.ValidateAsync(With(_service.IssueEntraToken(resource, "signalr-client-id", TimeSpan.FromMinutes(-5)))));
-        Assert.NotNull(await authenticator.ValidateAsync(With(null)));
+        Assert.Null(await authenticator.ValidateAsync(Upstream(_service.IssueEntraToken(resource, "signalr-client-id"))));
+        Assert.NotNull(await authenticator.ValidateAsync(Upstream(_service.IssueEntraToken(resource, "another-app"))));
+        Assert.NotNull(await authenticator.ValidateAsync(Upstream(_service.IssueEntraToken("api://someone-else", "signalr-client-id"))));
+        Assert.NotNull(await authenticator.ValidateAsync(Upstream(_service.IssueEntraToken(resource, "signalr-client-id", TimeSpan.FromMinutes(-5)))));
+        Assert.NotNull(await authenticator.ValidateAsync(Upstream(null)));
 
         // No key and no upstream auth settings: nothing is accepted.
-        var unconfigured = new UpstreamAuthenticator(connection, new UpstreamAuthOptions(null, null, null, null));
+        var unconfigured = new UpstreamAuthenticator(AppIdentity, new UpstreamAuthOptions(null, null, null, null));
         Assert.False(unconfigured.CanAuthenticate);
-        Assert.NotNull(await unconfigured.ValidateAsync(With(_service.IssueEntraToken(resource, "signalr-client-id"))));
+        Assert.NotNull(await unconfigured.ValidateAsync(Upstream(_service.IssueEntraToken(resource, "signalr-client-id"))));
+    }
+
+    [Fact]
+    public async Task Upstream_token_of_the_apps_own_identity_is_refused()
+    {
+        const string resource = "api://messaging-upstream";
+        var authenticator = new UpstreamAuthenticator(AppIdentity, new UpstreamAuthOptions(resource, null, _service.EntraAuthority, "signalr-client-id"));
+
+        Assert.Equal(
+            "The upstream bearer token was not issued to Azure SignalR Service's identity.",
+            await authenticator.ValidateAsync(Upstream(_service.IssueEntraToken(resource, "app-client-id"))));
+    }
+
+    [Fact]
+    public async Task Upstream_without_a_pinned_signalr_identity_accepts_nothing_not_even_the_apps_own()
+    {
+        const string resource = "api://messaging-upstream";
+        var unpinned = new UpstreamAuthenticator(AppIdentity, new UpstreamAuthOptions(resource, null, _service.EntraAuthority, null));
+
+        Assert.False(unpinned.CanAuthenticate);
+        Assert.NotNull(await unpinned.ValidateAsync(Upstream(_service.IssueEntraToken(resource, "app-client-id"))));
+    }
+
+    [Fact]
+    public void Upstream_pinned_to_the_apps_own_identity_is_refused_as_a_configuration()
+    {
+        var sameIdentity = new UpstreamAuthenticator(AppIdentity, new UpstreamAuthOptions("api://messaging-upstream", null, _service.EntraAuthority, "APP-CLIENT-ID"));
+
+        Assert.False(sameIdentity.CanAuthenticate);
+    }
+
+    [Fact]
+    public async Task Upstream_accepts_the_client_id_audience_of_a_v2_api_when_configured()
+    {
+        // An API with requestedAccessTokenVersion 2 gets tokens whose aud is its client id, whatever the resource asked for.
+        const string identifierUri = "api://messaging";
+        const string apiClientId = "6f1e2a3b-0000-4000-8000-000000000001";
+        var onlyUri = new UpstreamAuthenticator(AppIdentity, new UpstreamAuthOptions(identifierUri, null, _service.EntraAuthority, "signalr-client-id"));
+        var both = new UpstreamAuthenticator(AppIdentity, new UpstreamAuthOptions(identifierUri, null, _service.EntraAuthority, "signalr-client-id", apiClientId));
+
+        Assert.NotNull(await onlyUri.ValidateAsync(Upstream(_service.IssueEntraToken(apiClientId, "signalr-client-id"))));
+        Assert.Null(await both.ValidateAsync(Upstream(_service.IssueEntraToken(apiClientId, "signalr-client-id"))));
+    }
+
+    [Fact]
+    public void Upstream_options_read_the_pinned_identity_and_extra_audiences_from_settings()
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["AzureSignalR:UpstreamAuthResource"] = "api-client-id",
+            ["AzureSignalR:UpstreamTenantId"] = "tenant",
+            ["AzureSignalR:UpstreamClientId"] = "signalr-client-id",
+            ["AzureSignalR:UpstreamAudiences"] = " api://messaging , api-client-id ",
+        }).Build();
+
+        var options = UpstreamAuthOptions.From(configuration);
+
+        Assert.Equal("signalr-client-id", options.CallerClientId);
+        Assert.Equal(["api-client-id", "api://messaging"], options.Audiences());
     }
 }

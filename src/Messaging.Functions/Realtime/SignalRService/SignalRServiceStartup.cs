@@ -12,7 +12,7 @@ internal sealed class SignalRServiceStartup(SignalRConnectionString connection, 
         Log.SignalRServiceConfigured(logger, connection.BaseUrl, connection.AuthType.ToString());
         if (!upstream.CanAuthenticate)
         {
-            Log.UpstreamAuthNotConfigured(logger, $"{UpstreamAuthOptions.ResourceSetting} (with {UpstreamAuthOptions.TenantSetting} and a ClientId)");
+            Log.UpstreamAuthNotConfigured(logger, $"{UpstreamAuthOptions.ResourceSetting} with {UpstreamAuthOptions.TenantSetting} and {UpstreamAuthOptions.CallerSetting} (SignalR Service's own identity, not the app's)");
         }
 
         return Task.CompletedTask;

@@ -10,18 +10,29 @@ using Microsoft.IdentityModel.Tokens;
 namespace Messaging.Functions.Realtime.SignalRService;
 
 /// <summary>How upstream calls are authenticated when the app uses a managed identity (no access key).</summary>
-public sealed record UpstreamAuthOptions(string? Resource, string? TenantId, string? Authority, string? CallerClientId)
+/// <param name="Resource">The resource SignalR asks its token for; accepted as <c>aud</c>.</param>
+/// <param name="TenantId">The tenant whose v1.0 and v2.0 issuers are accepted.</param>
+/// <param name="Authority">The OpenID authority of the signing keys (default: the tenant's v2.0 endpoint).</param>
+/// <param name="CallerClientId">Client id of SignalR Service's own identity: the only accepted <c>appid</c>/<c>azp</c>.</param>
+/// <param name="ExtraAudiences">More accepted audiences, comma-separated (e.g. the client id when <paramref name="Resource"/> is an Application ID URI).</param>
+public sealed record UpstreamAuthOptions(string? Resource, string? TenantId, string? Authority, string? CallerClientId, string? ExtraAudiences = null)
 {
     public const string ResourceSetting = "AzureSignalR:UpstreamAuthResource";
     public const string TenantSetting = "AzureSignalR:UpstreamTenantId";
     public const string AuthoritySetting = "AzureSignalR:UpstreamAuthority";
     public const string CallerSetting = "AzureSignalR:UpstreamClientId";
+    public const string AudiencesSetting = "AzureSignalR:UpstreamAudiences";
 
     public static UpstreamAuthOptions From(IConfiguration configuration) => new(
         NullIfEmpty(configuration[ResourceSetting]),
         NullIfEmpty(configuration[TenantSetting]) ?? NullIfEmpty(configuration["AZURE_TENANT_ID"]),
         NullIfEmpty(configuration[AuthoritySetting]),
-        NullIfEmpty(configuration[CallerSetting]));
+        NullIfEmpty(configuration[CallerSetting]),
+        NullIfEmpty(configuration[AudiencesSetting]));
+
+    /// <summary>The resource and the extra audiences.</summary>
+    public IReadOnlyList<string> Audiences() =>
+        [.. new[] { Resource }.Concat((ExtraAudiences ?? "").Split(',')).Select(a => a?.Trim()).OfType<string>().Where(a => a.Length > 0).Distinct(StringComparer.Ordinal)];
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
 }
@@ -32,8 +43,10 @@ public sealed record UpstreamAuthOptions(string? Resource, string? TenantId, str
 /// (one per key of the resource); one must match. With a managed identity there is no key: the
 /// SignalR resource's upstream auth (ManagedIdentity, resource = <see cref="UpstreamAuthOptions.ResourceSetting"/>)
 /// attaches a Microsoft Entra token, validated here for signature (the tenant's OpenID keys),
-/// issuer, audience = that resource, lifetime, and caller = the SignalR resource's identity
-/// (<c>appid</c>/<c>azp</c> = its client id). Without that configuration every call is refused.
+/// issuer, audience = that resource, lifetime, and caller = the SignalR resource's own identity
+/// (<c>appid</c>/<c>azp</c> = <see cref="UpstreamAuthOptions.CallerSetting"/>). That identity must be
+/// configured and must not be the app's own (the connection string's <c>ClientId</c>): a token the
+/// app can get for itself would otherwise pass as SignalR's. Without that configuration every call is refused.
 /// </summary>
 public sealed class UpstreamAuthenticator
 {
@@ -57,8 +70,9 @@ public sealed class UpstreamAuthenticator
 
         var authority = options.Authority?.TrimEnd('/')
             ?? (options.TenantId is { } tenant ? $"https://login.microsoftonline.com/{tenant}/v2.0" : null);
-        _callerClientId = options.CallerClientId ?? connection.ClientId;
-        if (authority is null || _callerClientId is null)
+        _callerClientId = options.CallerClientId;
+        if (authority is null || _callerClientId is null
+            || string.Equals(_callerClientId, connection.ClientId, StringComparison.OrdinalIgnoreCase))
         {
             return;
         }
@@ -72,7 +86,7 @@ public sealed class UpstreamAuthenticator
             // Managed-identity tokens are v1 tokens unless the resource asks for v2; the discovery document's issuer is accepted too.
             ValidIssuers = options.TenantId is { } id ? [$"https://sts.windows.net/{id}/", $"https://login.microsoftonline.com/{id}/v2.0"] : null,
             ValidateAudience = true,
-            ValidAudience = options.Resource,
+            ValidAudiences = options.Audiences(),
             ValidateLifetime = true,
             RequireExpirationTime = true,
             RequireSignedTokens = true,
