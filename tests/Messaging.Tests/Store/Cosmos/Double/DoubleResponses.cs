@@ -29,20 +29,11 @@ internal static class DoubleResponses
     }
 
     /// <summary>What a typed call throws when the operation failed: a CosmosException carrying the status and Retry-After.</summary>
-    public static CosmosException Exception(ItemOutcome outcome)
-    {
-        var exception = new CosmosException(outcome.Error ?? outcome.Status.ToString(), outcome.Status, 0, Guid.NewGuid().ToString(), 1);
-        if (outcome.RetryAfter is { } retryAfter)
-        {
-            exception.Headers[RetryAfterHeader] = ((long)retryAfter.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-        }
-
-        return exception;
-    }
+    public static CosmosException Exception(ItemOutcome outcome) => new DoubleCosmosException(outcome);
 
     public static ResponseMessage Message(ItemOutcome outcome, bool withContent)
     {
-        var message = new ResponseMessage(outcome.Status, requestMessage: null, errorMessage: outcome.IsSuccess ? null : outcome.Error ?? outcome.Status.ToString());
+        var message = new DoubleResponseMessage(outcome);
         var headers = HeadersOf(outcome);
         foreach (var name in headers.AllKeys())
         {
@@ -62,6 +53,23 @@ internal static class DoubleResponses
     }
 
     public static T? Deserialize<T>(JsonNode? node) => node is null ? default : node.Deserialize<T>(CosmosJson.Options);
+}
+
+/// <summary>
+/// The SDK fills CosmosException.RetryAfter from its internal header store, which a public Headers
+/// instance does not reach; the double answers it through the virtual property instead.
+/// </summary>
+internal sealed class DoubleCosmosException(ItemOutcome outcome)
+    : CosmosException(outcome.Error ?? outcome.Status.ToString(), outcome.Status, 0, Guid.NewGuid().ToString(), 1)
+{
+    public override TimeSpan? RetryAfter => outcome.RetryAfter;
+}
+
+/// <summary>A stream response whose EnsureSuccessStatusCode throws what a typed call would (Retry-After included).</summary>
+internal sealed class DoubleResponseMessage(ItemOutcome outcome)
+    : ResponseMessage(outcome.Status, requestMessage: null, errorMessage: outcome.IsSuccess ? null : outcome.Error ?? outcome.Status.ToString())
+{
+    public override ResponseMessage EnsureSuccessStatusCode() => outcome.IsSuccess ? this : throw new DoubleCosmosException(outcome);
 }
 
 internal sealed class DoubleItemResponse<T>(ItemOutcome outcome, bool withResource) : ItemResponse<T>
