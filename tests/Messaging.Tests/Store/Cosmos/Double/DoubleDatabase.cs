@@ -75,6 +75,9 @@ public sealed class DoubleDatabase : UnmodelledDatabase
             case CosmosFault.Hang:
                 await Task.Delay(Timeout.Infinite, cancellationToken);
                 throw new OperationCanceledException(cancellationToken);
+            case CosmosFault.Interleave interleave:
+                await interleave.Action();
+                return null;
             case CosmosFault.Cancelled:
                 throw new OperationCanceledException("The request was cancelled (injected fault).");
             default:

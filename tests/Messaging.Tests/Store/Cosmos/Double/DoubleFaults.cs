@@ -40,6 +40,9 @@ public abstract record CosmosFault
     /// <summary>The call is cancelled at once (OperationCanceledException).</summary>
     public sealed record Cancelled : CosmosFault;
 
+    /// <summary>Another writer acts first: the action runs, then the call proceeds normally (a race made deterministic).</summary>
+    public sealed record Interleave(Func<Task> Action) : CosmosFault;
+
     public HttpStatusCode? Status => this switch
     {
         Throttled => (HttpStatusCode)429,
