@@ -3,7 +3,10 @@ using System.Net;
 using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
+using Messaging.Functions.Diagnostics;
 using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Messaging.Functions.Storage.Cosmos;
 
@@ -12,8 +15,10 @@ namespace Messaging.Functions.Storage.Cosmos;
 /// sequence counter and client-message-id claims in the same partition so one transactional batch
 /// assigns the next sequence, creates the message and claims its idempotency key.
 /// </summary>
-public sealed class CosmosMessageRepository(CosmosStore store) : IMessageRepository
+public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMessageRepository>? logger = null) : IMessageRepository
 {
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
     private const int MaxSequenceRetries = 100;
 
     public async Task<AppendOutcome> AppendAsync(Message message, CancellationToken cancellationToken)
@@ -70,7 +75,7 @@ public sealed class CosmosMessageRepository(CosmosStore store) : IMessageReposit
             {
                 message.AssignSequence(sequence);
                 store.Locator.Remember(message.Id, conversationId);
-                await MarkActiveAsync(conversation, CosmosJson.Ms(message.CreatedAt), cancellationToken);
+                await MarkActiveAsync(conversation, message, cancellationToken);
                 return new AppendOutcome(AppendStatus.Created, message);
             }
 
@@ -197,22 +202,38 @@ public sealed class CosmosMessageRepository(CosmosStore store) : IMessageReposit
 
     public async Task UpdateAsync(Message message, CancellationToken cancellationToken)
     {
-        var (stored, _) = await store.Messages.TryReadAsync<MessageDocument>(message.Id, message.ConversationId, cancellationToken);
-        if (stored is null)
+        for (var attempt = 0; attempt < MaxSequenceRetries; attempt++)
         {
+            var (stored, etag) = await store.Messages.TryReadAsync<MessageDocument>(message.Id, message.ConversationId, cancellationToken);
+            if (stored is null || (stored.DeletedAt is not null && !message.IsDeleted))
+            {
+                // Gone, or deleted since it was read: a delete wins, an edit never brings the text back.
+                return;
+            }
+
+            var next = MessageDocument.From(message, stored.Sequence);
+            using var response = await store.Messages.ReplaceItemStreamAsync(
+                new MemoryStream(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(next, CosmosJson.Options)),
+                message.Id, new PartitionKey(message.ConversationId), new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
+            if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
+            {
+                continue;
+            }
+
+            response.EnsureSuccessStatusCode();
+            if (message.IsDeleted)
+            {
+                // The tombstone keeps no attachments; their records go (the service deletes the files).
+                foreach (var attachment in stored.Attachments)
+                {
+                    await store.Attachments.DeleteIfExistsAsync(attachment.Id, attachment.Id, cancellationToken);
+                }
+            }
+
             return;
         }
 
-        var next = MessageDocument.From(message, stored.Sequence);
-        await store.Messages.ReplaceItemAsync(next, message.Id, new PartitionKey(message.ConversationId), cancellationToken: cancellationToken);
-        if (message.IsDeleted)
-        {
-            // The tombstone keeps no attachments; their records go (the service deletes the files).
-            foreach (var attachment in stored.Attachments)
-            {
-                await store.Attachments.DeleteIfExistsAsync(attachment.Id, attachment.Id, cancellationToken);
-            }
-        }
+        throw new ConcurrencyConflictException($"Message {message.Id} kept changing while it was being updated.");
     }
 
     private async Task<List<Message>> QueryMessagesAsync(string conversationId, QueryDefinition query, int maxItems, CancellationToken cancellationToken)
@@ -230,11 +251,20 @@ public sealed class CosmosMessageRepository(CosmosStore store) : IMessageReposit
     /// Moves "most recent activity" forward on the conversation and on every member's view of it
     /// (conditional patches: never backwards). In the send path, so the sender's next list read sees it.
     /// </summary>
-    private async Task MarkActiveAsync(ConversationDocument conversation, long at, CancellationToken cancellationToken)
+    /// <remarks>The message is committed already: a failure here is logged, never reported as a failed send.</remarks>
+    private async Task MarkActiveAsync(ConversationDocument conversation, Message message, CancellationToken cancellationToken)
     {
+        var at = CosmosJson.Ms(message.CreatedAt);
         var writes = new List<Task> { store.Conversations.AdvanceTimestampAsync(conversation.Id, conversation.Id, "updatedAt", at, cancellationToken) };
         writes.AddRange(conversation.Participants.Select(p => store.Memberships.AdvanceTimestampAsync(conversation.Id, p.UserId, "updatedAt", at, cancellationToken)));
-        await Task.WhenAll(writes);
+        try
+        {
+            await Task.WhenAll(writes);
+        }
+        catch (Exception exception) when (exception is CosmosException or OperationCanceledException or HttpRequestException)
+        {
+            Log.CosmosActivityNotMoved(_logger, exception, message.Id, conversation.Id);
+        }
     }
 
     /// <summary>Claims a message's attachments one by one with ETag conditions, and undoes the claims when asked.</summary>
