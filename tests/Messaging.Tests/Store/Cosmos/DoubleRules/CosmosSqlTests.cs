@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Messaging.Tests.Store.Cosmos.Double;
 using Messaging.Tests.Store.Cosmos.Double.Sql;
 
 namespace Messaging.Tests.Store.Cosmos.DoubleRules;
@@ -77,4 +78,27 @@ public sealed class CosmosSqlTests
     [InlineData("SELECT * FROM c WHERE c.id = @missing")]
     public void A_typo_is_an_error(string sql) =>
         Assert.ThrowsAny<FormatException>(() => Run(sql));
+}
+
+/// <summary>The independent engine really judges: a wrong answer or a query Cosmos SQL rejects fails the check.</summary>
+public sealed class IndependentQueryCheckTests
+{
+    private static RecordedQuery Case(string sql, params JsonNode?[] results) =>
+        new(sql, [("@u", JsonValue.Create("u"))], [new JsonObject { ["id"] = "a", ["userId"] = "u" }, new JsonObject { ["id"] = "b", ["userId"] = "v" }], results);
+
+    [Fact]
+    public async Task Agreeing_answers_pass_and_a_wrong_answer_or_a_typo_is_reported()
+    {
+        var outcome = await IndependentQueryCheck.RunAsync([
+            Case("SELECT VALUE c.id FROM c WHERE c.userId = @u", JsonValue.Create("a")),
+            Case("SELECT VALUE c.id FROM c WHERE c.userId = @u", JsonValue.Create("b")),
+            Case("SELECT VALUE c.id FROM c WHERE c.userId == @u", JsonValue.Create("a")),
+        ]);
+
+        Assert.Equal(3, outcome.Checked);
+        var mismatches = JsonNode.Parse(outcome.Mismatches)!.AsArray();
+        Assert.Equal(2, mismatches.Count);
+        Assert.Equal("[\"a\"]", mismatches[0]!["actual"]!.ToJsonString());
+        Assert.NotNull(mismatches[1]!["error"]);
+    }
 }
