@@ -12,6 +12,7 @@ namespace Messaging.Tests.Store.Cosmos.Double;
 public sealed class DoubleDatabase : UnmodelledDatabase
 {
     private readonly Dictionary<string, DoubleContainer> _containers = new(StringComparer.Ordinal);
+    private int _calls;
 
     public DoubleDatabase(string id, TimeProvider clock = null, QueryLog queryLog = null)
     {
@@ -27,6 +28,9 @@ public sealed class DoubleDatabase : UnmodelledDatabase
     public DoubleFaults Faults { get; } = new();
 
     public QueryLog QueryLog { get; }
+
+    /// <summary>How many calls reached the database (every item, batch, ReadMany and query call).</summary>
+    public int Calls => _calls;
 
     /// <summary>Whether writes answer the item (the store's client sets EnableContentResponseOnWrite = false).</summary>
     public bool ContentResponseOnWrite { get; init; }
@@ -65,6 +69,7 @@ public sealed class DoubleDatabase : UnmodelledDatabase
     internal async Task<ItemOutcome> FaultAsync(CosmosOperation operation, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        Interlocked.Increment(ref _calls);
         var fault = Faults.Next(operation);
         switch (fault)
         {
