@@ -12,6 +12,11 @@ public sealed class CosmosAttachmentRepository(CosmosStore store) : IAttachmentR
 
     public async Task<Attachment?> GetAsync(string attachmentId, CancellationToken cancellationToken)
     {
+        if (!CosmosIds.CanBeDocumentId(attachmentId))
+        {
+            return null;
+        }
+
         var (document, _) = await store.Attachments.TryReadAsync<AttachmentDocument>(attachmentId, attachmentId, cancellationToken);
         return document?.ToAttachment();
     }

@@ -101,6 +101,11 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
 
     public async Task<Message?> GetAsync(string messageId, CancellationToken cancellationToken)
     {
+        if (!CosmosIds.CanBeDocumentId(messageId))
+        {
+            return null;
+        }
+
         if (store.Locator.ConversationOf(messageId) is { } conversationId)
         {
             var (document, _) = await store.Messages.TryReadAsync<MessageDocument>(messageId, conversationId, cancellationToken);
