@@ -32,6 +32,8 @@ public sealed class CosmosBadIdTests : IAsyncLifetime
         Assert.Null(await _store.Conversations.GetAsync(id, Ct));
         Assert.Null(await _store.Messages.GetAsync(id, Ct));
         Assert.Null(await _store.Attachments.GetAsync(id, Ct));
+        Assert.Empty(await _store.Attachments.GetManyAsync([id], Ct));
+        Assert.False(await _store.Attachments.DeleteUnusedAsync(id, Ct));
         Assert.Equal(0, _database.Calls);
     }
 
