@@ -319,6 +319,11 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
 
         private async Task<bool> ClaimOneAsync(string attachmentId, Message message, CancellationToken cancellationToken)
         {
+            if (!CosmosIds.CanBeDocumentId(attachmentId))
+            {
+                return false;
+            }
+
             for (var attempt = 0; attempt < 10; attempt++)
             {
                 var (current, etag) = await attachments.TryReadAsync<AttachmentDocument>(attachmentId, attachmentId, cancellationToken);
