@@ -62,4 +62,21 @@ public sealed class CosmosAdapterFaultTests : IAsyncLifetime
         Assert.Equal(1, outcome.Message!.Sequence);
         Assert.Equal(outcome.Message.Id, (await _store.Messages.GetLatestAsync(group.Id, Ct))!.Id);
     }
+
+    [Fact]
+    public async Task A_send_that_fails_before_its_batch_releases_the_attachments_it_claimed()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        var group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0).Build();
+        await _store.Conversations.AddAsync(group, Ct);
+        Messaging.Domain.Attachments.Attachment photo = AnAttachment.UploadedBy(alice).Named("a.png", "image/png", 10).At(Time.T0);
+        await _store.Attachments.AddAsync(photo, Ct);
+
+        // Reads: the conversation, the attachment (then its claim is written), then the counter, which fails.
+        _database.Faults.Inject(CosmosOperation.Read, new CosmosFault.Unavailable(), skip: 2);
+        await Assert.ThrowsAnyAsync<Microsoft.Azure.Cosmos.CosmosException>(
+            () => _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").At(Time.At(1)).WithAttachments(photo), Ct));
+
+        Assert.Null((await _store.Attachments.GetAsync(photo.Id, Ct))!.MessageId);
+    }
 }
