@@ -22,6 +22,19 @@ internal sealed class CosmosAttachmentClaims(Container attachments)
         return true;
     }
 
+    /// <summary>Releases while another failure is being reported: a release that fails too leaves the claim (as a crash would).</summary>
+    public async Task ReleaseQuietlyAsync()
+    {
+        try
+        {
+            await ReleaseAsync(CancellationToken.None);
+        }
+        catch (Exception exception) when (exception is CosmosException or HttpRequestException or OperationCanceledException)
+        {
+            _claimed.Clear();
+        }
+    }
+
     public async Task ReleaseAsync(CancellationToken cancellationToken)
     {
         foreach (var claimed in _claimed)

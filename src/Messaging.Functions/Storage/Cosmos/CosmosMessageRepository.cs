@@ -38,12 +38,27 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
 
         // The attachments live in other partitions: claim them first (ETag-guarded), release them if the append does not happen.
         var claims = new CosmosAttachmentClaims(store.Attachments);
-        if (!await claims.ClaimAsync(message, cancellationToken))
+        try
         {
-            await claims.ReleaseAsync(CancellationToken.None);
-            return new AppendOutcome(AppendStatus.AttachmentUnavailable, null);
-        }
+            if (!await claims.ClaimAsync(message, cancellationToken))
+            {
+                await claims.ReleaseAsync(CancellationToken.None);
+                return new AppendOutcome(AppendStatus.AttachmentUnavailable, null);
+            }
 
+            return await AppendClaimedAsync(message, conversation, claims, cancellationToken);
+        }
+        catch (Exception)
+        {
+            // Failed before its batch committed (a committed send does not throw): the claims must not leak.
+            await claims.ReleaseQuietlyAsync();
+            throw;
+        }
+    }
+
+    private async Task<AppendOutcome> AppendClaimedAsync(Message message, ConversationDocument conversation, CosmosAttachmentClaims claims, CancellationToken cancellationToken)
+    {
+        var conversationId = message.ConversationId;
         for (var attempt = 0; ; attempt++)
         {
             var (counter, etag) = await store.Messages.TryReadAsync<CounterDocument>(CosmosIds.CounterId, conversationId, cancellationToken);
