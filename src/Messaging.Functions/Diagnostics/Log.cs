@@ -56,6 +56,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "Dropped a change feed change on lease {LeaseToken} ({Kind}) of conversation {ConversationId} after repeated failures")]
     public static partial void CosmosChangeDropped(ILogger logger, Exception exception, string leaseToken, string kind, string conversationId);
 
+    [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "Message {MessageId} of conversation {ConversationId} was committed, but moving the conversation's most recent activity failed; list order lags until its next activity")]
+    public static partial void CosmosActivityNotMoved(ILogger logger, Exception exception, string messageId, string conversationId);
+
+    [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "Cosmos DB throttled {Method} {Path} after the SDK's retries (retry after {RetryAfterMs} ms): answered 429")]
+    public static partial void CosmosThrottled(ILogger logger, string method, string path, long retryAfterMs);
+
     // Azure SignalR Service: 200-249.
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Real time through Azure SignalR Service at {Endpoint} ({AuthType})")]
     public static partial void SignalRServiceConfigured(ILogger logger, string endpoint, string authType);

@@ -1,7 +1,9 @@
 using System.Diagnostics;
+using Messaging.Domain.Common;
 using Messaging.Functions.Auth;
 using Messaging.Functions.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
 
 namespace Messaging.Functions.Http;
@@ -41,6 +43,14 @@ public sealed class ApiPipeline(TokenValidator tokens, CorsPolicy cors, ILogger<
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
             // The client went away; there is nobody to answer.
+        }
+        catch (CosmosException exception) when ((int)exception.StatusCode == StatusCodes.Status429TooManyRequests && !context.Response.HasStarted)
+        {
+            // The SDK already retried for as long as it is allowed: the client is told when to come back, as for our own rate limits.
+            var retryAfter = exception.RetryAfter is { } wait && wait > TimeSpan.Zero ? wait : TimeSpan.FromSeconds(1);
+            Log.CosmosThrottled(logger, context.Request.Method, context.Request.Path, (long)retryAfter.TotalMilliseconds);
+            context.Response.Clear();
+            await ApiResults.Problem(Error.RateLimited("The database is busy; retry later.") with { RetryAfter = retryAfter }).ExecuteAsync(context);
         }
         catch (Exception exception)
         {

@@ -1,53 +1,87 @@
 using Messaging.Functions.Storage.Cosmos;
+using Messaging.Tests.Store.Cosmos.Double;
 
 namespace Messaging.Tests.Store;
 
 /// <summary>
-/// The shared contracts against Azure Cosmos DB: each test gets a fresh database (created with the
-/// containers of infra/modules/cosmos.bicep, deleted afterwards) on the account named by
-/// <c>COSMOS_TEST_CONNECTION_STRING</c> (the emulator or a real account). Without it the tests are
-/// reported as skipped, with the reason: the contract methods are <c>[SkippableFact]</c>/<c>[SkippableTheory]</c>,
-/// which run exactly like <c>[Fact]</c>/<c>[Theory]</c> for SQLite.
+/// The shared contracts against the Cosmos DB adapter. With <c>COSMOS_TEST_CONNECTION_STRING</c>
+/// (the emulator or an account; <c>COSMOS_TEST_CONNECTION_MODE=Gateway</c> for the emulator) each
+/// test class gets a database of its own on that account, deleted at the end. Without it, every
+/// test runs the adapter over an in-process double of the SDK's containers
+/// (<see cref="DoubleDatabase"/>), and each query the double answered is checked against an
+/// independent engine (<see cref="IndependentQueryCheck"/>) when the test ends.
 /// </summary>
 public static class CosmosTestStore
 {
     public const string ConnectionStringVariable = "COSMOS_TEST_CONNECTION_STRING";
+    public const string ConnectionModeVariable = "COSMOS_TEST_CONNECTION_MODE";
 
     public static string? ConnectionString =>
         Environment.GetEnvironmentVariable(ConnectionStringVariable) is { Length: > 0 } value ? value : null;
 
-    public static async Task<StoreUnderTest> CreateAsync()
+    /// <summary>The adapter over a fresh double; <paramref name="database"/> gives access to its faults, clock and change feed.</summary>
+    public static StoreUnderTest OnDouble(out DoubleDatabase database, TimeProvider? clock = null)
     {
-        Skip.If(ConnectionString is null, $"No Cosmos DB to run the store contract against: set {ConnectionStringVariable} (emulator or account).");
-        var store = new CosmosStore(new CosmosOptions
-        {
-            ConnectionString = ConnectionString,
-            Database = "messaging-test-" + Guid.NewGuid().ToString("N")[..16],
-        });
-        await store.EnsureCreatedAsync(CancellationToken.None);
+        var log = new QueryLog();
+        var options = new CosmosOptions { Database = "messaging-test" };
+        database = DoubleDatabase.ForStore(options, clock, log);
+        var store = new CosmosStore(options, database);
         return new StoreUnderTest(
-            new CosmosConversationRepository(store, TimeProvider.System),
+            new CosmosConversationRepository(store, clock ?? TimeProvider.System),
             new CosmosMessageRepository(store),
             new CosmosAttachmentRepository(store),
-            async () =>
-            {
-                await store.Database.DeleteStreamAsync();
-                store.Dispose();
-            });
+            async () => await IndependentQueryCheck.AssertAgreesAsync(log.Queries));
+    }
+
+    public static Task<StoreUnderTest> CreateAsync(CosmosAccount account) =>
+        account.Store is { } store
+            ? Task.FromResult(new StoreUnderTest(
+                new CosmosConversationRepository(store, TimeProvider.System), new CosmosMessageRepository(store), new CosmosAttachmentRepository(store)))
+            : Task.FromResult(OnDouble(out _));
+}
+
+/// <summary>One database on the account named by <c>COSMOS_TEST_CONNECTION_STRING</c> for a test class; nothing without it.</summary>
+public sealed class CosmosAccount : IAsyncLifetime
+{
+    public CosmosStore? Store { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        if (CosmosTestStore.ConnectionString is not { } connectionString)
+        {
+            return;
+        }
+
+        Store = new CosmosStore(new CosmosOptions
+        {
+            ConnectionString = connectionString,
+            ConnectionMode = CosmosOptions.ParseConnectionMode(Environment.GetEnvironmentVariable(CosmosTestStore.ConnectionModeVariable) is { Length: > 0 } mode ? mode : null),
+            Database = "messaging-test-" + Guid.NewGuid().ToString("N")[..16],
+        });
+        await Store.EnsureCreatedAsync(CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Store is not null)
+        {
+            await Store.Database.DeleteStreamAsync();
+            Store.Dispose();
+        }
     }
 }
 
-public sealed class CosmosConversationRepositoryTests : ConversationRepositoryContract
+public sealed class CosmosConversationRepositoryTests(CosmosAccount account) : ConversationRepositoryContract, IClassFixture<CosmosAccount>
 {
-    protected override Task<StoreUnderTest> CreateStoreAsync() => CosmosTestStore.CreateAsync();
+    protected override Task<StoreUnderTest> CreateStoreAsync() => CosmosTestStore.CreateAsync(account);
 }
 
-public sealed class CosmosMessageRepositoryTests : MessageRepositoryContract
+public sealed class CosmosMessageRepositoryTests(CosmosAccount account) : MessageRepositoryContract, IClassFixture<CosmosAccount>
 {
-    protected override Task<StoreUnderTest> CreateStoreAsync() => CosmosTestStore.CreateAsync();
+    protected override Task<StoreUnderTest> CreateStoreAsync() => CosmosTestStore.CreateAsync(account);
 }
 
-public sealed class CosmosAttachmentRepositoryTests : AttachmentRepositoryContract
+public sealed class CosmosAttachmentRepositoryTests(CosmosAccount account) : AttachmentRepositoryContract, IClassFixture<CosmosAccount>
 {
-    protected override Task<StoreUnderTest> CreateStoreAsync() => CosmosTestStore.CreateAsync();
+    protected override Task<StoreUnderTest> CreateStoreAsync() => CosmosTestStore.CreateAsync(account);
 }

@@ -12,25 +12,36 @@ public sealed class CosmosAttachmentRepository(CosmosStore store) : IAttachmentR
 
     public async Task<Attachment?> GetAsync(string attachmentId, CancellationToken cancellationToken)
     {
+        if (!CosmosIds.CanBeDocumentId(attachmentId))
+        {
+            return null;
+        }
+
         var (document, _) = await store.Attachments.TryReadAsync<AttachmentDocument>(attachmentId, attachmentId, cancellationToken);
         return document?.ToAttachment();
     }
 
     public async Task<IReadOnlyList<Attachment>> GetManyAsync(IReadOnlyCollection<string> attachmentIds, CancellationToken cancellationToken)
     {
-        if (attachmentIds.Count == 0)
+        var readable = attachmentIds.Where(CosmosIds.CanBeDocumentId).Distinct(StringComparer.Ordinal).ToList();
+        if (readable.Count == 0)
         {
             return [];
         }
 
         var response = await store.Attachments.ReadManyItemsAsync<AttachmentDocument>(
-            [.. attachmentIds.Distinct(StringComparer.Ordinal).Select(id => (id, new PartitionKey(id)))], cancellationToken: cancellationToken);
+            [.. readable.Select(id => (id, new PartitionKey(id)))], cancellationToken: cancellationToken);
         var found = response.Resource.ToDictionary(d => d.Id, StringComparer.Ordinal);
         return [.. attachmentIds.Where(found.ContainsKey).Select(id => found[id].ToAttachment())];
     }
 
     public async Task<bool> DeleteUnusedAsync(string attachmentId, CancellationToken cancellationToken)
     {
+        if (!CosmosIds.CanBeDocumentId(attachmentId))
+        {
+            return false;
+        }
+
         for (var attempt = 0; attempt < 10; attempt++)
         {
             var (document, etag) = await store.Attachments.TryReadAsync<AttachmentDocument>(attachmentId, attachmentId, cancellationToken);

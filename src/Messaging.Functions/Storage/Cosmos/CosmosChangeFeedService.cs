@@ -14,12 +14,12 @@ namespace Messaging.Functions.Storage.Cosmos;
 /// </summary>
 public sealed class CosmosChangeFeedService(CosmosStore store, ChangeFanOut fanOut, ILogger<CosmosChangeFeedService> logger) : IHostedService
 {
-    private readonly CosmosChangeMapper _mapper = new(store.Locator);
+    private readonly CosmosChangeBatchHandler _handler = new(new CosmosChangeMapper(store.Locator), fanOut, logger);
     private readonly List<ChangeFeedProcessor> _processors = [];
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        Log.CosmosStore(logger, store.Options.Database, store.Client.Endpoint.Host);
+        Log.CosmosStore(logger, store.Options.Database, store.Client?.Endpoint.Host ?? "(given database)");
         if (store.Options.CreateIfNotExists)
         {
             await store.EnsureCreatedAsync(cancellationToken);
@@ -27,8 +27,8 @@ public sealed class CosmosChangeFeedService(CosmosStore store, ChangeFanOut fanO
         }
 
         var instance = $"{Environment.MachineName}-{Environment.ProcessId}-{Guid.NewGuid():N}";
-        _processors.Add(Build(store.Conversations, "fanout-conversations", instance, _mapper.MapConversations));
-        _processors.Add(Build(store.Messages, "fanout-messages", instance, _mapper.MapMessages));
+        _processors.Add(Build(store.Conversations, "fanout-conversations", instance, _handler.HandleConversationsAsync));
+        _processors.Add(Build(store.Messages, "fanout-messages", instance, _handler.HandleMessagesAsync));
         foreach (var processor in _processors)
         {
             await processor.StartAsync();
@@ -47,19 +47,10 @@ public sealed class CosmosChangeFeedService(CosmosStore store, ChangeFanOut fanO
         _processors.Clear();
     }
 
-    private ChangeFeedProcessor Build(Container monitored, string name, string instance, Func<IEnumerable<System.Text.Json.JsonElement>, IReadOnlyList<CommittedChange>> map) =>
+    private ChangeFeedProcessor Build(Container monitored, string name, string instance, Func<string, IEnumerable<System.Text.Json.JsonElement>, CancellationToken, Task> handle) =>
         monitored
-            .GetChangeFeedProcessorBuilder(name, async (ChangeFeedProcessorContext context, Stream changes, CancellationToken cancellationToken) =>
-            {
-                // Each change keeps its document's record time; the batch is then handled by conversation, in parallel.
-                var batch = new List<(CommittedChange Change, long? CommittedAtMs)>();
-                foreach (var document in CosmosChangeMapper.ReadDocuments(changes))
-                {
-                    batch.AddRange(map([document]).Select(change => (change, MessagingMetrics.CosmosTimestampMs(document))));
-                }
-
-                await ChangeBatch.HandleAsync(batch, item => item.Change, (item, token) => PublishAsync(context.LeaseToken, item.Change, item.CommittedAtMs, token), cancellationToken);
-            })
+            .GetChangeFeedProcessorBuilder(name, (ChangeFeedProcessorContext context, Stream changes, CancellationToken cancellationToken) =>
+                handle(context.LeaseToken, CosmosChangeMapper.ReadDocuments(changes), cancellationToken))
             .WithInstanceName(instance)
             .WithLeaseContainer(store.Leases)
             .WithPollInterval(store.Options.ChangeFeedPollInterval)
@@ -69,16 +60,4 @@ public sealed class CosmosChangeFeedService(CosmosStore store, ChangeFanOut fanO
                 return Task.CompletedTask;
             })
             .Build();
-
-    private async Task PublishAsync(string leaseToken, CommittedChange change, long? committedAtMs, CancellationToken cancellationToken)
-    {
-        using var publication = MessagingMetrics.StartPublication(MessagingMetrics.Cosmos, change, committedAtMs);
-        if (await fanOut.HandleWithRetriesAsync(change, cancellationToken) is { } failure)
-        {
-            Log.CosmosChangeDropped(logger, failure, leaseToken, change.GetType().Name, change.ConversationId);
-            return;
-        }
-
-        publication.Succeeded();
-    }
 }

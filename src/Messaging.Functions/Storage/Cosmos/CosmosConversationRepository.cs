@@ -17,6 +17,11 @@ public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider
 
     public async Task<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken)
     {
+        if (!CosmosIds.CanBeDocumentId(conversationId) || CosmosIds.IsClaim(conversationId))
+        {
+            return null;
+        }
+
         var (document, _) = await store.Conversations.TryReadAsync<ConversationDocument>(conversationId, conversationId, cancellationToken);
         return document is { Deleted: false } ? document.ToConversation() : null;
     }

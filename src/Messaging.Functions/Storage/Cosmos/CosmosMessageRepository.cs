@@ -3,7 +3,10 @@ using System.Net;
 using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
+using Messaging.Functions.Diagnostics;
 using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Messaging.Functions.Storage.Cosmos;
 
@@ -12,8 +15,10 @@ namespace Messaging.Functions.Storage.Cosmos;
 /// sequence counter and client-message-id claims in the same partition so one transactional batch
 /// assigns the next sequence, creates the message and claims its idempotency key.
 /// </summary>
-public sealed class CosmosMessageRepository(CosmosStore store) : IMessageRepository
+public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMessageRepository>? logger = null) : IMessageRepository
 {
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+
     private const int MaxSequenceRetries = 100;
 
     public async Task<AppendOutcome> AppendAsync(Message message, CancellationToken cancellationToken)
@@ -32,13 +37,28 @@ public sealed class CosmosMessageRepository(CosmosStore store) : IMessageReposit
         }
 
         // The attachments live in other partitions: claim them first (ETag-guarded), release them if the append does not happen.
-        var claims = new AttachmentClaims(store.Attachments);
-        if (!await claims.ClaimAsync(message, cancellationToken))
+        var claims = new CosmosAttachmentClaims(store.Attachments);
+        try
         {
-            await claims.ReleaseAsync(CancellationToken.None);
-            return new AppendOutcome(AppendStatus.AttachmentUnavailable, null);
-        }
+            if (!await claims.ClaimAsync(message, cancellationToken))
+            {
+                await claims.ReleaseAsync(CancellationToken.None);
+                return new AppendOutcome(AppendStatus.AttachmentUnavailable, null);
+            }
 
+            return await AppendClaimedAsync(message, conversation, claims, cancellationToken);
+        }
+        catch (Exception)
+        {
+            // Failed before its batch committed (a committed send does not throw): the claims must not leak.
+            await claims.ReleaseQuietlyAsync();
+            throw;
+        }
+    }
+
+    private async Task<AppendOutcome> AppendClaimedAsync(Message message, ConversationDocument conversation, CosmosAttachmentClaims claims, CancellationToken cancellationToken)
+    {
+        var conversationId = message.ConversationId;
         for (var attempt = 0; ; attempt++)
         {
             var (counter, etag) = await store.Messages.TryReadAsync<CounterDocument>(CosmosIds.CounterId, conversationId, cancellationToken);
@@ -70,7 +90,7 @@ public sealed class CosmosMessageRepository(CosmosStore store) : IMessageReposit
             {
                 message.AssignSequence(sequence);
                 store.Locator.Remember(message.Id, conversationId);
-                await MarkActiveAsync(conversation, CosmosJson.Ms(message.CreatedAt), cancellationToken);
+                await MarkActiveAsync(conversation, message, cancellationToken);
                 return new AppendOutcome(AppendStatus.Created, message);
             }
 
@@ -96,6 +116,11 @@ public sealed class CosmosMessageRepository(CosmosStore store) : IMessageReposit
 
     public async Task<Message?> GetAsync(string messageId, CancellationToken cancellationToken)
     {
+        if (!CosmosIds.CanBeDocumentId(messageId))
+        {
+            return null;
+        }
+
         if (store.Locator.ConversationOf(messageId) is { } conversationId)
         {
             var (document, _) = await store.Messages.TryReadAsync<MessageDocument>(messageId, conversationId, cancellationToken);
@@ -197,22 +222,38 @@ public sealed class CosmosMessageRepository(CosmosStore store) : IMessageReposit
 
     public async Task UpdateAsync(Message message, CancellationToken cancellationToken)
     {
-        var (stored, _) = await store.Messages.TryReadAsync<MessageDocument>(message.Id, message.ConversationId, cancellationToken);
-        if (stored is null)
+        for (var attempt = 0; attempt < MaxSequenceRetries; attempt++)
         {
+            var (stored, etag) = await store.Messages.TryReadAsync<MessageDocument>(message.Id, message.ConversationId, cancellationToken);
+            if (stored is null || (stored.DeletedAt is not null && !message.IsDeleted))
+            {
+                // Gone, or deleted since it was read: a delete wins, an edit never brings the text back.
+                return;
+            }
+
+            var next = MessageDocument.From(message, stored.Sequence);
+            using var response = await store.Messages.ReplaceItemStreamAsync(
+                new MemoryStream(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(next, CosmosJson.Options)),
+                message.Id, new PartitionKey(message.ConversationId), new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
+            if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
+            {
+                continue;
+            }
+
+            response.EnsureSuccessStatusCode();
+            if (message.IsDeleted)
+            {
+                // The tombstone keeps no attachments; their records go (the service deletes the files).
+                foreach (var attachment in stored.Attachments)
+                {
+                    await store.Attachments.DeleteIfExistsAsync(attachment.Id, attachment.Id, cancellationToken);
+                }
+            }
+
             return;
         }
 
-        var next = MessageDocument.From(message, stored.Sequence);
-        await store.Messages.ReplaceItemAsync(next, message.Id, new PartitionKey(message.ConversationId), cancellationToken: cancellationToken);
-        if (message.IsDeleted)
-        {
-            // The tombstone keeps no attachments; their records go (the service deletes the files).
-            foreach (var attachment in stored.Attachments)
-            {
-                await store.Attachments.DeleteIfExistsAsync(attachment.Id, attachment.Id, cancellationToken);
-            }
-        }
+        throw new ConcurrencyConflictException($"Message {message.Id} kept changing while it was being updated.");
     }
 
     private async Task<List<Message>> QueryMessagesAsync(string conversationId, QueryDefinition query, int maxItems, CancellationToken cancellationToken)
@@ -230,98 +271,19 @@ public sealed class CosmosMessageRepository(CosmosStore store) : IMessageReposit
     /// Moves "most recent activity" forward on the conversation and on every member's view of it
     /// (conditional patches: never backwards). In the send path, so the sender's next list read sees it.
     /// </summary>
-    private async Task MarkActiveAsync(ConversationDocument conversation, long at, CancellationToken cancellationToken)
+    /// <remarks>The message is committed already: a failure here is logged, never reported as a failed send.</remarks>
+    private async Task MarkActiveAsync(ConversationDocument conversation, Message message, CancellationToken cancellationToken)
     {
+        var at = CosmosJson.Ms(message.CreatedAt);
         var writes = new List<Task> { store.Conversations.AdvanceTimestampAsync(conversation.Id, conversation.Id, "updatedAt", at, cancellationToken) };
         writes.AddRange(conversation.Participants.Select(p => store.Memberships.AdvanceTimestampAsync(conversation.Id, p.UserId, "updatedAt", at, cancellationToken)));
-        await Task.WhenAll(writes);
-    }
-
-    /// <summary>Claims a message's attachments one by one with ETag conditions, and undoes the claims when asked.</summary>
-    private sealed class AttachmentClaims(Container attachments)
-    {
-        private readonly List<AttachmentDocument> _claimed = [];
-
-        public async Task<bool> ClaimAsync(Message message, CancellationToken cancellationToken)
+        try
         {
-            foreach (var info in message.Attachments)
-            {
-                if (!await ClaimOneAsync(info.Id, message, cancellationToken))
-                {
-                    return false;
-                }
-            }
-
-            return true;
+            await Task.WhenAll(writes);
         }
-
-        public async Task ReleaseAsync(CancellationToken cancellationToken)
+        catch (Exception exception) when (exception is CosmosException or OperationCanceledException or HttpRequestException)
         {
-            foreach (var claimed in _claimed)
-            {
-                for (var attempt = 0; attempt < 10; attempt++)
-                {
-                    var (current, etag) = await attachments.TryReadAsync<AttachmentDocument>(claimed.Id, claimed.Id, cancellationToken);
-                    if (current is null || current.MessageId != claimed.MessageId)
-                    {
-                        break;
-                    }
-
-                    current.MessageId = null;
-                    current.ConversationId = claimed.ConversationId;
-                    using var response = await attachments.ReplaceItemStreamAsync(
-                        new MemoryStream(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(current, CosmosJson.Options)),
-                        current.Id, new PartitionKey(current.Id), new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
-                    if (response.StatusCode != HttpStatusCode.PreconditionFailed)
-                    {
-                        break;
-                    }
-                }
-            }
-
-            _claimed.Clear();
-        }
-
-        private async Task<bool> ClaimOneAsync(string attachmentId, Message message, CancellationToken cancellationToken)
-        {
-            for (var attempt = 0; attempt < 10; attempt++)
-            {
-                var (current, etag) = await attachments.TryReadAsync<AttachmentDocument>(attachmentId, attachmentId, cancellationToken);
-                if (current is null
-                    || current.UploadedBy != message.SenderId
-                    || current.MessageId is not null
-                    || (current.ConversationId is not null && current.ConversationId != message.ConversationId))
-                {
-                    return false;
-                }
-
-                var previousConversation = current.ConversationId;
-                current.MessageId = message.Id;
-                current.ConversationId = message.ConversationId;
-                using var response = await attachments.ReplaceItemStreamAsync(
-                    new MemoryStream(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(current, CosmosJson.Options)),
-                    current.Id, new PartitionKey(current.Id), new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
-                if (response.IsSuccessStatusCode)
-                {
-                    _claimed.Add(new AttachmentDocument
-                    {
-                        Id = current.Id,
-                        FileName = current.FileName,
-                        ContentType = current.ContentType,
-                        UploadedBy = current.UploadedBy,
-                        MessageId = message.Id,
-                        ConversationId = previousConversation,
-                    });
-                    return true;
-                }
-
-                if (response.StatusCode != HttpStatusCode.PreconditionFailed)
-                {
-                    return false;
-                }
-            }
-
-            return false;
+            Log.CosmosActivityNotMoved(_logger, exception, message.Id, conversation.Id);
         }
     }
 }

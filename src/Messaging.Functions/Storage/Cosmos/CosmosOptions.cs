@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Configuration;
 
 namespace Messaging.Functions.Storage.Cosmos;
@@ -25,6 +26,21 @@ public sealed class CosmosOptions
 
     /// <summary>Create the database and containers at start-up (local emulator only; in Azure the infrastructure creates them).</summary>
     public bool CreateIfNotExists { get; init; }
+
+    /// <summary><c>Direct</c> (the SDK default) or <c>Gateway</c> (HTTPS only: what the emulator in a container needs).</summary>
+    public ConnectionMode ConnectionMode { get; init; } = ConnectionMode.Direct;
+
+    /// <summary>
+    /// Whether the emulator's self-signed certificate is accepted: only for a connection string that
+    /// carries the emulator's published key and points at a loopback address, never for an account.
+    /// </summary>
+    public bool AllowsEmulatorCertificate =>
+        ConnectionString is { } connectionString
+        && connectionString.Contains(EmulatorAccountKey, StringComparison.Ordinal)
+        && EndpointOf(connectionString) is { IsLoopback: true };
+
+    /// <summary>The Azure Cosmos DB emulator's well-known key (published in its documentation; it authorizes nothing else).</summary>
+    public const string EmulatorAccountKey = "C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==";
 
     /// <summary>Reads the settings; null when neither a connection string nor an endpoint is configured.</summary>
     public static CosmosOptions? FromConfiguration(IConfiguration configuration)
@@ -54,7 +70,27 @@ public sealed class CosmosOptions
             LeaseContainer = NullIfEmpty(section["LeaseContainer"]) ?? "leases",
             ChangeFeedPollInterval = TimeSpan.FromMilliseconds(pollMs),
             CreateIfNotExists = bool.TryParse(section["CreateIfNotExists"], out var create) && create,
+            ConnectionMode = ParseConnectionMode(NullIfEmpty(section["ConnectionMode"])),
         };
+    }
+
+    public static ConnectionMode ParseConnectionMode(string? value) =>
+        value is null ? ConnectionMode.Direct
+        : Enum.TryParse<ConnectionMode>(value, ignoreCase: true, out var mode) && Enum.IsDefined(mode) ? mode
+        : throw new InvalidOperationException("CosmosDb:ConnectionMode must be Direct or Gateway.");
+
+    private static Uri? EndpointOf(string connectionString)
+    {
+        foreach (var part in connectionString.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (part.StartsWith("AccountEndpoint=", StringComparison.OrdinalIgnoreCase)
+                && Uri.TryCreate(part["AccountEndpoint=".Length..], UriKind.Absolute, out var endpoint))
+            {
+                return endpoint;
+            }
+        }
+
+        return null;
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

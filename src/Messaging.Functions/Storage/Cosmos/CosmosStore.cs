@@ -26,10 +26,16 @@ public sealed class CosmosStore : IDisposable
     }
 
     public CosmosStore(CosmosOptions options, CosmosClient client)
+        : this(options, client.GetDatabase(options.Database))
+    {
+        Client = client;
+    }
+
+    /// <summary>A store over a given database (its containers by the names above), with no client of its own: tests pass an in-process double.</summary>
+    internal CosmosStore(CosmosOptions options, Database database)
     {
         Options = options;
-        Client = client;
-        Database = client.GetDatabase(options.Database);
+        Database = database;
         Conversations = Database.GetContainer(ConversationsContainer);
         Memberships = Database.GetContainer(MembershipsContainer);
         Messages = Database.GetContainer(MessagesContainer);
@@ -39,7 +45,8 @@ public sealed class CosmosStore : IDisposable
 
     public CosmosOptions Options { get; }
 
-    public CosmosClient Client { get; }
+    /// <summary>The client this store owns; null when it was built over a given database.</summary>
+    public CosmosClient? Client { get; }
 
     public Database Database { get; }
 
@@ -65,7 +72,14 @@ public sealed class CosmosStore : IDisposable
             EnableContentResponseOnWrite = false,
             // Spans of the "Azure.Cosmos.Operation" source, exported when telemetry is on (Diagnostics/Telemetry.cs).
             CosmosClientTelemetryOptions = new CosmosClientTelemetryOptions { DisableDistributedTracing = false },
+            ConnectionMode = options.ConnectionMode,
         };
+        if (options.AllowsEmulatorCertificate)
+        {
+            // The emulator serves a self-signed certificate; accepted for a loopback endpoint only (CosmosOptions.AllowsEmulatorCertificate).
+            clientOptions.ServerCertificateCustomValidationCallback = (_, _, _) => true;
+        }
+
         if (options.ConnectionString is { } connectionString)
         {
             return new CosmosClient(connectionString, clientOptions);
@@ -78,7 +92,8 @@ public sealed class CosmosStore : IDisposable
     /// <summary>Creates the database and containers when missing (the emulator; in Azure the infrastructure does it).</summary>
     public async Task EnsureCreatedAsync(CancellationToken cancellationToken)
     {
-        var database = (await Client.CreateDatabaseIfNotExistsAsync(Options.Database, cancellationToken: cancellationToken)).Database;
+        var client = Client ?? throw new InvalidOperationException("Creating the database needs the store's own CosmosClient.");
+        var database = (await client.CreateDatabaseIfNotExistsAsync(Options.Database, cancellationToken: cancellationToken)).Database;
         await database.CreateContainerIfNotExistsAsync(Properties(ConversationsContainer, "/id", ttl: true), cancellationToken: cancellationToken);
         await database.CreateContainerIfNotExistsAsync(
             Properties(MembershipsContainer, "/userId", ttl: false, [("/userId", CompositePathSortOrder.Ascending), ("/updatedAt", CompositePathSortOrder.Descending)], [("/updatedAt", CompositePathSortOrder.Descending), ("/id", CompositePathSortOrder.Descending)]),
@@ -100,7 +115,7 @@ public sealed class CosmosStore : IDisposable
         return response.IsSuccessStatusCode;
     }
 
-    public void Dispose() => Client.Dispose();
+    public void Dispose() => Client?.Dispose();
 
     private static ContainerProperties Properties(string name, string partitionKey, bool ttl, params (string Path, CompositePathSortOrder Order)[][] composites)
     {

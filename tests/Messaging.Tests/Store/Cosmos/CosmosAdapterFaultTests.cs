@@ -1,0 +1,82 @@
+using Messaging.Domain.Common;
+using Messaging.Domain.Messages;
+using Messaging.Tests.Domain;
+using Messaging.Tests.Store.Cosmos.Double;
+
+namespace Messaging.Tests.Store.Cosmos;
+
+/// <summary>The Cosmos adapter under races and faults the double makes deterministic (issue 12 review).</summary>
+public sealed class CosmosAdapterFaultTests : IAsyncLifetime
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+    private static readonly MessagingLimits Limits = new();
+    private StoreUnderTest _store = null!;
+    private DoubleDatabase _database = null!;
+
+    public Task InitializeAsync()
+    {
+        _store = CosmosTestStore.OnDouble(out _database);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    private async Task<Message> SendAsync(string alice, string bob)
+    {
+        var group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0).Build();
+        await _store.Conversations.AddAsync(group, Ct);
+        var outcome = await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hello").At(Time.At(1)), Ct);
+        return outcome.Message!;
+    }
+
+    [Fact]
+    public async Task An_edit_racing_a_delete_does_not_bring_the_text_back()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        var sent = await SendAsync(alice, bob);
+        var edit = (await _store.Messages.GetAsync(sent.Id, Ct))!;
+        var delete = (await _store.Messages.GetAsync(sent.Id, Ct))!;
+        edit.Edit(alice, "edited", Time.At(20), Limits).Ok();
+        delete.Delete(alice, actorIsOwner: true, Time.At(21)).Ok();
+
+        // The edit has read the message; the delete commits before the edit writes.
+        _database.Faults.Inject(CosmosOperation.Replace, new CosmosFault.Interleave(() => _store.Messages.UpdateAsync(delete, Ct)));
+        await _store.Messages.UpdateAsync(edit, Ct);
+
+        var stored = await _store.Messages.GetAsync(sent.Id, Ct);
+        Assert.NotNull(stored!.DeletedAt);
+        Assert.NotEqual("edited", stored.Text);
+    }
+
+    [Fact]
+    public async Task A_send_that_committed_is_reported_created_when_the_activity_patches_fail()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        var group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0).Build();
+        await _store.Conversations.AddAsync(group, Ct);
+        _database.Faults.Inject(CosmosOperation.Patch, new CosmosFault.Unavailable(), times: 3);
+
+        var outcome = await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hello").At(Time.At(1)), Ct);
+
+        Assert.Equal(AppendStatus.Created, outcome.Status);
+        Assert.Equal(1, outcome.Message!.Sequence);
+        Assert.Equal(outcome.Message.Id, (await _store.Messages.GetLatestAsync(group.Id, Ct))!.Id);
+    }
+
+    [Fact]
+    public async Task A_send_that_fails_before_its_batch_releases_the_attachments_it_claimed()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        var group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0).Build();
+        await _store.Conversations.AddAsync(group, Ct);
+        Messaging.Domain.Attachments.Attachment photo = AnAttachment.UploadedBy(alice).Named("a.png", "image/png", 10).At(Time.T0);
+        await _store.Attachments.AddAsync(photo, Ct);
+
+        // Reads: the conversation, the attachment (then its claim is written), then the counter, which fails.
+        _database.Faults.Inject(CosmosOperation.Read, new CosmosFault.Unavailable(), skip: 2);
+        await Assert.ThrowsAnyAsync<Microsoft.Azure.Cosmos.CosmosException>(
+            () => _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").At(Time.At(1)).WithAttachments(photo), Ct));
+
+        Assert.Null((await _store.Attachments.GetAsync(photo.Id, Ct))!.MessageId);
+    }
+}

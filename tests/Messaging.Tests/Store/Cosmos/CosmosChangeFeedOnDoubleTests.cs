@@ -1,0 +1,100 @@
+using System.Collections.Concurrent;
+using Messaging.Domain.Application;
+using Messaging.Domain.Common;
+using Messaging.Domain.Realtime;
+using Messaging.Functions.Storage.Cosmos;
+using Messaging.Functions.Storage.Files;
+using Messaging.Tests.Domain;
+using Messaging.Tests.Store.Cosmos.Double;
+using Messaging.Tests.Support;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Messaging.Tests.Store.Cosmos;
+
+/// <summary>
+/// The change feed path end to end on the double: adapter writes → latest-version feed (read late,
+/// so versions coalesce) → <see cref="CosmosChangeBatchHandler"/> → fan-out → published events.
+/// </summary>
+public sealed class CosmosChangeFeedOnDoubleTests : IAsyncLifetime
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "messaging-cosmos-feed", Guid.NewGuid().ToString("N"));
+    private readonly RecordingPublisher _publisher = new();
+    private StoreUnderTest _store = null!;
+    private DoubleDatabase _database = null!;
+    private CosmosChangeBatchHandler _handler = null!;
+    private long _conversationsPosition;
+    private long _messagesPosition;
+
+    public Task InitializeAsync()
+    {
+        _store = CosmosTestStore.OnDouble(out _database);
+        var content = new FileSystemContentStore(_folder, new DownloadUrlSigner(_folder, TimeProvider.System, TimeSpan.FromMinutes(15)), NullLogger<FileSystemContentStore>.Instance);
+        var mapper = new ResourceMapper(content);
+        var service = new ConversationService(_store.Conversations, _store.Messages, content, mapper, TimeProvider.System, new MessagingLimits());
+        var fanOut = new ChangeFanOut(_store.Conversations, _store.Messages, service, mapper, _publisher);
+        _handler = new CosmosChangeBatchHandler(new CosmosChangeMapper(), fanOut, NullLogger.Instance);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _store.DisposeAsync();
+        TemporaryFolder.DeleteQuietly(_folder);
+    }
+
+    private async Task DrainAsync()
+    {
+        var (conversations, c) = _database.Container(CosmosStore.ConversationsContainer).ReadChangeFeed(_conversationsPosition);
+        await _handler.HandleConversationsAsync("0", conversations, Ct);
+        var (messages, m) = _database.Container(CosmosStore.MessagesContainer).ReadChangeFeed(_messagesPosition);
+        await _handler.HandleMessagesAsync("0", messages, Ct);
+        (_conversationsPosition, _messagesPosition) = (c, m);
+    }
+
+    [Fact]
+    public async Task Messages_written_before_the_feed_is_read_are_announced_once_each_in_sequence_order()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        var group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0).Build();
+        await _store.Conversations.AddAsync(group, Ct);
+        await DrainAsync();
+        _publisher.Queue.Clear();
+
+        for (var i = 1; i <= 3; i++)
+        {
+            await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("m" + i).At(Time.At(i)), Ct);
+        }
+
+        // The counter was rewritten three times; the feed shows its newest version once and it announces nothing.
+        await DrainAsync();
+        await DrainAsync();
+
+        Assert.Equal(["message.created:1", "message.created:2", "message.created:3"], _publisher.Events.Where(e => e.StartsWith("message.", StringComparison.Ordinal)));
+    }
+
+    private sealed class RecordingPublisher : IRealtimePublisher
+    {
+        public ConcurrentQueue<string> Queue { get; } = new();
+
+        public List<string> Events => [.. Queue];
+
+        public Task SendToConversationAsync(ConversationAudience audience, string eventName, object payload, CancellationToken cancellationToken)
+        {
+            Queue.Enqueue(eventName == EventNames.MessageCreated
+                ? $"{eventName}:{System.Text.Json.JsonSerializer.SerializeToElement(payload, payload.GetType(), System.Text.Json.JsonSerializerOptions.Web).GetProperty("sequence")}"
+                : eventName);
+            return Task.CompletedTask;
+        }
+
+        public Task SendToUsersAsync(IReadOnlyCollection<string> userIds, string eventName, object payload, CancellationToken cancellationToken)
+        {
+            Queue.Enqueue(eventName);
+            return Task.CompletedTask;
+        }
+
+        public Task JoinConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task LeaveConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}
