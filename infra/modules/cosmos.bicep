@@ -10,11 +10,12 @@ var leaseContainerName = 'leases'
 // document expires only if it carries its own `ttl`.
 var containers = [
   {
-    // One document per conversation (participants, title, version, read watermarks). TTL on
-    // without a default (-1): a deleted conversation is a soft-deleted document with its own `ttl`,
-    // so the latest-version change feed sees the delete.
+    // One partition per conversation (`pk` = its id): the conversation document (participants,
+    // title, version, read watermarks) and its change records, written in one transactional batch;
+    // claims of direct pairs and tasks are partitions of their own. TTL on without a default (-1):
+    // change records and soft-deleted conversations carry their own `ttl`.
     name: 'conversations'
-    partitionKey: '/id'
+    partitionKey: '/pk'
     defaultTtl: -1
     indexingPolicy: {
       indexingMode: 'consistent'

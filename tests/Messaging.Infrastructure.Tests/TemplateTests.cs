@@ -47,6 +47,7 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
         ["Auth__Audience"] = "Azure writes the list setting Auth__Audiences (the app accepts both)",
         ["AzureSignalR__UpstreamAudiences"] = "Azure asks SignalR for a token whose aud is the client id, which is the upstream resource itself",
         ["Auth__SigningKey"] = "Azure validates tokens against Auth__Authority (OIDC); no shared secret",
+        ["CosmosDb__ConnectionMode"] = "the default (Direct) applies on Azure; Gateway is for the Linux emulator in a container",
         ["CosmosDb__ConnectionString"] = "CosmosDb__Endpoint with the managed identity; no account key",
         ["Messaging__DataPath"] = "standalone host only",
         ["Attachments__ConnectionString"] = "Attachments__BlobServiceUri with the managed identity; no account key",

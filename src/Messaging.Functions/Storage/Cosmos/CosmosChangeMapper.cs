@@ -4,14 +4,15 @@ using Messaging.Domain.Realtime;
 namespace Messaging.Functions.Storage.Cosmos;
 
 /// <summary>
-/// Turns the documents of a change feed batch (latest-version mode: each changed document once, in
-/// its newest version, in order within a partition key) into <see cref="CommittedChange"/>s.
+/// Turns the documents of a change feed batch into <see cref="CommittedChange"/>s. Only change
+/// records (<see cref="ChangeRecordDocument"/>) announce anything: the feed in latest-version mode
+/// shows each document once, in its newest version, so an aggregate's own document cannot say what
+/// happened to it between two reads of the feed; a record is written once and never changes. The
+/// feed is at-least-once (a lease moved before its checkpoint hands a batch over again), so each
+/// record is announced once per process.
 /// </summary>
 public sealed class CosmosChangeMapper
 {
-    /// <summary>An announcement older than this, relative to the document version carrying it, was delivered with an earlier version.</summary>
-    public const long MaxAnnouncementAgeMs = 60_000;
-
     private const int RememberedChanges = 10_000;
     private readonly Queue<string> _announcedOrder = new();
     private readonly HashSet<string> _announced = new(StringComparer.Ordinal);
@@ -33,97 +34,36 @@ public sealed class CosmosChangeMapper
         return [.. documents.EnumerateArray().Select(d => d.Clone())];
     }
 
-    /// <summary>Changes announced by documents of the <c>conversations</c> container.</summary>
-    public IReadOnlyList<CommittedChange> MapConversations(IEnumerable<JsonElement> documents)
+    /// <summary>Changes announced by the records of the <c>conversations</c> container (conversations created, changed, deleted; read positions).</summary>
+    public IReadOnlyList<CommittedChange> MapConversations(IEnumerable<JsonElement> documents) => MapRecords(documents);
+
+    /// <summary>Changes announced by the records of the <c>messages</c> container (messages created, edited, deleted).</summary>
+    public IReadOnlyList<CommittedChange> MapMessages(IEnumerable<JsonElement> documents) => MapRecords(documents);
+
+    private List<CommittedChange> MapRecords(IEnumerable<JsonElement> documents)
     {
         var changes = new List<CommittedChange>();
         foreach (var element in documents)
         {
-            if (!element.TryGetProperty("type", out var type) || type.GetString() != DocumentTypes.Conversation)
+            if (!element.TryGetProperty("type", out var type) || type.GetString() != DocumentTypes.Change)
             {
                 continue;
             }
 
-            var document = element.Deserialize<ConversationDocument>(CosmosJson.Options)!;
-
-            if (document.Deleted)
+            var record = element.Deserialize<ChangeRecordDocument>(CosmosJson.Options)!;
+            if (record.MessageId is { } messageId)
             {
-                if (document.LastChange is null || FirstAnnouncement(document.LastChange.Id))
-                {
-                    changes.Add(new ConversationRemoved(document.Id, document.FormerParticipantIds ?? []));
-                }
-
-                continue;
+                _locator?.Remember(messageId, record.ConversationId);
             }
 
-            var change = document.LastChange;
-            if (change is null || !FirstAnnouncement(change.Id))
+            if (record.ToChange() is { } change && FirstAnnouncement(record.Id))
             {
-                continue;
-            }
-
-            // A version written only to move "most recent activity" carries an announcement that an earlier version already made.
-            if (ServerTimestampMs(element) is { } writtenAt && writtenAt - change.At > MaxAnnouncementAgeMs)
-            {
-                continue;
-            }
-
-            if (change.Created)
-            {
-                changes.Add(new ConversationCreated(document.Id));
-                if (change.Removed.Count > 0)
-                {
-                    changes.Add(new ConversationChanged(document.Id, [], [.. change.Removed]));
-                }
-            }
-            else if (change.Changed)
-            {
-                changes.Add(new ConversationChanged(document.Id, [.. change.Added], [.. change.Removed]));
-            }
-
-            changes.AddRange(change.Read.Select(user => new ReadWatermarkMoved(document.Id, user)));
-        }
-
-        return changes;
-    }
-
-    /// <summary>
-    /// Changes announced by documents of the <c>messages</c> container. An edit or delete soon after the
-    /// message was created also announces the creation, in case the feed coalesced both versions.
-    /// </summary>
-    public IReadOnlyList<CommittedChange> MapMessages(IEnumerable<JsonElement> documents)
-    {
-        var changes = new List<CommittedChange>();
-        foreach (var element in documents)
-        {
-            if (!element.TryGetProperty("type", out var type) || type.GetString() != DocumentTypes.Message)
-            {
-                continue;
-            }
-
-            var document = element.Deserialize<MessageDocument>(CosmosJson.Options)!;
-            _locator?.Remember(document.Id, document.ConversationId);
-            var changedAt = document.DeletedAt ?? document.EditedAt;
-            if (changedAt is null || changedAt.Value - document.CreatedAt <= ConversationChangeDocument.MergeWindowMs)
-            {
-                changes.Add(new MessageCreated(document.ConversationId, document.Id));
-            }
-
-            if (document.DeletedAt is not null)
-            {
-                changes.Add(new MessageDeleted(document.ConversationId, document.Id));
-            }
-            else if (document.EditedAt is not null)
-            {
-                changes.Add(new MessageEdited(document.ConversationId, document.Id));
+                changes.Add(change);
             }
         }
 
         return changes;
     }
-
-    private static long? ServerTimestampMs(JsonElement document) =>
-        document.TryGetProperty("_ts", out var ts) && ts.TryGetInt64(out var seconds) ? seconds * 1000 : null;
 
     private bool FirstAnnouncement(string changeId)
     {

@@ -81,7 +81,13 @@ public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider
     public async Task AddAsync(Conversation conversation, CancellationToken cancellationToken)
     {
         var document = NewDocument(conversation, conversation.Id);
-        await store.Conversations.CreateItemAsync(document, new PartitionKey(document.Id), cancellationToken: cancellationToken);
+        var status = await store.Conversations.CommitWithRecordAsync(
+            document.Id, batch => batch.CreateItem(document), ChangeRecordDocument.ConversationCreated(document.Id, Now()), cancellationToken);
+        if (status != HttpStatusCode.OK)
+        {
+            throw new CosmosException($"Creating conversation {document.Id} answered {status}.", status, 0, string.Empty, 0);
+        }
+
         await WriteMembershipsAsync(document, cancellationToken);
     }
 
@@ -127,22 +133,22 @@ public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider
 
             next.UpdatedAt = Math.Max(stored.UpdatedAt, next.UpdatedAt);
             next.Version = stored.Version + 1;
-            next.LastChange = ConversationChangeDocument.Merge(stored.LastChange, Now(), c => c.Membership(added, removed));
-
-            using var response = await store.Conversations.ReplaceItemStreamAsync(
-                Serialize(next), next.Id, new PartitionKey(next.Id), new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
-            if (response.StatusCode == HttpStatusCode.PreconditionFailed && attempt < MaxConflictRetries)
+            var status = await store.Conversations.CommitWithRecordAsync(
+                next.Id,
+                batch => batch.ReplaceItem(next.Id, next, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag }),
+                ChangeRecordDocument.ConversationChanged(next.Id, added, removed, Now()),
+                cancellationToken);
+            if (status == HttpStatusCode.PreconditionFailed && attempt < MaxConflictRetries)
             {
                 // A watermark or activity write moved the ETag; the version check above decides whether it was a real conflict.
                 continue;
             }
 
-            if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
+            if (status != HttpStatusCode.OK)
             {
                 throw new ConcurrencyConflictException($"Conversation {conversation.Id} changed since it was read.");
             }
 
-            response.EnsureSuccessStatusCode();
             foreach (var gone in removed)
             {
                 await store.Memberships.DeleteIfExistsAsync(conversation.Id, gone, cancellationToken);
@@ -182,15 +188,20 @@ public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider
             participant.LastReadMessageId = watermark.MessageId;
             participant.LastReadSequence = watermark.Sequence;
             participant.LastReadAt = CosmosJson.Ms(watermark.ReadAt);
-            stored!.LastChange = ConversationChangeDocument.Merge(stored.LastChange, Now(), c => c.ReadBy(userId));
-            using var response = await store.Conversations.ReplaceItemStreamAsync(
-                Serialize(stored), conversationId, new PartitionKey(conversationId), new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
-            if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound && attempt < MaxConflictRetries)
+            var status = await store.Conversations.CommitWithRecordAsync(
+                conversationId,
+                batch => batch.ReplaceItem(conversationId, stored!, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag }),
+                ChangeRecordDocument.Read(conversationId, userId, Now()),
+                cancellationToken);
+            if (status is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound && attempt < MaxConflictRetries)
             {
                 continue;
             }
 
-            response.EnsureSuccessStatusCode();
+            if (status != HttpStatusCode.OK)
+            {
+                throw new ConcurrencyConflictException($"Conversation {conversationId} kept changing while {userId}'s read position moved.");
+            }
 
             // The mirror for unread counts: forward only, so a late write never moves it back.
             await store.Memberships.AdvanceTimestampAsync(conversationId, userId, "lastReadSequence", watermark.Sequence, cancellationToken);
@@ -238,14 +249,19 @@ public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider
             await store.Memberships.DeleteIfExistsAsync(conversationId, participant.UserId, cancellationToken);
         }
 
-        // 5. Last, the soft delete the change feed announces as ConversationRemoved.
+        // 5. Last, the soft delete, with the record the change feed announces as ConversationRemoved.
         var former = stored.Participants.Select(p => p.UserId).ToList();
         stored.Deleted = true;
         stored.FormerParticipantIds = former;
         stored.Participants = [];
         stored.Ttl = CosmosStore.SoftDeleteTtlSeconds;
-        stored.LastChange = new ConversationChangeDocument { Id = Guid.NewGuid().ToString("N"), At = Now() };
-        await store.Conversations.UpsertItemAsync(stored, new PartitionKey(conversationId), cancellationToken: cancellationToken);
+        var status = await store.Conversations.CommitWithRecordAsync(
+            conversationId, batch => batch.UpsertItem(stored), ChangeRecordDocument.ConversationRemoved(conversationId, former, Now()), cancellationToken);
+        if (status != HttpStatusCode.OK)
+        {
+            throw new CosmosException($"Deleting conversation {conversationId} answered {status}.", status, 0, string.Empty, 0);
+        }
+
         return [.. attachments.Select(a => AttachmentStorageKey.For(a.Id))];
     }
 
@@ -316,7 +332,6 @@ public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider
     {
         var document = ConversationDocument.From(conversation, id);
         document.Version = 0;
-        document.LastChange = new ConversationChangeDocument { Id = Guid.NewGuid().ToString("N"), At = Now(), Created = true };
         return document;
     }
 

@@ -67,9 +67,10 @@ internal static class DocumentTypes
     public const string Counter = "counter";
     public const string ClientMessage = "clientMessage";
     public const string Attachment = "attachment";
+    public const string Change = "change";
 }
 
-/// <summary>A conversation and its participants with their read watermarks: the whole aggregate in one point read. Partition key /id.</summary>
+/// <summary>A conversation and its participants with their read watermarks: the whole aggregate in one point read. Partition key /pk, its id.</summary>
 internal sealed class ConversationDocument
 {
     public required string Id { get; set; }
@@ -98,9 +99,6 @@ internal sealed class ConversationDocument
 
     public List<ParticipantDocument> Participants { get; set; } = [];
 
-    /// <summary>What the last write(s) changed, for the change feed (which shows only the latest version).</summary>
-    public ConversationChangeDocument? LastChange { get; set; }
-
     /// <summary>Soft delete: the latest-version change feed does not show deletes, so a deleted conversation stays as a marker until its <see cref="Ttl"/>.</summary>
     public bool Deleted { get; set; }
 
@@ -128,6 +126,10 @@ internal sealed class ConversationDocument
         MembershipEpoch = conversation.MembershipEpoch,
         Participants = [.. conversation.Participants.Select(ParticipantDocument.From)],
     };
+
+    /// <summary>The partition of the conversation: its own id; its change records share it (<see cref="ChangeRecordDocument"/>).</summary>
+    [JsonPropertyName("pk")]
+    public string PartitionKey => Id;
 
     public Conversation ToConversation() =>
         Conversation.Restore(
@@ -180,77 +182,6 @@ internal sealed class ParticipantDocument
 }
 
 /// <summary>
-/// The changes of the last write of a conversation document, merged with those of earlier writes
-/// that happened within <see cref="MergeWindowMs"/>: if the feed coalesced them into one version,
-/// none is lost; if it did not, a part is announced twice (at-least-once).
-/// </summary>
-internal sealed class ConversationChangeDocument
-{
-    public const long MergeWindowMs = 5_000;
-
-    /// <summary>Unique per write; the change feed mapping announces each id once per process.</summary>
-    public required string Id { get; set; }
-
-    public long At { get; set; }
-
-    public bool Created { get; set; }
-
-    public bool Changed { get; set; }
-
-    public List<string> Added { get; set; } = [];
-
-    public List<string> Removed { get; set; } = [];
-
-    public List<string> Read { get; set; } = [];
-
-    public static ConversationChangeDocument Merge(ConversationChangeDocument? previous, long now, Action<ConversationChangeDocument> change)
-    {
-        var next = new ConversationChangeDocument { Id = Guid.NewGuid().ToString("N"), At = now };
-        if (previous is not null && now - previous.At <= MergeWindowMs && now >= previous.At)
-        {
-            next.Created = previous.Created;
-            next.Changed = previous.Changed;
-            next.Added = [.. previous.Added];
-            next.Removed = [.. previous.Removed];
-            next.Read = [.. previous.Read];
-        }
-
-        change(next);
-        return next;
-    }
-
-    public void Membership(IEnumerable<string> added, IEnumerable<string> removed)
-    {
-        Changed = true;
-        foreach (var user in added)
-        {
-            Removed.Remove(user);
-            if (!Added.Contains(user))
-            {
-                Added.Add(user);
-            }
-        }
-
-        foreach (var user in removed)
-        {
-            Added.Remove(user);
-            if (!Removed.Contains(user))
-            {
-                Removed.Add(user);
-            }
-        }
-    }
-
-    public void ReadBy(string userId)
-    {
-        if (!Read.Contains(userId))
-        {
-            Read.Add(userId);
-        }
-    }
-}
-
-/// <summary>
 /// The one conversation of a direct pair or a task: a document in the conversations container whose id is
 /// derived from the key (<see cref="CosmosIds"/>), so concurrent creates conflict and exactly one wins.
 /// </summary>
@@ -262,6 +193,10 @@ internal sealed class ClaimDocument
     public required string Id { get; set; }
 
     public string Type { get; set; } = DocumentTypes.Claim;
+
+    /// <summary>A claim is its own partition.</summary>
+    [JsonPropertyName("pk")]
+    public string PartitionKey => Id;
 
     public required string ConversationId { get; set; }
 
@@ -395,7 +330,7 @@ internal sealed class ClientMessageDocument
     public required string MessageId { get; set; }
 }
 
-/// <summary>An attachment record. Partition key /id.</summary>
+/// <summary>An attachment record. Partition key /pk, its id.</summary>
 internal sealed class AttachmentDocument
 {
     public required string Id { get; set; }

@@ -85,6 +85,7 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
                 });
             }
 
+            batch = batch.CreateItem(ChangeRecordDocument.ForMessage(conversationId, ChangeRecordKinds.MessageCreated, message.Id, CosmosJson.Ms(message.CreatedAt)));
             using var response = await batch.ExecuteAsync(cancellationToken);
             if (response.IsSuccessStatusCode)
             {
@@ -232,15 +233,16 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
             }
 
             var next = MessageDocument.From(message, stored.Sequence);
-            using var response = await store.Messages.ReplaceItemStreamAsync(
-                new MemoryStream(System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(next, CosmosJson.Options)),
-                message.Id, new PartitionKey(message.ConversationId), new ItemRequestOptions { IfMatchEtag = etag }, cancellationToken);
-            if (response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
+            var kind = message.IsDeleted ? ChangeRecordKinds.MessageDeleted : ChangeRecordKinds.MessageEdited;
+            var status = await store.Messages.CommitWithRecordAsync(
+                message.ConversationId,
+                batch => batch.ReplaceItem(message.Id, next, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag }),
+                ChangeRecordDocument.ForMessage(message.ConversationId, kind, message.Id, CosmosJson.Ms(message.DeletedAt ?? message.EditedAt ?? message.CreatedAt)),
+                cancellationToken);
+            if (status is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
             {
                 continue;
             }
-
-            response.EnsureSuccessStatusCode();
             if (message.IsDeleted)
             {
                 // The tombstone keeps no attachments; their records go (the service deletes the files).

@@ -13,6 +13,12 @@ namespace Messaging.Functions.Storage.Cosmos;
 public sealed class CosmosStore : IDisposable
 {
     public const string ConversationsContainer = "conversations";
+
+    /// <summary>
+    /// A conversation and its change records share a partition (its id), so they commit in one
+    /// transactional batch; a claim is its own partition. Every document carries <c>pk</c>.
+    /// </summary>
+    public const string ConversationsPartitionKeyPath = "/pk";
     public const string MembershipsContainer = "memberships";
     public const string MessagesContainer = "messages";
     public const string AttachmentsContainer = "attachments";
@@ -94,7 +100,7 @@ public sealed class CosmosStore : IDisposable
     {
         var client = Client ?? throw new InvalidOperationException("Creating the database needs the store's own CosmosClient.");
         var database = (await client.CreateDatabaseIfNotExistsAsync(Options.Database, cancellationToken: cancellationToken)).Database;
-        await database.CreateContainerIfNotExistsAsync(Properties(ConversationsContainer, "/id", ttl: true), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(Properties(ConversationsContainer, ConversationsPartitionKeyPath, ttl: true), cancellationToken: cancellationToken);
         await database.CreateContainerIfNotExistsAsync(
             Properties(MembershipsContainer, "/userId", ttl: false, [("/userId", CompositePathSortOrder.Ascending), ("/updatedAt", CompositePathSortOrder.Descending)], [("/updatedAt", CompositePathSortOrder.Descending), ("/id", CompositePathSortOrder.Descending)]),
             cancellationToken: cancellationToken);
@@ -182,6 +188,29 @@ internal static class CosmosOperations
             HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed => false,
             _ => throw new CosmosException(response.ErrorMessage ?? "Patch failed.", response.StatusCode, 0, response.Headers.ActivityId, response.Headers.RequestCharge),
         };
+    }
+
+    /// <summary>
+    /// Commits a state write and the change record that announces it, all or nothing, in one
+    /// transactional batch on their shared partition. Answers OK, or the status of the state write
+    /// when it was refused on a condition (412 ETag, 404 gone, 409 exists); throws on anything else
+    /// (a 429 included, which the API answers with Retry-After).
+    /// </summary>
+    public static async Task<HttpStatusCode> CommitWithRecordAsync(
+        this Container container, string partitionKey, Func<TransactionalBatch, TransactionalBatch> write, ChangeRecordDocument record, CancellationToken cancellationToken)
+    {
+        var batch = write(container.CreateTransactionalBatch(new PartitionKey(partitionKey))).CreateItem(record);
+        using var response = await batch.ExecuteAsync(cancellationToken);
+        if (response.IsSuccessStatusCode)
+        {
+            return HttpStatusCode.OK;
+        }
+
+        // The failing operation carries its own status; the others answer 424 Failed Dependency.
+        var stateStatus = response.Count > 0 ? response[0].StatusCode : response.StatusCode;
+        return stateStatus is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound or HttpStatusCode.Conflict
+            ? stateStatus
+            : throw new CosmosException(response.ErrorMessage ?? "Batch failed.", response.StatusCode, 0, response.ActivityId, response.RequestCharge);
     }
 
     public static async Task DeleteIfExistsAsync(this Container container, string id, string partitionKey, CancellationToken cancellationToken)

@@ -40,7 +40,7 @@ public sealed class CosmosAdapterFaultTests : IAsyncLifetime
         delete.Delete(alice, actorIsOwner: true, Time.At(21)).Ok();
 
         // The edit has read the message; the delete commits before the edit writes.
-        _database.Faults.Inject(CosmosOperation.Replace, new CosmosFault.Interleave(() => _store.Messages.UpdateAsync(delete, Ct)));
+        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Interleave(() => _store.Messages.UpdateAsync(delete, Ct)));
         await _store.Messages.UpdateAsync(edit, Ct);
 
         var stored = await _store.Messages.GetAsync(sent.Id, Ct);

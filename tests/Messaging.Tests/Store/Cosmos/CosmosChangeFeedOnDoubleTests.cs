@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Messaging.Domain.Application;
 using Messaging.Domain.Common;
+using Messaging.Domain.Conversations;
 using Messaging.Domain.Realtime;
 using Messaging.Functions.Storage.Cosmos;
 using Messaging.Functions.Storage.Files;
@@ -20,6 +21,7 @@ public sealed class CosmosChangeFeedOnDoubleTests : IAsyncLifetime
     private static readonly CancellationToken Ct = CancellationToken.None;
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "messaging-cosmos-feed", Guid.NewGuid().ToString("N"));
     private readonly RecordingPublisher _publisher = new();
+    private readonly ManualClock _clock = new(Time.T0);
     private StoreUnderTest _store = null!;
     private DoubleDatabase _database = null!;
     private CosmosChangeBatchHandler _handler = null!;
@@ -28,7 +30,7 @@ public sealed class CosmosChangeFeedOnDoubleTests : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _store = CosmosTestStore.OnDouble(out _database);
+        _store = CosmosTestStore.OnDouble(out _database, _clock);
         var content = new FileSystemContentStore(_folder, new DownloadUrlSigner(_folder, TimeProvider.System, TimeSpan.FromMinutes(15)), NullLogger<FileSystemContentStore>.Instance);
         var mapper = new ResourceMapper(content);
         var service = new ConversationService(_store.Conversations, _store.Messages, content, mapper, TimeProvider.System, new MessagingLimits());
@@ -73,6 +75,53 @@ public sealed class CosmosChangeFeedOnDoubleTests : IAsyncLifetime
         Assert.Equal(["message.created:1", "message.created:2", "message.created:3"], _publisher.Events.Where(e => e.StartsWith("message.", StringComparison.Ordinal)));
     }
 
+    [Fact]
+    public async Task A_join_and_a_rename_a_minute_later_read_by_a_lagging_feed_are_both_announced()
+    {
+        var (alice, bob, dave) = (Some.User("alice"), Some.User("bob"), Some.User("dave"));
+        var group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0).Build();
+        await _store.Conversations.AddAsync(group, Ct);
+        await DrainAsync();
+        _publisher.Queue.Clear();
+
+        var stored = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+        Assert.True(stored.AddParticipant(alice, dave, _clock.GetUtcNow(), new MessagingLimits()).IsSuccess);
+        await _store.Conversations.UpdateAsync(stored, Ct);
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        Assert.True(stored.Rename(alice, "renamed", _clock.GetUtcNow(), new MessagingLimits()).IsSuccess);
+        await _store.Conversations.UpdateAsync(stored, Ct);
+
+        // The feed shows the conversation document once, in its newest version; the join is in a record of its own.
+        await DrainAsync();
+
+        Assert.Equal([$"join:{dave}", "conversation.updated", "conversation.updated"], _publisher.Events);
+    }
+
+    [Fact]
+    public async Task Read_receipts_of_two_users_and_a_removal_are_announced_in_commit_order_when_the_feed_lags()
+    {
+        var (alice, bob, carol) = (Some.User("alice"), Some.User("bob"), Some.User("carol"));
+        var group = AGroup.OwnedBy(alice).With([bob, carol]).At(Time.T0).Build();
+        await _store.Conversations.AddAsync(group, Ct);
+        var message = AMessage.From(alice).In(group).Saying("hi").At(Time.At(1)).Build();
+        await _store.Messages.AppendAsync(message, Ct);
+        await DrainAsync();
+        _publisher.Queue.Clear();
+
+        var watermark = new ReadWatermark(message.Id, message.Sequence, Time.At(2));
+        Assert.True((await _store.Conversations.AdvanceWatermarkAsync(group.Id, bob, watermark, Ct)).Moved);
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.True((await _store.Conversations.AdvanceWatermarkAsync(group.Id, carol, watermark, Ct)).Moved);
+        var stored = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+        Assert.True(stored.RemoveParticipant(alice, carol, _clock.GetUtcNow()).IsSuccess);
+        await _store.Conversations.UpdateAsync(stored, Ct);
+
+        await DrainAsync();
+
+        // Carol's receipt is read after her removal: it is not published to a conversation she has left.
+        Assert.Equal(["message.read", "conversation.deleted", "conversation.updated"], _publisher.Events.Where(e => !e.StartsWith("join:", StringComparison.Ordinal)));
+    }
+
     private sealed class RecordingPublisher : IRealtimePublisher
     {
         public ConcurrentQueue<string> Queue { get; } = new();
@@ -93,7 +142,11 @@ public sealed class CosmosChangeFeedOnDoubleTests : IAsyncLifetime
             return Task.CompletedTask;
         }
 
-        public Task JoinConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task JoinConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken)
+        {
+            Queue.Enqueue($"join:{string.Join(",", userIds)}");
+            return Task.CompletedTask;
+        }
 
         public Task LeaveConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
     }

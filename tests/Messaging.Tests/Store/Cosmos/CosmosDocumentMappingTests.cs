@@ -3,6 +3,7 @@ using Messaging.Domain.Attachments;
 using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
+using Messaging.Domain.Realtime;
 using Messaging.Functions.Storage.Cosmos;
 
 namespace Messaging.Tests.Store.Cosmos;
@@ -121,23 +122,30 @@ public sealed class CosmosDocumentMappingTests
     }
 
     [Fact]
-    public void Change_announcements_merge_within_the_window_and_restart_after_it()
+    public void Each_change_record_announces_its_change_and_an_unknown_kind_announces_nothing()
     {
-        var created = new ConversationChangeDocument { Id = "c0", At = 1_000, Created = true };
-        var merged = ConversationChangeDocument.Merge(created, 2_000, c => c.Membership(["dave"], []));
-        Assert.True(merged.Created);
-        Assert.True(merged.Changed);
-        Assert.Equal(["dave"], merged.Added);
-        Assert.NotEqual("c0", merged.Id);
+        Assert.Equal(new ConversationCreated("c1"), ChangeRecordDocument.ConversationCreated("c1", 1).ToChange());
+        var changed = Assert.IsType<ConversationChanged>(ChangeRecordDocument.ConversationChanged("c1", ["dave"], ["erin"], 1).ToChange());
+        Assert.Equal(["dave"], changed.AddedUserIds);
+        Assert.Equal(["erin"], changed.RemovedUserIds);
+        Assert.Equal(["bob"], Assert.IsType<ConversationRemoved>(ChangeRecordDocument.ConversationRemoved("c1", ["bob"], 1).ToChange()).FormerParticipantIds);
+        Assert.Equal(new ReadWatermarkMoved("c1", "bob"), ChangeRecordDocument.Read("c1", "bob", 1).ToChange());
+        Assert.Equal(new MessageCreated("c1", "m1"), ChangeRecordDocument.ForMessage("c1", ChangeRecordKinds.MessageCreated, "m1", 1).ToChange());
+        Assert.Equal(new MessageEdited("c1", "m1"), ChangeRecordDocument.ForMessage("c1", ChangeRecordKinds.MessageEdited, "m1", 1).ToChange());
+        Assert.Equal(new MessageDeleted("c1", "m1"), ChangeRecordDocument.ForMessage("c1", ChangeRecordKinds.MessageDeleted, "m1", 1).ToChange());
 
-        var undone = ConversationChangeDocument.Merge(merged, 3_000, c => c.Membership([], ["dave"]));
-        Assert.Empty(undone.Added);
-        Assert.Equal(["dave"], undone.Removed);
+        var fromANewerWriter = ChangeRecordDocument.ConversationCreated("c1", 1);
+        fromANewerWriter.Kind = "pinned";
+        Assert.Null(fromANewerWriter.ToChange());
+    }
 
-        var later = ConversationChangeDocument.Merge(undone, 3_000 + ConversationChangeDocument.MergeWindowMs + 1, c => c.ReadBy("bob"));
-        Assert.False(later.Created);
-        Assert.False(later.Changed);
-        Assert.Empty(later.Removed);
-        Assert.Equal(["bob"], later.Read);
+    [Fact]
+    public void A_change_record_shares_its_conversation_partition_and_expires()
+    {
+        using var record = JsonDocument.Parse(JsonSerializer.Serialize(ChangeRecordDocument.Read("c1", "bob", 5), CosmosJson.Options));
+        Assert.Equal("c1", record.RootElement.GetProperty("pk").GetString());
+        Assert.Equal("c1", record.RootElement.GetProperty("conversationId").GetString());
+        Assert.Equal("change", record.RootElement.GetProperty("type").GetString());
+        Assert.Equal(ChangeRecordDocument.TtlSeconds, record.RootElement.GetProperty("ttl").GetInt32());
     }
 }

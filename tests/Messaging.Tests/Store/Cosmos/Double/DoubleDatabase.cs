@@ -39,7 +39,7 @@ public sealed class DoubleDatabase : UnmodelledDatabase
     public static DoubleDatabase ForStore(CosmosOptions options, TimeProvider clock = null, QueryLog queryLog = null)
     {
         var database = new DoubleDatabase(options.Database, clock, queryLog);
-        database.AddContainer(CosmosStore.ConversationsContainer, "/id", defaultTimeToLive: -1);
+        database.AddContainer(CosmosStore.ConversationsContainer, CosmosStore.ConversationsPartitionKeyPath, defaultTimeToLive: -1);
         database.AddContainer(CosmosStore.MembershipsContainer, "/userId", defaultTimeToLive: null);
         database.AddContainer(CosmosStore.MessagesContainer, "/conversationId", defaultTimeToLive: -1);
         database.AddContainer(CosmosStore.AttachmentsContainer, "/id", defaultTimeToLive: -1);
