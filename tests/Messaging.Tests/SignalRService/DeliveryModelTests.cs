@@ -37,7 +37,8 @@ public sealed record DeliveryOperation(DeliveryStep Step, int User, int Other)
 /// no event of a conversation reaches a user while they are not a participant (only
 /// <c>conversation.deleted</c> may); once the service behaves again, every participant receives
 /// every new <c>message.created</c>, in sequence order; and the group of each conversation's
-/// current membership epoch holds exactly its participants.
+/// current membership epoch holds exactly its participants. On both stores: the embedded outbox,
+/// and the Cosmos DB adapter's change records read from the double's latest-version feeds.
 /// </summary>
 public sealed class DeliveryModelTests
 {
@@ -61,11 +62,13 @@ public sealed class DeliveryModelTests
             (1, Step(DeliveryStep.Reconcile, 0, 0)))
         .ArrayOf();
 
-    [Fact]
-    public async Task No_event_reaches_a_removed_user_and_everyone_else_converges_whatever_the_feed_and_the_service_do()
+    [Theory]
+    [InlineData(DeliveryStore.Sqlite)]
+    [InlineData(DeliveryStore.Cosmos)]
+    public async Task No_event_reaches_a_removed_user_and_everyone_else_converges_whatever_the_feed_and_the_service_do(DeliveryStore store)
     {
         await using var service = await FakeSignalRService.StartAsync();
-        var property = Prop.ForAll(Runs.ToArbitrary(), run => Verdict(service, run, publisher: null, checkConvergence: true));
+        var property = Prop.ForAll(Runs.ToArbitrary(), run => Verdict(service, store, run, publisher: null, checkConvergence: true));
         Check.One(Config.QuickThrowOnFailure.WithMaxTest(60).WithEndSize(60), property);
     }
 
@@ -74,7 +77,7 @@ public sealed class DeliveryModelTests
     {
         // The mechanism this project used before: one group per conversation, users taken out of it when removed.
         await using var service = await FakeSignalRService.StartAsync();
-        var property = Prop.ForAll(Runs.ToArbitrary(), run => Verdict(service, run, sp => new GroupPerConversationPublisher(sp.GetRequiredService<SignalRGroups>()), checkConvergence: false));
+        var property = Prop.ForAll(Runs.ToArbitrary(), run => Verdict(service, DeliveryStore.Sqlite, run, sp => new GroupPerConversationPublisher(sp.GetRequiredService<SignalRGroups>()), checkConvergence: false));
         var failure = Assert.ThrowsAny<Exception>(() => Check.One(Config.QuickThrowOnFailure.WithMaxTest(300).WithEndSize(60), property));
         Assert.Contains("without being a participant", failure.Message, StringComparison.Ordinal);
     }
@@ -84,9 +87,9 @@ public sealed class DeliveryModelTests
         from other in Gen.Choose(min, max)
         select new DeliveryOperation(step, user, other);
 
-    private static bool Verdict(FakeSignalRService service, DeliveryOperation[] run, Func<IServiceProvider, IRealtimePublisher>? publisher, bool checkConvergence)
+    private static bool Verdict(FakeSignalRService service, DeliveryStore store, DeliveryOperation[] run, Func<IServiceProvider, IRealtimePublisher>? publisher, bool checkConvergence)
     {
-        var violation = Task.Run(() => new DeliveryRun(service, publisher, checkConvergence).RunAsync(run)).GetAwaiter().GetResult();
+        var violation = Task.Run(() => new DeliveryRun(service, store, publisher, checkConvergence).RunAsync(run)).GetAwaiter().GetResult();
         return violation is null ? true : throw new InvalidOperationException(violation);
     }
 

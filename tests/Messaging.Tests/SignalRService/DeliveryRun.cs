@@ -11,7 +11,7 @@ namespace Messaging.Tests.SignalRService;
 /// the operations, checking after each one what every client connection received. Returns the first
 /// violation, or null. Without <paramref name="checkConvergence"/> only leaks are looked for.
 /// </summary>
-internal sealed class DeliveryRun(FakeSignalRService service, Func<IServiceProvider, IRealtimePublisher>? publisher, bool checkConvergence = true)
+internal sealed class DeliveryRun(FakeSignalRService service, DeliveryStore store, Func<IServiceProvider, IRealtimePublisher>? publisher, bool checkConvergence = true)
 {
     private const int Users = 5;
     private readonly string[] _users = [.. Enumerable.Range(0, Users).Select(i => TestApi.NewUser($"u{i}"))];
@@ -25,7 +25,7 @@ internal sealed class DeliveryRun(FakeSignalRService service, Func<IServiceProvi
     public async Task<string?> RunAsync(DeliveryOperation[] run)
     {
         service.Reset();
-        await using var world = DeliveryWorld.Create(service, publisher);
+        await using var world = DeliveryWorld.Create(service, store, publisher);
         _world = world;
         service.OnConnected = user => _world.Healer.HealAsync(user, CancellationToken.None);
         foreach (var user in _users)

@@ -1,9 +1,13 @@
 using Messaging.Domain.Application;
+using Messaging.Domain.Attachments;
 using Messaging.Domain.Conversations;
+using Messaging.Domain.Messages;
 using Messaging.Domain.Realtime;
 using Messaging.Functions.Hosting;
 using Messaging.Functions.Realtime.SignalRService;
+using Messaging.Functions.Storage.Cosmos;
 using Messaging.Functions.Storage.Sqlite;
+using Messaging.Tests.Store.Cosmos.Double;
 using Messaging.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -12,21 +16,21 @@ using Microsoft.Extensions.Logging;
 namespace Messaging.Tests.SignalRService;
 
 /// <summary>
-/// The application's real pieces, wired as the hosts wire them (embedded store, Azure SignalR
-/// Service publisher), without a host: the test drives the change feed itself, one batch at a time,
+/// The application's real pieces, wired as the hosts wire them (embedded store or Cosmos DB adapter,
+/// Azure SignalR Service publisher), without a host: the test drives the change feed itself, one batch at a time,
 /// with the lag, batch boundaries and redeliveries it chooses.
 /// </summary>
 public sealed class DeliveryWorld : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
     private readonly string _folder;
-    private long _cursor;
-    private IReadOnlyList<(long Position, CommittedChange Change, long? RecordedAt)> _lastBatch = [];
+    private readonly IDeliveryFeed _feed;
 
-    private DeliveryWorld(ServiceProvider services, string folder)
+    private DeliveryWorld(ServiceProvider services, string folder, Func<IServiceProvider, IDeliveryFeed> feed)
     {
         _services = services;
         _folder = folder;
+        _feed = feed(services);
     }
 
     public ConversationService Conversations => _services.GetRequiredService<ConversationService>();
@@ -40,8 +44,9 @@ public sealed class DeliveryWorld : IAsyncDisposable
     public MembershipReconciler Reconciler => _services.GetRequiredService<MembershipReconciler>();
 
     /// <param name="service">The fake service to publish to.</param>
+    /// <param name="store">The embedded store with its outbox, or the Cosmos DB adapter over the double with its change feeds.</param>
     /// <param name="publisher">Replaces the configured publisher, to check that the model can tell a wrong one.</param>
-    public static DeliveryWorld Create(FakeSignalRService service, Func<IServiceProvider, IRealtimePublisher>? publisher = null)
+    public static DeliveryWorld Create(FakeSignalRService service, DeliveryStore store, Func<IServiceProvider, IRealtimePublisher>? publisher = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "messaging-delivery", Guid.NewGuid().ToString("N"));
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
@@ -62,36 +67,31 @@ public sealed class DeliveryWorld : IAsyncDisposable
             services.AddSingleton<IRealtimePublisher>(publisher);
         }
 
-        return new DeliveryWorld(services.BuildServiceProvider(), folder);
+        if (store == DeliveryStore.Cosmos)
+        {
+            var options = new CosmosOptions { Database = "messaging-delivery" };
+            var database = DoubleDatabase.ForStore(options, null, new QueryLog());
+            var cosmos = new CosmosStore(options, database);
+            services.AddSingleton<IConversationRepository>(new CosmosConversationRepository(cosmos, TimeProvider.System));
+            services.AddSingleton<IMessageRepository>(new CosmosMessageRepository(cosmos));
+            services.AddSingleton<IAttachmentRepository>(new CosmosAttachmentRepository(cosmos));
+            return new DeliveryWorld(services.BuildServiceProvider(), folder, sp => new CosmosDeliveryFeed(database, sp.GetRequiredService<ChangeFanOut>()));
+        }
+
+        return new DeliveryWorld(services.BuildServiceProvider(), folder, sp => new SqliteDeliveryFeed(sp.GetRequiredService<SqliteDatabase>(), sp.GetRequiredService<ChangeFanOut>()));
     }
 
     /// <summary>Hands the next <paramref name="count"/> committed changes to the fan-out as one batch.</summary>
-    public async Task DeliverAsync(int count)
-    {
-        var database = _services.GetRequiredService<SqliteDatabase>();
-        var batch = await database.ReadAsync(connection => SqliteChangeLog.ReadAfterAsync(connection, _cursor, count, CancellationToken.None), CancellationToken.None);
-        if (batch.Count == 0)
-        {
-            return;
-        }
-
-        _cursor = batch[^1].Position;
-        _lastBatch = batch;
-        await HandleAsync(batch);
-    }
+    public Task DeliverAsync(int count) => _feed.DeliverAsync(count);
 
     /// <summary>Hands the last batch over again, as a change feed does after a lease moves before its checkpoint.</summary>
-    public Task RedeliverAsync() => HandleAsync(_lastBatch);
+    public Task RedeliverAsync() => _feed.RedeliverAsync();
 
     public async Task DeliverAllAsync()
     {
-        long before;
-        do
+        while (await _feed.DeliverAsync(64))
         {
-            before = _cursor;
-            await DeliverAsync(64);
         }
-        while (_cursor != before);
     }
 
     public async ValueTask DisposeAsync()
@@ -99,10 +99,10 @@ public sealed class DeliveryWorld : IAsyncDisposable
         await _services.DisposeAsync();
         TemporaryFolder.DeleteQuietly(_folder);
     }
+}
 
-    private Task HandleAsync(IReadOnlyList<(long Position, CommittedChange Change, long? RecordedAt)> batch)
-    {
-        var fanOut = _services.GetRequiredService<ChangeFanOut>();
-        return ChangeBatch.HandleAsync(batch, item => item.Change, (item, token) => fanOut.HandleWithRetriesAsync(item.Change, token), CancellationToken.None);
-    }
+public enum DeliveryStore
+{
+    Sqlite,
+    Cosmos,
 }

@@ -116,9 +116,9 @@ public sealed class DoubleContainer : UnmodelledContainer
     }
 
     /// <summary>Changes after <paramref name="continuation"/> as the latest-version change feed serves them (see <see cref="DoubleItems.ReadChangeFeed"/>).</summary>
-    public (IReadOnlyList<JsonElement> Documents, long Continuation) ReadChangeFeed(long continuation)
+    public (IReadOnlyList<JsonElement> Documents, long Continuation) ReadChangeFeed(long continuation, int maxItems = int.MaxValue)
     {
-        var (items, next) = Items.ReadChangeFeed(continuation);
+        var (items, next) = Items.ReadChangeFeed(continuation, maxItems);
         return ([.. items.Select(i => JsonSerializer.SerializeToElement(i))], next);
     }
 

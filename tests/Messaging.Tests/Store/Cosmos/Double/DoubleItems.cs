@@ -101,11 +101,11 @@ public sealed class DoubleItems(string partitionKeyPath, int? defaultTimeToLive,
     /// version, in modification order; deletes (and expired items) are not shown
     /// (https://learn.microsoft.com/azure/cosmos-db/change-feed-modes#latest-version-change-feed-mode).
     /// </summary>
-    public (IReadOnlyList<JsonObject> Items, long Continuation) ReadChangeFeed(long after)
+    public (IReadOnlyList<JsonObject> Items, long Continuation) ReadChangeFeed(long after, int maxItems = int.MaxValue)
     {
         lock (_gate)
         {
-            var changed = _partitions.Values.SelectMany(p => p.Values).Where(i => i.Lsn > after && !IsExpired(i)).OrderBy(i => i.Lsn).ToList();
+            var changed = _partitions.Values.SelectMany(p => p.Values).Where(i => i.Lsn > after && !IsExpired(i)).OrderBy(i => i.Lsn).Take(maxItems).ToList();
             return ([.. changed.Select(i => (JsonObject)i.Body.DeepClone())], changed.Count > 0 ? changed[^1].Lsn : after);
         }
     }
