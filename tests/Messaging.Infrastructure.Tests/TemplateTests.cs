@@ -184,7 +184,7 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
         var containers = Containers();
         var expected = new Dictionary<string, string>
         {
-            ["conversations"] = "/id",
+            ["conversations"] = "/pk",
             ["memberships"] = "/userId",
             ["messages"] = "/conversationId",
             ["attachments"] = "/id",
