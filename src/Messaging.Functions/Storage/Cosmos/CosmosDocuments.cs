@@ -68,6 +68,7 @@ internal static class DocumentTypes
     public const string ClientMessage = "clientMessage";
     public const string Attachment = "attachment";
     public const string Change = "change";
+    public const string MessageLocator = "messageLocator";
 }
 
 /// <summary>A conversation and its participants with their read watermarks: the whole aggregate in one point read. Partition key /pk, its id.</summary>

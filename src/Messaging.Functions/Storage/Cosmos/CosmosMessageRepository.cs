@@ -59,6 +59,8 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
     private async Task<AppendOutcome> AppendClaimedAsync(Message message, ConversationDocument conversation, CosmosAttachmentClaims claims, CancellationToken cancellationToken)
     {
         var conversationId = message.ConversationId;
+        var locator = MessageLocatorDocument.For(message.Id, conversationId);
+        await store.Conversations.UpsertItemAsync(locator, new PartitionKey(locator.Id), cancellationToken: cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
             var (counter, etag) = await store.Messages.TryReadAsync<CounterDocument>(CosmosIds.CounterId, conversationId, cancellationToken);
@@ -131,17 +133,21 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
             }
         }
 
-        // Unknown to this process: one query across the partitions, on the indexed id.
-        var found = await store.Messages.QueryAsync<MessageDocument>(
-            new QueryDefinition("SELECT * FROM c WHERE c.id = @id AND c.type = @type").WithParameter("@id", messageId).WithParameter("@type", DocumentTypes.Message),
-            null, cancellationToken);
-        var message = found.Count > 0 ? found[0] : null;
-        if (message is not null)
+        // Unknown to this process: its locator names the partition.
+        var (locator, _) = await store.Conversations.TryReadAsync<MessageLocatorDocument>(MessageLocatorDocument.IdOf(messageId), MessageLocatorDocument.IdOf(messageId), cancellationToken);
+        if (locator is not { Type: DocumentTypes.MessageLocator })
         {
-            store.Locator.Remember(message.Id, message.ConversationId);
+            return null;
         }
 
-        return message?.ToMessage();
+        var (message, _) = await store.Messages.TryReadAsync<MessageDocument>(messageId, locator.ConversationId, cancellationToken);
+        if (message is not { Type: DocumentTypes.Message })
+        {
+            return null;
+        }
+
+        store.Locator.Remember(message.Id, message.ConversationId);
+        return message.ToMessage();
     }
 
     public async Task<Message?> FindByClientMessageIdAsync(string conversationId, string senderId, string clientMessageId, CancellationToken cancellationToken)
