@@ -35,6 +35,7 @@ public sealed class KillTests : IDisposable
         var (alice, bob) = ("alice", "bob");
         string conversationId;
         var acknowledged = new ConcurrentDictionary<string, long>();
+        var firstAcknowledged = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using (var server = await ServerProcess.StartAsync(_dataPath))
         {
             conversationId = (await ClientFor(server, alice).CreateGroupAsync(bob)).Id();
@@ -51,6 +52,7 @@ public sealed class KillTests : IDisposable
                         {
                             var body = System.Text.Json.Nodes.JsonNode.Parse(await response.Content.ReadAsStringAsync())!;
                             acknowledged[body.Id()] = body["sequence"]!.GetValue<long>();
+                            firstAcknowledged.TrySetResult();
                         }
                     }
                     catch (HttpRequestException)
@@ -63,6 +65,8 @@ public sealed class KillTests : IDisposable
                     }
                 }
             })).ToList();
+            // The kill lands mid-stream: its delay counts from the first acknowledged send (a loaded machine may take a while to answer the first).
+            await firstAcknowledged.Task.WaitAsync(TimeSpan.FromSeconds(30));
             await Task.Delay(killAfterMilliseconds);
             server.Kill();
             await stop.CancelAsync();
