@@ -167,17 +167,17 @@ internal static class AzureFanOutScenario
     private static long Total(Dictionary<ServiceCallKind, long> calls) => calls.Values.Sum();
 
     private static string PerMessage(Dictionary<ServiceCallKind, long> calls, int messages) =>
-        messages == 0 ? "n/a" : $"{(Total(calls) / (double)messages).ToString("F2", CultureInfo.InvariantCulture)} ({Describe(calls)}, {Fmt.N(messages)} messages)";
+        messages == 0 ? "n/a" : $"{(Total(calls) / (double)messages).ToString("N2", CultureInfo.InvariantCulture)} ({Describe(calls)}; {Fmt.N(messages)} {(messages == 1 ? "message" : "messages")})";
 
     private static string Describe(Dictionary<ServiceCallKind, long> calls) =>
         string.Join(", ", calls.Where(c => c.Value > 0).Select(c => $"{Fmt.N(c.Value)} {KindName(c.Key)}"));
 
     private static string KindName(ServiceCallKind kind) => kind switch
     {
-        ServiceCallKind.SendToGroup => "group sends",
-        ServiceCallKind.SendToUser => "user sends",
-        ServiceCallKind.AddUserToGroup => "add-user",
-        ServiceCallKind.RemoveUserFromGroup => "remove-user",
-        _ => "token requests",
+        ServiceCallKind.SendToGroup => "send to group",
+        ServiceCallKind.SendToUser => "send to user",
+        ServiceCallKind.AddUserToGroup => "add user to group",
+        ServiceCallKind.RemoveUserFromGroup => "remove user from group",
+        _ => "generate token",
     };
 }
