@@ -103,6 +103,41 @@ internal sealed class Seeder : IDisposable
         }
     }
 
+    /// <summary>Every participant has read up to the latest message of their conversation, so each has a watermark to announce.</summary>
+    public void ReadToLatest()
+    {
+        using var command = _connection.CreateCommand();
+        command.CommandText = """
+            UPDATE participants SET
+              last_read_message_id = (SELECT m.id FROM messages m WHERE m.conversation_id = participants.conversation_id ORDER BY m.sequence DESC LIMIT 1),
+              last_read_sequence = (SELECT c.last_sequence FROM conversations c WHERE c.id = participants.conversation_id),
+              last_read_at = $at
+            WHERE EXISTS (SELECT 1 FROM messages m WHERE m.conversation_id = participants.conversation_id)
+            """;
+        command.Parameters.AddWithValue("$at", _now + Interlocked.Increment(ref _clock));
+        command.ExecuteNonQuery();
+    }
+
+    /// <summary>The ids of the messages written, by conversation.</summary>
+    public Dictionary<string, List<string>> MessageIdsByConversation()
+    {
+        var ids = new Dictionary<string, List<string>>(StringComparer.Ordinal);
+        using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT conversation_id, id FROM messages ORDER BY conversation_id, sequence";
+        using var reader = command.ExecuteReader();
+        while (reader.Read())
+        {
+            if (!ids.TryGetValue(reader.GetString(0), out var list))
+            {
+                ids[reader.GetString(0)] = list = [];
+            }
+
+            list.Add(reader.GetString(1));
+        }
+
+        return ids;
+    }
+
     /// <summary>Checkpoints the WAL into the main file so the server starts from a clean file.</summary>
     public void Checkpoint()
     {

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Messaging.Functions.Diagnostics;
 using Messaging.Functions.Hosting;
-using Messaging.Tests.SignalRService;
 using Messaging.Tests.Support;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;

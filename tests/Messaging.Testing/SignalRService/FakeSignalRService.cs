@@ -10,17 +10,15 @@ using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 
-namespace Messaging.Tests.SignalRService;
-
-/// <summary>One request the fake accepted (or refused, with the reason).</summary>
-public sealed record ServiceRequest(string Method, string Path, string Query, string? Target, JsonElement[]? Arguments, DateTimeOffset? TokenExpires, string? Refusal);
+namespace Messaging.Testing.SignalRService;
 
 /// <summary>
 /// A stand-in for Azure SignalR Service's data plane on a loopback port that checks what the real
 /// service checks: the route shape and hub name, the bearer token (HS256 with the access key,
 /// <c>aud</c> = the request URL without port, query or trailing slash, unexpired) — or, in
 /// managed-identity mode, the Entra token it was told to expect — and the send body
-/// <c>{ target, arguments }</c>. It records every request; it can fail the next calls on demand.
+/// <c>{ target, arguments }</c>. It records every request (unless told not to) and counts the
+/// accepted calls by kind; it can add latency to every data-plane call, and fail the next calls on demand.
 /// It also serves an OpenID discovery document and keys, as a Microsoft Entra tenant would, for
 /// the upstream's managed-identity tokens.
 /// <para>
@@ -66,6 +64,15 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
     public string EntraAuthority => $"{Endpoint.GetLeftPart(UriPartial.Authority)}/tenant/v2.0";
 
     public ConcurrentQueue<ServiceRequest> Requests { get; } = new();
+
+    /// <summary>False to keep no <see cref="Requests"/>, for long runs that only need <see cref="Calls"/>.</summary>
+    public bool RecordsRequests { get; set; } = true;
+
+    /// <summary>Waited before answering each data-plane call, as the network and a remote service would take.</summary>
+    public TimeSpan AddedLatency { get; set; }
+
+    /// <summary>The data-plane calls accepted so far, by kind.</summary>
+    public ServiceCallCounts Calls { get; } = new();
 
     public string ConnectionString => $"Endpoint={Endpoint.GetLeftPart(UriPartial.Authority)};AccessKey={AccessKey};Version=1.0;";
 
@@ -180,6 +187,7 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
 
         _faults.Clear();
         Requests.Clear();
+        Calls.Clear();
     }
 
     /// <summary>Drops every user-to-group mapping, as the service may (a restart, an eviction).</summary>
@@ -349,6 +357,11 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
             return;
         }
 
+        if (AddedLatency > TimeSpan.Zero)
+        {
+            await Task.Delay(AddedLatency, context.RequestAborted);
+        }
+
         var (tokenExpires, tokenFailure) = await CheckTokenAsync(context.Request.Headers.Authorization.ToString(), AudienceFor(path));
         if (tokenFailure is not null)
         {
@@ -390,7 +403,7 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
 
         if (InjectedFailure(method, path) is { } fault)
         {
-            Requests.Enqueue(new ServiceRequest(method, path, query, target, arguments, tokenExpires, $"injected {fault}"));
+            Record(new ServiceRequest(method, path, query, target, arguments, tokenExpires, $"injected {fault}"));
             context.Response.StatusCode = fault;
             return;
         }
@@ -400,7 +413,8 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
             Apply(method, path, target, arguments);
         }
 
-        Requests.Enqueue(new ServiceRequest(method, path, query, target, arguments, tokenExpires, null));
+        Calls.Increment(ServiceCallCounts.KindOf(method, path, generate.Success));
+        Record(new ServiceRequest(method, path, query, target, arguments, tokenExpires, null));
         if (generate.Success)
         {
             await context.Response.WriteAsJsonAsync(new { token = GeneratedClientToken });
@@ -440,44 +454,16 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
 
     private async Task RefuseAsync(HttpContext context, int status, ServiceRequest request)
     {
-        Requests.Enqueue(request);
+        Record(request);
         context.Response.StatusCode = status;
         await context.Response.WriteAsync(request.Refusal ?? "");
     }
-}
 
-/// <summary>One client connection of the fake service: what it received, in order.</summary>
-public sealed class FakeClientConnection(string connectionId, string userId)
-{
-    private readonly ConcurrentQueue<(string Target, JsonElement Argument)> _received = new();
-
-    public string ConnectionId { get; } = connectionId;
-
-    public string UserId { get; } = userId;
-
-    /// <summary>The status the app answered to the upstream <c>connected</c> event.</summary>
-    public int? ConnectedStatus { get; set; }
-
-    public IReadOnlyList<(string Target, JsonElement Argument)> Received => [.. _received];
-
-    public void Deliver(string target, JsonElement argument) => _received.Enqueue((target, argument.Clone()));
-
-    public async Task<JsonElement> WaitForAsync(string target, Func<JsonElement, bool> match, TimeSpan? timeout = null)
+    private void Record(ServiceRequest request)
     {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(10));
-        while (DateTime.UtcNow < deadline)
+        if (RecordsRequests)
         {
-            foreach (var (t, argument) in _received)
-            {
-                if (t == target && match(argument))
-                {
-                    return argument;
-                }
-            }
-
-            await Task.Delay(20);
+            Requests.Enqueue(request);
         }
-
-        throw new TimeoutException($"Connection of {UserId} received no matching {target}. Received: {string.Join(", ", _received.Select(r => r.Target))}");
     }
 }
