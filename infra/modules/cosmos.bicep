@@ -17,17 +17,14 @@ var containers = [
     name: 'conversations'
     partitionKey: '/pk'
     defaultTtl: -1
+    // Read by id only (point reads, ReadMany, the change feed): nothing is indexed.
     indexingPolicy: {
       indexingMode: 'consistent'
       automatic: true
-      includedPaths: [
-        {
-          path: '/*'
-        }
-      ]
+      includedPaths: []
       excludedPaths: [
         {
-          path: '/"_etag"/?'
+          path: '/*'
         }
       ]
     }
@@ -38,17 +35,21 @@ var containers = [
     name: 'memberships'
     partitionKey: '/userId'
     defaultTtl: null
+    // Only what the two queries use: WHERE userId ORDER BY updatedAt DESC, id DESC (id is always indexed).
     indexingPolicy: {
       indexingMode: 'consistent'
       automatic: true
       includedPaths: [
         {
-          path: '/*'
+          path: '/userId/?'
+        }
+        {
+          path: '/updatedAt/?'
         }
       ]
       excludedPaths: [
         {
-          path: '/"_etag"/?'
+          path: '/*'
         }
       ]
       compositeIndexes: [
@@ -76,27 +77,36 @@ var containers = [
     }
   }
   {
-    // Messages and the per-conversation sequence counter documents. Keyset paging:
-    // WHERE c.conversationId = @c AND c.sequence < @s ORDER BY c.sequence DESC (and ASC for catch-up).
-    // The message text is never filtered on, so it is not indexed. TTL on without a default (-1):
-    // the counter of a deleted conversation expires through its own `ttl`.
+    // Messages, the per-conversation sequence counter, idempotency claims and change records. Keyset
+    // paging: WHERE c.conversationId = @c AND c.sequence < @s ORDER BY c.sequence DESC (and ASC for
+    // catch-up). TTL on without a default (-1): change records carry their own `ttl`.
     name: 'messages'
     partitionKey: '/conversationId'
     defaultTtl: -1
+    // Only what the queries filter and sort on; text, attachments and change records are never queried.
     indexingPolicy: {
       indexingMode: 'consistent'
       automatic: true
       includedPaths: [
         {
-          path: '/*'
+          path: '/conversationId/?'
+        }
+        {
+          path: '/type/?'
+        }
+        {
+          path: '/sequence/?'
+        }
+        {
+          path: '/senderId/?'
+        }
+        {
+          path: '/deletedAt/?'
         }
       ]
       excludedPaths: [
         {
-          path: '/"_etag"/?'
-        }
-        {
-          path: '/text/?'
+          path: '/*'
         }
       ]
       compositeIndexes: [
@@ -129,17 +139,18 @@ var containers = [
     name: 'attachments'
     partitionKey: '/id'
     defaultTtl: -1
+    // Read by id, and queried by conversation when a conversation is deleted.
     indexingPolicy: {
       indexingMode: 'consistent'
       automatic: true
       includedPaths: [
         {
-          path: '/*'
+          path: '/conversationId/?'
         }
       ]
       excludedPaths: [
         {
-          path: '/"_etag"/?'
+          path: '/*'
         }
       ]
     }

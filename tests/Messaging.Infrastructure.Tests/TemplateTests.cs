@@ -210,6 +210,28 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
     }
 
     [Fact]
+    public void Cosmos_containers_index_only_the_paths_their_queries_filter_and_sort_on()
+    {
+        // The adapter's queries (Storage/Cosmos): memberships by user ordered by activity; messages by
+        // conversation, type, sequence, sender and deletion; attachments by conversation. Conversations
+        // are only read by id. Everything else is excluded: each indexed path costs RU on every write.
+        var expected = new Dictionary<string, string[]>
+        {
+            ["conversations"] = [],
+            ["memberships"] = ["/userId/?", "/updatedAt/?"],
+            ["messages"] = ["/conversationId/?", "/type/?", "/sequence/?", "/senderId/?", "/deletedAt/?"],
+            ["attachments"] = ["/conversationId/?"],
+        };
+        var containers = Containers();
+        foreach (var (name, paths) in expected)
+        {
+            var policy = containers[name].GetProperty("indexingPolicy");
+            Assert.Equal(paths, policy.GetProperty("includedPaths").EnumerateArray().Select(p => p.GetProperty("path").GetString()!).ToArray());
+            Assert.Contains(policy.GetProperty("excludedPaths").EnumerateArray(), p => p.GetProperty("path").GetString() == "/*");
+        }
+    }
+
+    [Fact]
     public void Storage_blocks_public_blob_access_and_requires_tls12()
     {
         // One module, deployed twice: runtime + attachments, and the deployment package.

@@ -19,6 +19,15 @@ public sealed class CosmosStore : IDisposable
     /// transactional batch; a claim is its own partition. Every document carries <c>pk</c>.
     /// </summary>
     public const string ConversationsPartitionKeyPath = "/pk";
+
+    /// <summary>The paths each container indexes: only what its queries filter and sort on (<c>id</c> is always indexed). infra/modules/cosmos.bicep says the same.</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> IndexedPaths = new Dictionary<string, string[]>(StringComparer.Ordinal)
+    {
+        [ConversationsContainer] = [],
+        [MembershipsContainer] = ["/userId/?", "/updatedAt/?"],
+        [MessagesContainer] = ["/conversationId/?", "/type/?", "/sequence/?", "/senderId/?", "/deletedAt/?"],
+        [AttachmentsContainer] = ["/conversationId/?"],
+    };
     public const string MembershipsContainer = "memberships";
     public const string MessagesContainer = "messages";
     public const string AttachmentsContainer = "attachments";
@@ -100,18 +109,22 @@ public sealed class CosmosStore : IDisposable
     {
         var client = Client ?? throw new InvalidOperationException("Creating the database needs the store's own CosmosClient.");
         var database = (await client.CreateDatabaseIfNotExistsAsync(Options.Database, cancellationToken: cancellationToken)).Database;
-        await database.CreateContainerIfNotExistsAsync(Properties(ConversationsContainer, ConversationsPartitionKeyPath, ttl: true), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(Properties(ConversationsContainer, ConversationsPartitionKeyPath, ttl: true, indexed: IndexedPaths[ConversationsContainer]), cancellationToken: cancellationToken);
         await database.CreateContainerIfNotExistsAsync(
-            Properties(MembershipsContainer, "/userId", ttl: false, [("/userId", CompositePathSortOrder.Ascending), ("/updatedAt", CompositePathSortOrder.Descending)], [("/updatedAt", CompositePathSortOrder.Descending), ("/id", CompositePathSortOrder.Descending)]),
+            Properties(
+                MembershipsContainer, "/userId", ttl: false, indexed: IndexedPaths[MembershipsContainer],
+                [("/userId", CompositePathSortOrder.Ascending), ("/updatedAt", CompositePathSortOrder.Descending)], [("/updatedAt", CompositePathSortOrder.Descending), ("/id", CompositePathSortOrder.Descending)]),
             cancellationToken: cancellationToken);
-        var messages = Properties(
-            MessagesContainer, "/conversationId", ttl: true,
-            [("/conversationId", CompositePathSortOrder.Ascending), ("/sequence", CompositePathSortOrder.Descending)],
-            [("/conversationId", CompositePathSortOrder.Ascending), ("/sequence", CompositePathSortOrder.Ascending)]);
-        messages.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = "/text/?" });
-        await database.CreateContainerIfNotExistsAsync(messages, cancellationToken: cancellationToken);
-        await database.CreateContainerIfNotExistsAsync(Properties(AttachmentsContainer, "/id", ttl: true), cancellationToken: cancellationToken);
-        await database.CreateContainerIfNotExistsAsync(Properties(Options.LeaseContainer, "/id", ttl: false), cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(
+            Properties(
+                MessagesContainer, "/conversationId", ttl: true, indexed: IndexedPaths[MessagesContainer],
+                [("/conversationId", CompositePathSortOrder.Ascending), ("/sequence", CompositePathSortOrder.Descending)],
+                [("/conversationId", CompositePathSortOrder.Ascending), ("/sequence", CompositePathSortOrder.Ascending)]),
+            cancellationToken: cancellationToken);
+        await database.CreateContainerIfNotExistsAsync(Properties(AttachmentsContainer, "/id", ttl: true, indexed: IndexedPaths[AttachmentsContainer]), cancellationToken: cancellationToken);
+        var leases = new ContainerProperties(Options.LeaseContainer, "/id");
+        leases.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = "/\"_etag\"/?" });
+        await database.CreateContainerIfNotExistsAsync(leases, cancellationToken: cancellationToken);
     }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)
@@ -123,10 +136,16 @@ public sealed class CosmosStore : IDisposable
 
     public void Dispose() => Client?.Dispose();
 
-    private static ContainerProperties Properties(string name, string partitionKey, bool ttl, params (string Path, CompositePathSortOrder Order)[][] composites)
+    private static ContainerProperties Properties(
+        string name, string partitionKey, bool ttl, string[] indexed, params (string Path, CompositePathSortOrder Order)[][] composites)
     {
         var properties = new ContainerProperties(name, partitionKey) { DefaultTimeToLive = ttl ? -1 : null };
-        properties.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = "/\"_etag\"/?" });
+        properties.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = "/*" });
+        foreach (var path in indexed)
+        {
+            properties.IndexingPolicy.IncludedPaths.Add(new IncludedPath { Path = path });
+        }
+
         foreach (var composite in composites)
         {
             properties.IndexingPolicy.CompositeIndexes.Add(

@@ -1,0 +1,60 @@
+using System.Text.RegularExpressions;
+using Messaging.Functions.Storage.Cosmos;
+using Messaging.Tests.Support;
+
+namespace Messaging.Tests.Store.Cosmos;
+
+/// <summary>
+/// Containers index only what the queries use (each indexed path costs RU on every write), and
+/// nothing a query filters or sorts on is left out (an ORDER BY on an excluded path is refused by
+/// the service, and a filter on one scans the partition). The double does not model indexing, so
+/// this reads the adapter's query texts.
+/// </summary>
+public sealed partial class CosmosIndexingTests
+{
+    [Fact]
+    public void Every_property_a_query_of_the_adapter_filters_or_sorts_on_is_indexed()
+    {
+        var indexed = CosmosStore.IndexedPaths.Values.SelectMany(paths => paths).Select(path => path.TrimStart('/').Replace("/?", "", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+        var queried = QueriedProperties().ToList();
+
+        Assert.NotEmpty(queried);
+        var unindexed = queried.Where(property => property != "id" && !indexed.Contains(property)).ToList();
+        Assert.True(unindexed.Count == 0, $"queried but not indexed: {string.Join(", ", unindexed)}");
+    }
+
+    [Fact]
+    public void Every_indexed_property_is_used_by_a_query()
+    {
+        var queried = QueriedProperties().ToHashSet(StringComparer.Ordinal);
+        var unused = CosmosStore.IndexedPaths.Values.SelectMany(paths => paths)
+            .Select(path => path.TrimStart('/').Replace("/?", "", StringComparison.Ordinal))
+            .Where(property => !queried.Contains(property))
+            .ToList();
+
+        Assert.True(unused.Count == 0, $"indexed but never queried: {string.Join(", ", unused)}");
+    }
+
+    /// <summary>The properties after <c>FROM c</c> (WHERE and ORDER BY) in the adapter's query texts.</summary>
+    private static IEnumerable<string> QueriedProperties()
+    {
+        var folder = Path.Combine(Repository.Root, "src", "Messaging.Functions", "Storage", "Cosmos");
+        foreach (var file in Directory.EnumerateFiles(folder, "*.cs"))
+        {
+            foreach (Match literal in QueryLiteral().Matches(File.ReadAllText(file)))
+            {
+                var afterFrom = literal.Value[(literal.Value.IndexOf(" FROM c", StringComparison.Ordinal) + " FROM c".Length)..];
+                foreach (Match property in Property().Matches(afterFrom))
+                {
+                    yield return property.Groups[1].Value;
+                }
+            }
+        }
+    }
+
+    [GeneratedRegex("\"SELECT [^\"]* FROM c[^\"]*\"")]
+    private static partial Regex QueryLiteral();
+
+    [GeneratedRegex(@"\bc\.([A-Za-z]+)")]
+    private static partial Regex Property();
+}
