@@ -6,6 +6,7 @@ using Messaging.Tests.Support;
 namespace Messaging.Tests.Blobs;
 
 /// <summary>The standalone server with <c>Attachments:ConnectionString</c> pointing at Azurite: the REST API end to end.</summary>
+[Trait(TestCategories.Name, TestCategories.Slow)]
 [Collection(AzuriteCollection.Name)]
 public sealed class BlobApiTests(AzuriteFixture azurite) : IAsyncLifetime
 {

@@ -1,3 +1,4 @@
+using Messaging.Tests.Support;
 using System.Net;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
@@ -9,6 +10,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Messaging.Tests.Blobs;
 
 /// <summary>The Blob adapter against a real Azurite.</summary>
+[Trait(TestCategories.Name, TestCategories.Slow)]
 [Collection(AzuriteCollection.Name)]
 public sealed class BlobContentStoreTests(AzuriteFixture azurite)
 {

@@ -7,6 +7,7 @@ using Messaging.Tests.Support;
 
 namespace Messaging.Tests.Durability;
 
+[Trait(TestCategories.Name, TestCategories.Slow)]
 public sealed class KillTests : IDisposable
 {
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "messaging-kill", Guid.NewGuid().ToString("N"));

@@ -4,6 +4,7 @@ using Messaging.Tests.Support;
 namespace Messaging.Tests.Hosting;
 
 /// <summary>The README's commands, as a user types them: `dotnet run` is the standalone server, not `func start`.</summary>
+[Trait(TestCategories.Name, TestCategories.Slow)]
 public sealed class DotnetRunTests : IDisposable
 {
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "messaging-run", Guid.NewGuid().ToString("N"));

@@ -20,6 +20,7 @@ namespace Messaging.Tests.Soak;
 /// its sockets went back to the baseline. Duration: <c>SOAK_SECONDS</c> (default 20); figures go to
 /// <c>artifacts/soak.json</c>.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Slow)]
 public sealed class SoakTests(ITestOutputHelper output) : IDisposable
 {
     private const int Users = 6;
