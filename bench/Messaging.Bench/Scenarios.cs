@@ -19,7 +19,7 @@ internal static class Scenarios
         const double rate = 20;
         result.Settings["sends per size"] = Fmt.I(sends);
         result.Settings["arrival"] = "open loop, 20 sends/s, latency from each send's due time";
-        result.Settings["participants"] = "10 and 100, one SignalR connection each (stock .NET client, negotiate as API.md), the sender's own connection included";
+        result.Settings["participants"] = "10 and 100, one SignalR connection each (stock .NET client, negotiate as docs/api.md shows), the sender's own connection included";
         result.Settings["warm-up"] = "30 sends not counted";
 
         await using var floor = await FloorProcess.StartAsync();

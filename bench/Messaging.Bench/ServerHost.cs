@@ -285,7 +285,7 @@ internal sealed class Api : IDisposable
 /// <summary>The slice of a message.created payload the bench needs; the rest is skipped by the deserializer.</summary>
 internal sealed record MessageEvent(string Id, string ConversationId, long Sequence, string? ClientMessageId);
 
-/// <summary>Stock SignalR .NET clients, connected as API.md shows (negotiate base, bearer token).</summary>
+/// <summary>Stock SignalR .NET clients, connected as docs/api.md shows (negotiate base, bearer token).</summary>
 internal static class Realtime
 {
     public static HubConnection Build(Uri baseAddress, string token, Action<MessageEvent> onMessage)

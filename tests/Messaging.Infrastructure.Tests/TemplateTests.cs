@@ -6,7 +6,7 @@ namespace Messaging.Infrastructure.Tests;
 /// <summary>Asserts on the ARM template compiled from infra/main.bicep.</summary>
 public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : IClassFixture<CompiledTemplateFixture>
 {
-    /// <summary>Every setting the app reads when it runs in Azure (see /API.md "Configuration").</summary>
+    /// <summary>Every setting the app reads when it runs in Azure (see docs/api.md "Configuration").</summary>
     private static readonly string[] SettingsTheAppReads =
     [
         "Auth__Issuers",

@@ -171,7 +171,7 @@ public sealed class ConversationService(
         return await mapper.ToResourceAsync(conversation, lastMessage, unread, cancellationToken);
     }
 
-    /// <summary>The conversation as every participant sees it in an event: no caller-specific unread count (API.md), so one payload serves the whole group.</summary>
+    /// <summary>The conversation as every participant sees it in an event: no caller-specific unread count (docs/api.md), so one payload serves the whole group.</summary>
     public async Task<ConversationResource> ToSharedResourceAsync(Conversation conversation, CancellationToken cancellationToken) =>
         await mapper.ToResourceAsync(conversation, await messages.GetLatestAsync(conversation.Id, cancellationToken), null, cancellationToken);
 

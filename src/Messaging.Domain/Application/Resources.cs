@@ -2,7 +2,7 @@ using System.Text.Json.Serialization;
 
 namespace Messaging.Domain.Application;
 
-// The public shapes of API.md. Services return them; the hosts serialize them (camelCase) and the
+// The public shapes of docs/api.md ("Resources"). Services return them; the hosts serialize them (camelCase) and the
 // real-time fan-out sends the same shapes as event payloads.
 
 public sealed record ParticipantResource(string UserId, string Role, DateTimeOffset JoinedAt, string? LastReadMessageId, DateTimeOffset? LastReadAt);

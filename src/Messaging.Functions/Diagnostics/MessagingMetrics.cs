@@ -22,7 +22,7 @@ public static class MessagingMetrics
     public const string PublishDurationName = "messaging.publish.duration";
     public const string ChangeFeedLagName = "messaging.changefeed.lag";
 
-    /// <summary>Tag of <see cref="EventsPublishedName"/>: the event name of API.md.</summary>
+    /// <summary>Tag of <see cref="EventsPublishedName"/>: the event name of docs/api.md.</summary>
     public const string EventNameTag = "messaging.event.name";
 
     /// <summary>Tag of the change metrics: <c>sqlite</c> (outbox) or <c>cosmos</c> (change feed).</summary>

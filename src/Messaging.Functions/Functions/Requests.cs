@@ -1,6 +1,6 @@
 namespace Messaging.Functions.Functions;
 
-// Request bodies of API.md. Parameters without a default are required: a missing one is a 400 naming it.
+// Request bodies of docs/api.md. Parameters without a default are required: a missing one is a 400 naming it.
 
 public sealed record CreateGroupRequest(IReadOnlyList<string> ParticipantIds, string? Title = null);
 

@@ -8,7 +8,7 @@ using Messaging.Functions.Http;
 namespace Messaging.Functions.Realtime;
 
 /// <summary>
-/// The client-to-server methods of API.md (<c>message.send</c>, <c>message.read</c>,
+/// The client-to-server methods of docs/api.md (<c>message.send</c>, <c>message.read</c>,
 /// <c>typing.start</c>, <c>typing.stop</c>), shared by the standalone hub and the Azure SignalR
 /// Service upstream: the same services as the REST twins, the same words in errors.
 /// </summary>

@@ -3,10 +3,10 @@ using Messaging.Functions.Hosting;
 
 namespace Messaging.Tests.Api;
 
-/// <summary>The route table (the [HttpTrigger] attributes) against API.md, functions.metadata and the OpenAPI document.</summary>
+/// <summary>The route table (the [HttpTrigger] attributes) against docs/api.md, functions.metadata and the OpenAPI document.</summary>
 public sealed class RouteTableTests
 {
-    // API.md's routes with their methods, plus the server's signed download URL and the OpenAPI document.
+    // The routes of docs/api.md's route table with their methods (ApiDocumentationTests holds the document to the same table).
     private static readonly string[] ContractRoutes =
     [
         "GET messaging/conversations", "POST messaging/conversations",

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.SignalR.Client;
 
 namespace Messaging.Tests.Support;
 
-/// <summary>A stock SignalR client connected as in API.md, recording every event it receives.</summary>
+/// <summary>A stock SignalR client connected as in docs/api.md, recording every event it receives.</summary>
 public sealed class EventClient : IAsyncDisposable
 {
     public static readonly string[] EventNames =

@@ -20,7 +20,7 @@ public sealed class SignalRRestClient(SignalRConnectionString connection, Signal
 {
     public const string HttpClientName = "AzureSignalR";
 
-    /// <summary>The one hub of the service (API.md): <c>messaging</c>.</summary>
+    /// <summary>The one hub of the service (docs/api.md): <c>messaging</c>.</summary>
     public const string Hub = "messaging";
 
     public static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(10);
