@@ -105,7 +105,8 @@ public sealed class CosmosStore : IDisposable
         messages.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = "/text/?" });
         await database.CreateContainerIfNotExistsAsync(messages, cancellationToken: cancellationToken);
         await database.CreateContainerIfNotExistsAsync(Properties(AttachmentsContainer, "/id", ttl: true), cancellationToken: cancellationToken);
-        await database.CreateContainerIfNotExistsAsync(Properties(Options.LeaseContainer, "/id", ttl: false), cancellationToken: cancellationToken);
+        // TTL on without a default: leases never expire, change feed dead letters carry their own ttl (CosmosDeadLetters).
+        await database.CreateContainerIfNotExistsAsync(Properties(Options.LeaseContainer, "/id", ttl: true), cancellationToken: cancellationToken);
     }
 
     public async Task<bool> PingAsync(CancellationToken cancellationToken)

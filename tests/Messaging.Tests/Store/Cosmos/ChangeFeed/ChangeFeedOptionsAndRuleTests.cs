@@ -1,0 +1,97 @@
+using System.Net;
+using System.Text.Json;
+using Messaging.Functions.Realtime.SignalRService;
+using Messaging.Functions.Storage.Cosmos;
+using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Configuration;
+
+namespace Messaging.Tests.Store.Cosmos.ChangeFeed;
+
+public sealed class ChangeFeedOptionsAndRuleTests
+{
+    private const string Endpoint = "https://acct.documents.azure.com:443/";
+
+    private static CosmosOptions Read(Dictionary<string, string?> settings)
+    {
+        settings["CosmosDb:Endpoint"] = Endpoint;
+        return CosmosOptions.FromConfiguration(new ConfigurationBuilder().AddInMemoryCollection(settings).Build())!;
+    }
+
+    [Fact]
+    public void Lease_timings_default_to_a_takeover_within_seconds()
+    {
+        var options = Read([]);
+
+        Assert.Equal(TimeSpan.FromSeconds(5), options.LeaseRenewInterval);
+        Assert.Equal(TimeSpan.FromSeconds(5), options.LeaseAcquireInterval);
+        Assert.Equal(TimeSpan.FromSeconds(20), options.LeaseExpirationInterval);
+        Assert.Equal(TimeSpan.FromSeconds(30), options.StartRetryMaxDelay);
+        Assert.Equal(TimeSpan.FromDays(14), options.DeadLetterTimeToLive);
+        Assert.Equal(TimeSpan.FromSeconds(60), options.FanOutRetryBudget);
+        // A released lease is taken at the next acquire; a crashed instance's after expiry + acquire.
+        Assert.True(options.LeaseExpirationInterval + options.LeaseAcquireInterval <= TimeSpan.FromSeconds(30));
+    }
+
+    [Fact]
+    public void Lease_timings_and_budgets_are_read_in_seconds()
+    {
+        var options = Read(new()
+        {
+            ["CosmosDb:LeaseRenewIntervalSeconds"] = "2",
+            ["CosmosDb:LeaseAcquireIntervalSeconds"] = "3",
+            ["CosmosDb:LeaseExpirationIntervalSeconds"] = "8.5",
+            ["CosmosDb:StartRetryMaxDelaySeconds"] = "10",
+            ["CosmosDb:DeadLetterTtlSeconds"] = "3600",
+            ["CosmosDb:FanOutRetryBudgetSeconds"] = "15",
+        });
+
+        Assert.Equal(TimeSpan.FromSeconds(2), options.LeaseRenewInterval);
+        Assert.Equal(TimeSpan.FromSeconds(3), options.LeaseAcquireInterval);
+        Assert.Equal(TimeSpan.FromSeconds(8.5), options.LeaseExpirationInterval);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.StartRetryMaxDelay);
+        Assert.Equal(TimeSpan.FromHours(1), options.DeadLetterTimeToLive);
+        Assert.Equal(TimeSpan.FromSeconds(15), options.FanOutRetryBudget);
+    }
+
+    [Theory]
+    [InlineData("LeaseRenewIntervalSeconds", "0")]
+    [InlineData("LeaseRenewIntervalSeconds", "-1")]
+    [InlineData("LeaseRenewIntervalSeconds", "soon")]
+    [InlineData("LeaseRenewIntervalSeconds", "15")] // expiry 20 s < 2 × renew
+    [InlineData("LeaseAcquireIntervalSeconds", "30")] // longer than the expiry
+    [InlineData("LeaseExpirationIntervalSeconds", "NaN")]
+    [InlineData("StartRetryMaxDelaySeconds", "0.5")] // shorter than the first delay (1 s)
+    [InlineData("DeadLetterTtlSeconds", "0.2")]
+    [InlineData("FanOutRetryBudgetSeconds", "0")]
+    public void Settings_that_cannot_work_fail_at_start(string key, string value)
+    {
+        var failure = Assert.Throws<InvalidOperationException>(() => Read(new() { ["CosmosDb:" + key] = value }));
+
+        Assert.Contains("CosmosDb:", failure.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<Exception, bool> Failures => new()
+    {
+        { new CosmosException("unavailable", HttpStatusCode.ServiceUnavailable, 0, "a", 1), true },
+        { new CosmosException("throttled", (HttpStatusCode)429, 0, "a", 1), true },
+        { new CosmosException("role not yet propagated", HttpStatusCode.Forbidden, 0, "a", 1), true },
+        { new CosmosException("timeout", HttpStatusCode.RequestTimeout, 0, "a", 1), true },
+        { new CosmosException("bad request", HttpStatusCode.BadRequest, 0, "a", 1), false },
+        { new SignalRServiceException("down", HttpStatusCode.BadGateway), true },
+        { new SignalRServiceException("no answer", null), true },
+        { new SignalRServiceException("bad group name", HttpStatusCode.BadRequest), false },
+        { new HttpRequestException("connection refused"), true },
+        { new TimeoutException(), true },
+        { new InvalidOperationException("wrapping", new HttpRequestException("reset")), true },
+        { new JsonException("not a conversation"), false },
+        { new InvalidOperationException("bug"), false },
+        { new ArgumentOutOfRangeException("change"), false },
+        { new NullReferenceException(), false },
+        { new FormatException(), false },
+    };
+
+    [Theory]
+    [MemberData(nameof(Failures))]
+    public void Dependency_outages_are_transient_and_everything_else_is_poison(Exception failure, bool transient) =>
+        Assert.Equal(transient, ChangeFailureRule.IsTransient(failure));
+}
