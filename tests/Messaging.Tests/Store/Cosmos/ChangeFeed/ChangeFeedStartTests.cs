@@ -47,7 +47,7 @@ public sealed class ChangeFeedStartTests
         var status = new ChangeFeedStatus();
         var logger = new ListLogger();
         using var service = Service(script, status, logger);
-        await service.StartAsync(CancellationToken.None);
+        await service.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(1));
 
         first.SetResult();
         await Eventually(() => status.DegradedReason?.Contains("403", StringComparison.Ordinal) == true);
@@ -94,7 +94,7 @@ public sealed class ChangeFeedStartTests
 
         var status = new ChangeFeedStatus();
         using var service = Service(script, status, new ListLogger());
-        await service.StartAsync(CancellationToken.None);
+        await service.StartAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(1));
         await Eventually(() => script.Attempts >= 3);
 
         await service.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(2));
