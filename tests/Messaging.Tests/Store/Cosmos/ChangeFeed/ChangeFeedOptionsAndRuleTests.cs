@@ -3,7 +3,9 @@ using System.Text.Json;
 using Messaging.Functions.Realtime.SignalRService;
 using Messaging.Functions.Storage.Cosmos;
 using Microsoft.Azure.Cosmos;
+using Messaging.Functions.Hosting;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Messaging.Tests.Store.Cosmos.ChangeFeed;
 
@@ -94,4 +96,28 @@ public sealed class ChangeFeedOptionsAndRuleTests
     [MemberData(nameof(Failures))]
     public void Dependency_outages_are_transient_and_everything_else_is_poison(Exception failure, bool transient) =>
         Assert.Equal(transient, ChangeFailureRule.IsTransient(failure));
+}
+
+public sealed class ChangeFeedHealthWiringTests
+{
+    private static ServiceProvider Build(Dictionary<string, string?> settings)
+    {
+        settings["Messaging:DataPath"] = Path.Combine(Path.GetTempPath(), "messaging-tests", Guid.NewGuid().ToString("N"));
+        settings["Auth:SigningKey"] = "test-signing-key-that-is-at-least-32-bytes-long";
+        var services = new ServiceCollection().AddLogging();
+        services.AddMessaging(new ConfigurationBuilder().AddInMemoryCollection(settings).Build(), MessagingHost.Functions);
+        return services.BuildServiceProvider();
+    }
+
+    [Fact]
+    public void The_cosmos_store_reports_its_change_feed_to_the_health_endpoint_and_the_embedded_store_reports_none()
+    {
+        using var cosmos = Build(new() { ["CosmosDb:ConnectionString"] = "AccountEndpoint=https://localhost:8081/;AccountKey=" + CosmosOptions.EmulatorAccountKey });
+        using var embedded = Build([]);
+
+        var feed = Assert.Single(cosmos.GetServices<IRealtimeFeedHealth>());
+        Assert.Same(cosmos.GetRequiredService<ChangeFeedStatus>(), feed);
+        Assert.NotNull(feed.DegradedReason); // not started yet
+        Assert.Empty(embedded.GetServices<IRealtimeFeedHealth>());
+    }
 }
