@@ -156,10 +156,12 @@ var containers = [
     }
   }
   {
-    // Change feed processor leases (managed by the processor; TTL off).
+    // Change feed processor leases (managed by the processor; they carry no `ttl`, so they never
+    // expire) and the change feed's dead letters ("deadletter.*", each with its own `ttl`):
+    // TTL on without a default (docs/decisions/0007-hosted-change-feed-processor.md).
     name: leaseContainerName
     partitionKey: '/id'
-    defaultTtl: null
+    defaultTtl: -1
     indexingPolicy: {
       indexingMode: 'consistent'
       automatic: true

@@ -47,20 +47,36 @@ internal static partial class Log
     [LoggerMessage(EventId = 301, Level = LogLevel.Information, Message = "Cosmos DB database {Database} and its containers exist (CosmosDb:CreateIfNotExists)")]
     public static partial void CosmosContainersEnsured(ILogger logger, string database);
 
-    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Change feed processors started as {Instance}, polling every {PollIntervalMs} ms")]
-    public static partial void ChangeFeedStarted(ILogger logger, string instance, long pollIntervalMs);
+    [LoggerMessage(EventId = 302, Level = LogLevel.Information, Message = "Change feed processors started as {Instance} after {Attempts} attempt(s), polling every {PollIntervalMs} ms; leases renewed every {RenewMs} ms, expire after {ExpirationMs} ms, acquired every {AcquireMs} ms")]
+    public static partial void ChangeFeedStarted(ILogger logger, string instance, int attempts, long pollIntervalMs, long renewMs, long expirationMs, long acquireMs);
 
     [LoggerMessage(EventId = 303, Level = LogLevel.Error, Message = "Change feed processor {Processor} failed on lease {LeaseToken}")]
     public static partial void ChangeFeedError(ILogger logger, Exception exception, string processor, string leaseToken);
-
-    [LoggerMessage(EventId = 304, Level = LogLevel.Error, Message = "Dropped a change feed change on lease {LeaseToken} ({Kind}) of conversation {ConversationId} after repeated failures")]
-    public static partial void CosmosChangeDropped(ILogger logger, Exception exception, string leaseToken, string kind, string conversationId);
 
     [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "Message {MessageId} of conversation {ConversationId} was committed, but moving the conversation's most recent activity failed; list order lags until its next activity")]
     public static partial void CosmosActivityNotMoved(ILogger logger, Exception exception, string messageId, string conversationId);
 
     [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "Cosmos DB throttled {Method} {Path} after the SDK's retries (retry after {RetryAfterMs} ms): answered 429")]
     public static partial void CosmosThrottled(ILogger logger, string method, string path, long retryAfterMs);
+
+    // Change feed start, stop and dead letters: 320-339.
+    [LoggerMessage(EventId = 320, Level = LogLevel.Information, Message = "Starting the change feed processors of database {Database} in the background; the API answers meanwhile")]
+    public static partial void ChangeFeedStarting(ILogger logger, string database);
+
+    [LoggerMessage(EventId = 321, Level = LogLevel.Warning, Message = "Starting the change feed processors failed (attempt {Attempt}: {Error}); retrying in {DelayMs} ms, real-time events wait")]
+    public static partial void ChangeFeedStartFailed(ILogger logger, Exception exception, int attempt, string error, long delayMs);
+
+    [LoggerMessage(EventId = 322, Level = LogLevel.Information, Message = "Change feed processors of {Instance} stopped; their leases were released for other instances")]
+    public static partial void ChangeFeedStopped(ILogger logger, string instance);
+
+    [LoggerMessage(EventId = 323, Level = LogLevel.Error, Message = "Dead-lettered a change feed record ({Stage}) of container {Container}, document {DocumentId}, lease {LeaseToken}: {ErrorType}; record {DeadLetterId}; the batch goes on")]
+    public static partial void ChangeDeadLettered(ILogger logger, Exception exception, string stage, string container, string documentId, string leaseToken, string errorType, string deadLetterId);
+
+    [LoggerMessage(EventId = 324, Level = LogLevel.Warning, Message = "Fan-out of {Kind} of conversation {ConversationId} (lease {LeaseToken}, container {Container}) failed transiently, round {Round}; retrying in {DelayMs} ms")]
+    public static partial void ChangeFanOutRetrying(ILogger logger, Exception exception, string leaseToken, string container, string kind, string conversationId, int round, long delayMs);
+
+    [LoggerMessage(EventId = 325, Level = LogLevel.Warning, Message = "Stopping the change feed processors of {Instance} failed; their leases expire instead")]
+    public static partial void ChangeFeedStopFailed(ILogger logger, Exception exception, string instance);
 
     // Azure SignalR Service: 200-249.
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Real time through Azure SignalR Service at {Endpoint} ({AuthType})")]

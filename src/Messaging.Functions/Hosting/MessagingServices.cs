@@ -74,6 +74,8 @@ public static class MessagingServices
             services.AddSingleton<IMessageRepository, CosmosMessageRepository>();
             services.AddSingleton<IAttachmentRepository, CosmosAttachmentRepository>();
             services.AddSingleton<IStoreHealth, CosmosStoreHealth>();
+            services.AddSingleton<ChangeFeedStatus>();
+            services.AddSingleton<IRealtimeFeedHealth>(sp => sp.GetRequiredService<ChangeFeedStatus>());
             services.AddHostedService<CosmosChangeFeedService>();
         }
         else

@@ -31,7 +31,9 @@ public static class StandaloneServer
     /// <param name="args">The command line.</param>
     /// <param name="configure">More configuration sources (tests).</param>
     /// <param name="telemetry">More telemetry exporters (tests): see <see cref="Telemetry.AddMessagingTelemetry"/>.</param>
-    public static WebApplication Build(string[] args, Action<IConfigurationBuilder>? configure = null, Action<OpenTelemetry.IOpenTelemetryBuilder>? telemetry = null)
+    /// <param name="services">Replaces registered services after the messaging services (tests: a store double).</param>
+    public static WebApplication Build(
+        string[] args, Action<IConfigurationBuilder>? configure = null, Action<OpenTelemetry.IOpenTelemetryBuilder>? telemetry = null, Action<IServiceCollection>? services = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
         ConfigureSources(builder.Configuration, args);
@@ -48,6 +50,7 @@ public static class StandaloneServer
             kestrel.AddServerHeader = false;
         });
         builder.Services.AddMessaging(builder.Configuration, MessagingHost.Standalone);
+        services?.Invoke(builder.Services);
 
         // ASP.NET Core's request log lines carry the full URL, and with it the hub's access_token
         // query parameter (WebSockets cannot send headers): no token may reach any log.

@@ -24,6 +24,9 @@ public sealed class TestServer : IAsyncLifetime
     /// <summary>More telemetry exporters (in-memory), set before the server starts.</summary>
     public Action<OpenTelemetry.IOpenTelemetryBuilder>? Telemetry { get; set; }
 
+    /// <summary>Replaces services after the messaging services are registered, set before the server starts (a store double).</summary>
+    public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? ServiceOverrides { get; set; }
+
     public IServiceProvider Services => _app!.Services;
 
     public AuthOptions Auth => new() { SigningKey = SigningKey, Issuer = Issuer, Audience = Audience };
@@ -57,7 +60,7 @@ public sealed class TestServer : IAsyncLifetime
             }
 
             configuration.AddInMemoryCollection(settings);
-        }, Telemetry);
+        }, Telemetry, ServiceOverrides);
         await _app.StartAsync();
         BaseAddress = new Uri(_app.Urls.First());
     }

@@ -122,7 +122,9 @@ public sealed class CosmosStore : IDisposable
                 [("/conversationId", CompositePathSortOrder.Ascending), ("/sequence", CompositePathSortOrder.Ascending)]),
             cancellationToken: cancellationToken);
         await database.CreateContainerIfNotExistsAsync(Properties(AttachmentsContainer, "/id", ttl: true, indexed: IndexedPaths[AttachmentsContainer]), cancellationToken: cancellationToken);
-        var leases = new ContainerProperties(Options.LeaseContainer, "/id");
+
+        // TTL on without a default: leases never expire, change feed dead letters carry their own ttl (CosmosDeadLetters).
+        var leases = new ContainerProperties(Options.LeaseContainer, "/id") { DefaultTimeToLive = -1 };
         leases.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = "/\"_etag\"/?" });
         await database.CreateContainerIfNotExistsAsync(leases, cancellationToken: cancellationToken);
     }

@@ -43,7 +43,7 @@ public sealed class DoubleDatabase : UnmodelledDatabase
         database.AddContainer(CosmosStore.MembershipsContainer, "/userId", defaultTimeToLive: null);
         database.AddContainer(CosmosStore.MessagesContainer, "/conversationId", defaultTimeToLive: -1);
         database.AddContainer(CosmosStore.AttachmentsContainer, "/id", defaultTimeToLive: -1);
-        database.AddContainer(options.LeaseContainer, "/id", defaultTimeToLive: null);
+        database.AddContainer(options.LeaseContainer, "/id", defaultTimeToLive: -1);
         return database;
     }
 
