@@ -84,7 +84,7 @@ public sealed class CosmosDeadLetterTests : IAsyncLifetime
     [Fact]
     public async Task A_document_the_mapper_throws_on_is_dead_lettered_and_the_rest_of_the_batch_is_announced()
     {
-        await WriteRawConversationAsync("""{"id":"bad-1","type":"conversation","participants":"not a list"}""", "bad-1");
+        await WriteRawConversationAsync("""{"id":"bad-1","type":"change","pk":"bad-1","conversationId":"bad-1","kind":"conversationChanged","added":"not a list"}""", "bad-1");
         var good = await AGroupAsync();
         var before = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
 
@@ -108,7 +108,7 @@ public sealed class CosmosDeadLetterTests : IAsyncLifetime
     [Fact]
     public async Task A_batch_delivered_again_rewrites_the_same_dead_letter()
     {
-        await WriteRawConversationAsync("""{"id":"bad-2","type":"conversation","participants":7}""", "bad-2");
+        await WriteRawConversationAsync("""{"id":"bad-2","type":"change","pk":"bad-2","conversationId":"bad-2","kind":"conversationChanged","added":7}""", "bad-2");
 
         await Handler().HandleConversationsAsync("0", ConversationsFeed(), Ct);
         await Handler().HandleConversationsAsync("0", ConversationsFeed(), Ct);
@@ -128,7 +128,8 @@ public sealed class CosmosDeadLetterTests : IAsyncLifetime
         Assert.Contains((EventNames.ConversationCreated, fine), _publisher.Sent);
         var letter = Assert.Single(DeadLetters());
         Assert.Equal("FanOut", letter["stage"]!.GetValue<string>());
-        Assert.Equal(poisoned, letter["documentId"]!.GetValue<string>());
+        var poisonedRecord = ConversationsFeed().Single(d => d.GetProperty("type").GetString() == "change" && d.GetProperty("conversationId").GetString() == poisoned);
+        Assert.Equal(poisonedRecord.GetProperty("id").GetString(), letter["documentId"]!.GetValue<string>());
         Assert.Equal(nameof(ConversationCreated), letter["changeKind"]!.GetValue<string>());
         Assert.Equal(typeof(InvalidOperationException).FullName, letter["errorType"]!.GetValue<string>());
         Assert.DoesNotContain(_logger.Entries, e => e.Id.Id == 324);
@@ -167,7 +168,7 @@ public sealed class CosmosDeadLetterTests : IAsyncLifetime
     [Fact]
     public async Task When_the_dead_letter_cannot_be_written_the_batch_fails_so_it_is_not_checkpointed()
     {
-        await WriteRawConversationAsync("""{"id":"bad-3","type":"conversation","participants":"x"}""", "bad-3");
+        await WriteRawConversationAsync("""{"id":"bad-3","type":"change","pk":"bad-3","conversationId":"bad-3","kind":"conversationChanged","added":"x"}""", "bad-3");
         _database.Faults.Inject(CosmosOperation.Upsert, new CosmosFault.Unavailable());
 
         var failure = await Assert.ThrowsAsync<CosmosException>(() => Handler().HandleConversationsAsync("0", ConversationsFeed(), Ct));
