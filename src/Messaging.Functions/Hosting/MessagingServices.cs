@@ -75,6 +75,7 @@ public static class MessagingServices
             services.AddSingleton<IAttachmentRepository, CosmosAttachmentRepository>();
             services.AddSingleton<IStoreHealth, CosmosStoreHealth>();
             services.AddHostedService<CosmosChangeFeedService>();
+            services.AddHostedService<CosmosPurgeService>();
         }
         else
         {

@@ -69,6 +69,9 @@ public sealed class CosmosStore : IDisposable
     /// <summary>Where a message lives (message id → conversation id), so a lookup by id is a point read when known.</summary>
     internal MessageLocator Locator { get; } = new();
 
+    /// <summary>Wakes this process's purger when a conversation was deleted here (other instances find it on their next poll).</summary>
+    internal PurgeWakeup PurgeRequests { get; } = new();
+
     public static CosmosClient CreateClient(CosmosOptions options)
     {
         var clientOptions = new CosmosClientOptions
