@@ -17,11 +17,22 @@ var containers = [
     name: 'conversations'
     partitionKey: '/pk'
     defaultTtl: -1
-    // Read by id only (point reads, ReadMany, the change feed): nothing is indexed.
+    // Read by id (point reads, ReadMany, the change feed); one query finds deleted conversations
+    // whose purge is unfinished (type, deleted, purge.phase). Nothing else is indexed.
     indexingPolicy: {
       indexingMode: 'consistent'
       automatic: true
-      includedPaths: []
+      includedPaths: [
+        {
+          path: '/type/?'
+        }
+        {
+          path: '/deleted/?'
+        }
+        {
+          path: '/purge/phase/?'
+        }
+      ]
       excludedPaths: [
         {
           path: '/*'

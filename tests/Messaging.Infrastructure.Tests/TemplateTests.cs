@@ -214,10 +214,10 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
     {
         // The adapter's queries (Storage/Cosmos): memberships by user ordered by activity; messages by
         // conversation, type, sequence, sender and deletion; attachments by conversation. Conversations
-        // are only read by id. Everything else is excluded: each indexed path costs RU on every write.
+        // are read by id and queried for unfinished purges. Everything else is excluded: each indexed path costs RU on every write.
         var expected = new Dictionary<string, string[]>
         {
-            ["conversations"] = [],
+            ["conversations"] = ["/type/?", "/deleted/?", "/purge/phase/?"],
             ["memberships"] = ["/userId/?", "/updatedAt/?"],
             ["messages"] = ["/conversationId/?", "/type/?", "/sequence/?", "/senderId/?", "/deletedAt/?"],
             ["attachments"] = ["/conversationId/?"],

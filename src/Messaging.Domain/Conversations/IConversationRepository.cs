@@ -27,7 +27,11 @@ public interface IConversationRepository
     /// <summary>Moves the participant's read watermark forward only; returns the watermark in force afterwards and whether it moved.</summary>
     Task<(ReadWatermark? Watermark, bool Moved)> AdvanceWatermarkAsync(string conversationId, string userId, ReadWatermark watermark, CancellationToken cancellationToken);
 
-    /// <summary>Deletes the conversation with its messages and attachment records; returns the storage keys of the attachment files.</summary>
+    /// <summary>
+    /// Deletes the conversation with its messages and attachment records; returns the storage keys of the attachment
+    /// files the caller deletes. A store that purges the history in the background (Cosmos DB) hides the conversation at
+    /// once, deletes the files itself and returns none.
+    /// </summary>
     Task<IReadOnlyList<string>> DeleteAsync(string conversationId, CancellationToken cancellationToken);
 }
 

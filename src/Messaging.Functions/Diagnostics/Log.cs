@@ -78,6 +78,22 @@ internal static partial class Log
     [LoggerMessage(EventId = 325, Level = LogLevel.Warning, Message = "Stopping the change feed processors of {Instance} failed; their leases expire instead")]
     public static partial void ChangeFeedStopFailed(ILogger logger, Exception exception, string instance);
 
+    // Cosmos DB purge of deleted conversations: 340-359.
+    [LoggerMessage(EventId = 340, Level = LogLevel.Information, Message = "Conversation purger started as {Owner}: pages of {PageSize} documents, {PauseMs} ms between pages")]
+    public static partial void PurgerStarted(ILogger logger, string owner, int pageSize, long pauseMs);
+
+    [LoggerMessage(EventId = 341, Level = LogLevel.Information, Message = "Purging deleted conversation {ConversationId} from phase {Phase}")]
+    public static partial void PurgeResumed(ILogger logger, string conversationId, string phase);
+
+    [LoggerMessage(EventId = 343, Level = LogLevel.Information, Message = "Purged conversation {ConversationId}: {Messages} message document(s) and {Attachments} attachment(s) deleted")]
+    public static partial void PurgeFinished(ILogger logger, string conversationId, long messages, long attachments);
+
+    [LoggerMessage(EventId = 344, Level = LogLevel.Warning, Message = "Cosmos DB throttled the purge of conversation {ConversationId}; waiting {PauseMs} ms and slowing down")]
+    public static partial void PurgeThrottled(ILogger logger, string conversationId, long pauseMs);
+
+    [LoggerMessage(EventId = 345, Level = LogLevel.Error, Message = "Purging deleted conversations failed; trying again in {DelayMs} ms")]
+    public static partial void PurgeFailed(ILogger logger, Exception exception, long delayMs);
+
     // Azure SignalR Service: 200-249.
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "Real time through Azure SignalR Service at {Endpoint} ({AuthType})")]
     public static partial void SignalRServiceConfigured(ILogger logger, string endpoint, string authType);

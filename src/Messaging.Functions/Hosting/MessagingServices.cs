@@ -77,6 +77,7 @@ public static class MessagingServices
             services.AddSingleton<ChangeFeedStatus>();
             services.AddSingleton<IRealtimeFeedHealth>(sp => sp.GetRequiredService<ChangeFeedStatus>());
             services.AddHostedService<CosmosChangeFeedService>();
+            services.AddHostedService<CosmosPurgeService>();
         }
         else
         {

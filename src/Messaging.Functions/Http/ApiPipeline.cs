@@ -52,6 +52,12 @@ public sealed class ApiPipeline(TokenValidator tokens, CorsPolicy cors, ILogger<
             context.Response.Clear();
             await ApiResults.Problem(Error.RateLimited("The database is busy; retry later.") with { RetryAfter = retryAfter }).ExecuteAsync(context);
         }
+        catch (ConcurrencyConflictException) when (!context.Response.HasStarted)
+        {
+            // The store's own retries ran out against concurrent writers; nothing was written, the client may retry.
+            context.Response.Clear();
+            await ApiResults.Problem(Error.Conflict("The resource kept changing while this request was applied; retry.")).ExecuteAsync(context);
+        }
         catch (Exception exception)
         {
             var traceId = Activity.Current?.TraceId.ToString() ?? context.TraceIdentifier;

@@ -1,5 +1,6 @@
 using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
+using Messaging.Domain.Messages;
 using Messaging.Tests.Domain;
 
 namespace Messaging.Tests.Store;
@@ -363,7 +364,7 @@ public abstract class ConversationRepositoryContract : StoreContract
     }
 
     [SkippableFact]
-    public async Task Delete_removes_the_conversation_with_its_messages_and_returns_attachment_storage_keys()
+    public async Task Delete_removes_the_conversation_with_its_messages_and_their_attachment_files_are_deleted()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
         var group = await AddGroupAsync(alice, [bob]);
@@ -376,7 +377,7 @@ public abstract class ConversationRepositoryContract : StoreContract
         await AppendAsync(group, alice, "plain", 3);
         var kept = await AppendAsync(other, alice, "elsewhere", 4, null, elsewhere);
 
-        var keys = await Conversations.DeleteAsync(group.Id, Ct);
+        var keys = await DeleteWithBackgroundWorkAsync(group.Id);
 
         Assert.Equal(new[] { photo.StorageKey, doc.StorageKey }.Order(StringComparer.Ordinal), keys.Order(StringComparer.Ordinal));
         Assert.Null(await Conversations.GetAsync(group.Id, Ct));
@@ -393,26 +394,48 @@ public abstract class ConversationRepositoryContract : StoreContract
     }
 
     [SkippableFact]
-    public async Task Delete_also_returns_keys_of_attachments_uploaded_to_the_conversation_but_not_sent()
+    public async Task Delete_also_deletes_attachments_uploaded_to_the_conversation_but_not_sent()
     {
         var alice = Some.User("alice");
         var group = await AddGroupAsync(alice, [Some.User("bob")]);
         var pending = await AddAttachmentAsync(alice, group.Id);
 
-        var keys = await Conversations.DeleteAsync(group.Id, Ct);
+        var keys = await DeleteWithBackgroundWorkAsync(group.Id);
 
         Assert.Equal([pending.StorageKey], keys);
         Assert.Null(await Attachments.GetAsync(pending.Id, Ct));
     }
 
     [SkippableFact]
-    public async Task Delete_returns_no_keys_when_the_conversation_had_no_attachments()
+    public async Task Delete_deletes_no_files_when_the_conversation_had_no_attachments()
     {
         var alice = Some.User("alice");
         var group = await AddGroupAsync(alice, [Some.User("bob")]);
         await AppendAsync(group, alice, "hi");
 
-        Assert.Empty(await Conversations.DeleteAsync(group.Id, Ct));
+        Assert.Empty(await DeleteWithBackgroundWorkAsync(group.Id));
         Assert.Null(await Conversations.GetAsync(group.Id, Ct));
+    }
+
+    [SkippableFact]
+    public async Task A_deleted_conversation_is_gone_from_reads_and_lists_before_any_background_work()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        var group = await AddGroupAsync(alice, [bob]);
+        await AppendAsync(group, alice, "hi");
+
+        await Conversations.DeleteAsync(group.Id, Ct);
+
+        Assert.Null(await Conversations.GetAsync(group.Id, Ct));
+        Assert.Empty((await Conversations.ListForParticipantAsync(bob, 10, null, Ct)).Ok().Items);
+        Assert.Empty(await Conversations.ListMembershipsAsync(alice, Ct));
+        Assert.Equal(AppendStatus.ConversationMissing, (await Messages.AppendAsync(AMessage.From(alice).In(group).Saying("late").At(Time.At(5)), Ct)).Status);
+    }
+
+    /// <summary>The storage keys the delete answered (the caller deletes those files) and those the store's background work deleted itself.</summary>
+    private async Task<IReadOnlyList<string>> DeleteWithBackgroundWorkAsync(string conversationId)
+    {
+        var answered = await Conversations.DeleteAsync(conversationId, Ct);
+        return [.. answered, .. await Store.CompleteBackgroundWorkAsync()];
     }
 }

@@ -1,4 +1,5 @@
 using Messaging.Functions.Storage.Cosmos;
+using Messaging.Tests.Store.Cosmos;
 using Messaging.Tests.Store.Cosmos.Double;
 
 namespace Messaging.Tests.Store;
@@ -26,18 +27,27 @@ public static class CosmosTestStore
         var options = new CosmosOptions { Database = "messaging-test" };
         database = DoubleDatabase.ForStore(options, clock, log);
         var store = new CosmosStore(options, database);
+        var purge = new PurgeHarness(store, clock ?? TimeProvider.System);
         return new StoreUnderTest(
             new CosmosConversationRepository(store, clock ?? TimeProvider.System),
             new CosmosMessageRepository(store),
             new CosmosAttachmentRepository(store),
-            async () => await IndependentQueryCheck.AssertAgreesAsync(log.Queries));
+            async () => await IndependentQueryCheck.AssertAgreesAsync(log.Queries),
+            () => purge.RunToEndAsync());
     }
 
-    public static Task<StoreUnderTest> CreateAsync(CosmosAccount account) =>
-        account.Store is { } store
-            ? Task.FromResult(new StoreUnderTest(
-                new CosmosConversationRepository(store, TimeProvider.System), new CosmosMessageRepository(store), new CosmosAttachmentRepository(store)))
-            : Task.FromResult(OnDouble(out _));
+    public static Task<StoreUnderTest> CreateAsync(CosmosAccount account)
+    {
+        if (account.Store is not { } store)
+        {
+            return Task.FromResult(OnDouble(out _));
+        }
+
+        var purge = new PurgeHarness(store, TimeProvider.System);
+        return Task.FromResult(new StoreUnderTest(
+            new CosmosConversationRepository(store, TimeProvider.System), new CosmosMessageRepository(store), new CosmosAttachmentRepository(store),
+            backgroundWork: () => purge.RunToEndAsync()));
+    }
 }
 
 /// <summary>One database on the account named by <c>COSMOS_TEST_CONNECTION_STRING</c> for a test class; nothing without it.</summary>

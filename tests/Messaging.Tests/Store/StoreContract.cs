@@ -6,18 +6,25 @@ using Messaging.Tests.Domain;
 
 namespace Messaging.Tests.Store;
 
-/// <summary>The three repositories of one store, and how to clean it up.</summary>
+/// <summary>
+/// The three repositories of one store, how to clean it up, and how to run its background work to
+/// the end (the Cosmos DB purge of deleted conversations; it answers the storage keys of the files it deleted).
+/// </summary>
 public sealed class StoreUnderTest(
     IConversationRepository conversations,
     IMessageRepository messages,
     IAttachmentRepository attachments,
-    Func<ValueTask>? cleanup = null) : IAsyncDisposable
+    Func<ValueTask>? cleanup = null,
+    Func<Task<IReadOnlyList<string>>>? backgroundWork = null) : IAsyncDisposable
 {
     public IConversationRepository Conversations { get; } = conversations;
 
     public IMessageRepository Messages { get; } = messages;
 
     public IAttachmentRepository Attachments { get; } = attachments;
+
+    /// <summary>What a store does after answering (nothing for SQLite); the storage keys of the attachment files it deleted.</summary>
+    public Task<IReadOnlyList<string>> CompleteBackgroundWorkAsync() => backgroundWork?.Invoke() ?? Task.FromResult<IReadOnlyList<string>>([]);
 
     public ValueTask DisposeAsync() => cleanup?.Invoke() ?? ValueTask.CompletedTask;
 }

@@ -100,9 +100,15 @@ internal sealed class CosmosAttachmentClaims(Container attachments)
                 return true;
             }
 
-            if (response.StatusCode != HttpStatusCode.PreconditionFailed)
+            if (response.StatusCode == HttpStatusCode.NotFound)
             {
                 return false;
+            }
+
+            if (response.StatusCode != HttpStatusCode.PreconditionFailed)
+            {
+                // A 429 or 503 says nothing about the attachment: the send fails as the database did, not as "unavailable".
+                response.EnsureSuccessStatusCode();
             }
         }
 

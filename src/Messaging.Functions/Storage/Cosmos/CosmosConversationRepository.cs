@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Net;
-using Messaging.Domain.Attachments;
 using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
 using Microsoft.Azure.Cosmos;
@@ -209,60 +208,54 @@ public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider
         }
     }
 
+    /// <summary>
+    /// Hides the conversation at once and leaves its history to <see cref="CosmosPurgeService"/>: a
+    /// bounded number of calls whatever the conversation's size. The purger deletes the attachment
+    /// files itself, so no storage keys are returned.
+    /// </summary>
     public async Task<IReadOnlyList<string>> DeleteAsync(string conversationId, CancellationToken cancellationToken)
     {
-        var (stored, _) = await store.Conversations.TryReadAsync<ConversationDocument>(conversationId, conversationId, cancellationToken);
-        if (stored is null || stored.Deleted)
+        for (var attempt = 0; ; attempt++)
         {
+            var (stored, etag) = await store.Conversations.TryReadAsync<ConversationDocument>(conversationId, conversationId, cancellationToken);
+            if (stored is null || stored.Deleted)
+            {
+                return [];
+            }
+
+            // First the soft delete with its record and the purge marker, all or nothing: from here readers see nothing,
+            // and should the rest of this request fail, the purger closes the conversation (CosmosConversationClosing).
+            var former = stored.Participants.Select(p => p.UserId).ToList();
+            stored.Deleted = true;
+            stored.FormerParticipantIds = former;
+            stored.Participants = [];
+            stored.Ttl = null;
+            stored.Purge = PurgeState.Requested(Now());
+            var status = await store.Conversations.CommitWithRecordAsync(
+                conversationId,
+                batch => batch.ReplaceItem(conversationId, stored, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag }),
+                ChangeRecordDocument.ConversationRemoved(conversationId, former, Now()),
+                cancellationToken);
+            if (status is HttpStatusCode.PreconditionFailed && attempt < MaxConflictRetries)
+            {
+                // A participant, read position or activity write came first: read again so every member loses the conversation.
+                continue;
+            }
+
+            if (status == HttpStatusCode.NotFound)
+            {
+                return [];
+            }
+
+            if (status != HttpStatusCode.OK)
+            {
+                throw new CosmosException($"Deleting conversation {conversationId} answered {status}.", status, 0, string.Empty, 0);
+            }
+
+            await CosmosConversationClosing.CloseAsync(store, stored, cancellationToken);
+            store.PurgeRequests.Signal();
             return [];
         }
-
-        // 1. Close the sequence: a send racing this fails its ETag check on the counter and then sees it deleted.
-        await store.Messages.UpsertItemAsync(
-            new CounterDocument { ConversationId = conversationId, LastSequence = 0, Deleted = true, Ttl = CosmosStore.SoftDeleteTtlSeconds },
-            new PartitionKey(conversationId), cancellationToken: cancellationToken);
-
-        // 2. The messages of the conversation: one partition; hard deletes (nobody is told about them).
-        var messageIds = await store.Messages.QueryAsync<IdRow>(
-            new QueryDefinition("SELECT c.id FROM c WHERE c.id != @counter").WithParameter("@counter", CosmosIds.CounterId), conversationId, cancellationToken);
-        foreach (var row in messageIds)
-        {
-            await store.Messages.DeleteIfExistsAsync(row.Id, conversationId, cancellationToken);
-        }
-
-        // 3. The attachment records that belong to the conversation (rare: a cross-partition query).
-        var attachments = await store.Attachments.QueryAsync<IdRow>(
-            new QueryDefinition("SELECT c.id FROM c WHERE c.conversationId = @c").WithParameter("@c", conversationId), null, cancellationToken);
-        foreach (var row in attachments)
-        {
-            await store.Attachments.DeleteIfExistsAsync(row.Id, row.Id, cancellationToken);
-        }
-
-        // 4. The claim of a direct pair or a task, so a new conversation can be started for it; then the members' views.
-        if (ClaimIdOf(stored) is { } claimId)
-        {
-            await store.Conversations.DeleteIfExistsAsync(claimId, claimId, cancellationToken);
-        }
-
-        foreach (var participant in stored.Participants)
-        {
-            await store.Memberships.DeleteIfExistsAsync(conversationId, participant.UserId, cancellationToken);
-        }
-
-        // 5. Last, the soft delete, with the record the change feed announces as ConversationRemoved.
-        var former = stored.Participants.Select(p => p.UserId).ToList();
-        stored.Deleted = true;
-        stored.FormerParticipantIds = former;
-        stored.Participants = [];
-        stored.Ttl = CosmosStore.SoftDeleteTtlSeconds;
-        var status = await store.Conversations.CommitWithRecordAsync(
-            conversationId, batch => batch.UpsertItem(stored), ChangeRecordDocument.ConversationRemoved(conversationId, former, Now()), cancellationToken);
-        if (status != HttpStatusCode.OK)
-        {
-            throw new CosmosException($"Deleting conversation {conversationId} answered {status}.", status, 0, string.Empty, 0);
-        }
-
-        return [.. attachments.Select(a => AttachmentStorageKey.For(a.Id))];
     }
 
     private async Task<(Conversation Conversation, bool Created)> GetOrAddAsync(Conversation candidate, string claimId, CancellationToken cancellationToken)
@@ -323,11 +316,6 @@ public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider
         }
     }
 
-    private static string? ClaimIdOf(ConversationDocument document) =>
-        document.DirectKey is { } directKey ? CosmosIds.Direct(directKey)
-        : document.Kind == "task" && document.TaskId is { } taskId ? CosmosIds.Task(taskId)
-        : null;
-
     private ConversationDocument NewDocument(Conversation conversation, string id)
     {
         var document = ConversationDocument.From(conversation, id);
@@ -346,6 +334,4 @@ public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider
     private sealed record ListRow(string Id, long UpdatedAt);
 
     private sealed record MembershipRow(string ConversationId, long LastReadSequence);
-
-    private sealed record IdRow(string Id);
 }

@@ -108,6 +108,10 @@ internal sealed class ConversationDocument
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? Ttl { get; set; }
 
+    /// <summary>Set by a delete until the purger has removed the conversation's messages and attachments.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PurgeState? Purge { get; set; }
+
     public static ConversationDocument From(Conversation conversation, string id) => new()
     {
         Id = id,

@@ -50,8 +50,13 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
         }
         catch (Exception)
         {
-            // Failed before its batch committed (a committed send does not throw): the claims must not leak.
-            await claims.ReleaseQuietlyAsync();
+            // Failed before its batch committed: the claims must not leak. A timeout can hide a batch that did commit; its
+            // message then uses the attachments, so they stay claimed (also when that cannot be checked now).
+            if (!await MayHaveCommittedAsync(message))
+            {
+                await claims.ReleaseQuietlyAsync();
+            }
+
             throw;
         }
     }
@@ -97,7 +102,7 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
                 return new AppendOutcome(AppendStatus.Created, message);
             }
 
-            var counterStatus = response[0].StatusCode;
+            var counterStatus = response.Count > 0 ? response[0].StatusCode : response.StatusCode;
             if (counterStatus is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict && attempt < MaxSequenceRetries)
             {
                 // Another send took this sequence: read the counter again.
@@ -112,8 +117,31 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
             }
 
             await claims.ReleaseAsync(CancellationToken.None);
+            if (counterStatus is HttpStatusCode.PreconditionFailed or HttpStatusCode.Conflict)
+            {
+                throw new ConcurrencyConflictException($"The sequence of conversation {conversationId} kept moving while message {message.Id} was appended.");
+            }
+
             throw new CosmosException(
                 $"Appending message {message.Id} failed: {response.ErrorMessage}", response.StatusCode, 0, response.ActivityId, response.RequestCharge);
+        }
+    }
+
+    private async Task<bool> MayHaveCommittedAsync(Message message)
+    {
+        if (message.Attachments.Count == 0)
+        {
+            return false;
+        }
+
+        try
+        {
+            var (committed, _) = await store.Messages.TryReadAsync<MessageDocument>(message.Id, message.ConversationId, CancellationToken.None);
+            return committed is not null;
+        }
+        catch (Exception exception) when (exception is CosmosException or HttpRequestException or OperationCanceledException)
+        {
+            return true;
         }
     }
 

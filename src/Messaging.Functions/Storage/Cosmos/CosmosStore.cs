@@ -23,7 +23,7 @@ public sealed class CosmosStore : IDisposable
     /// <summary>The paths each container indexes: only what its queries filter and sort on (<c>id</c> is always indexed). infra/modules/cosmos.bicep says the same.</summary>
     public static readonly IReadOnlyDictionary<string, string[]> IndexedPaths = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        [ConversationsContainer] = [],
+        [ConversationsContainer] = ["/type/?", "/deleted/?", "/purge/phase/?"],
         [MembershipsContainer] = ["/userId/?", "/updatedAt/?"],
         [MessagesContainer] = ["/conversationId/?", "/type/?", "/sequence/?", "/senderId/?", "/deletedAt/?"],
         [AttachmentsContainer] = ["/conversationId/?"],
@@ -77,6 +77,9 @@ public sealed class CosmosStore : IDisposable
 
     /// <summary>Where a message lives (message id → conversation id), so a lookup by id is a point read when known.</summary>
     internal MessageLocator Locator { get; } = new();
+
+    /// <summary>Wakes this process's purger when a conversation was deleted here (other instances find it on their next poll).</summary>
+    internal PurgeWakeup PurgeRequests { get; } = new();
 
     public static CosmosClient CreateClient(CosmosOptions options)
     {

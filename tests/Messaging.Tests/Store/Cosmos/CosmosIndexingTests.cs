@@ -46,7 +46,7 @@ public sealed partial class CosmosIndexingTests
                 var afterFrom = literal.Value[(literal.Value.IndexOf(" FROM c", StringComparison.Ordinal) + " FROM c".Length)..];
                 foreach (Match property in Property().Matches(afterFrom))
                 {
-                    yield return property.Groups[1].Value;
+                    yield return property.Groups[1].Value.Replace('.', '/');
                 }
             }
         }
@@ -55,6 +55,6 @@ public sealed partial class CosmosIndexingTests
     [GeneratedRegex("\"SELECT [^\"]* FROM c[^\"]*\"")]
     private static partial Regex QueryLiteral();
 
-    [GeneratedRegex(@"\bc\.([A-Za-z]+)")]
+    [GeneratedRegex(@"\bc\.([A-Za-z]+(?:\.[A-Za-z]+)*)")]
     private static partial Regex Property();
 }

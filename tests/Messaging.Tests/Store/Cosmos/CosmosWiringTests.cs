@@ -27,7 +27,7 @@ public sealed class CosmosWiringTests
     }
 
     [Fact]
-    public void A_connection_string_selects_the_cosmos_store_and_its_change_feed()
+    public void A_connection_string_selects_the_cosmos_store_its_change_feed_and_its_purger()
     {
         using var provider = Build(new() { ["CosmosDb:ConnectionString"] = EmulatorConnectionString, ["CosmosDb:Database"] = "chat" });
 
@@ -37,6 +37,7 @@ public sealed class CosmosWiringTests
         Assert.IsType<CosmosStoreHealth>(provider.GetRequiredService<IStoreHealth>());
         var hosted = provider.GetServices<IHostedService>().ToList();
         Assert.Contains(hosted, h => h is CosmosChangeFeedService);
+        Assert.Contains(hosted, h => h is CosmosPurgeService);
         Assert.DoesNotContain(hosted, h => h is SqliteChangeDispatcher);
         Assert.Null(provider.GetService<SqliteDatabase>());
         Assert.Same(provider.GetRequiredService<CosmosStore>(), provider.GetRequiredService<CosmosStore>());

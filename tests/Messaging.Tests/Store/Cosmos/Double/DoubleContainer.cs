@@ -126,6 +126,12 @@ public sealed class DoubleContainer : UnmodelledContainer
     {
         if (await _database.FaultAsync(CosmosOperation.Batch, cancellationToken) is { } fault)
         {
+            if (ReferenceEquals(fault, ItemOutcome.ResponseLost))
+            {
+                Items.ApplyBatch(partitionKey, operations);
+                throw LostResponse();
+            }
+
             return [fault];
         }
 
@@ -134,7 +140,8 @@ public sealed class DoubleContainer : UnmodelledContainer
 
     private async Task<ItemOutcome> RunAsync(CosmosOperation kind, PartitionKey? partitionKey, ItemOperation operation, CancellationToken cancellationToken)
     {
-        if (await _database.FaultAsync(kind, cancellationToken) is { } fault)
+        var fault = await _database.FaultAsync(kind, cancellationToken);
+        if (fault is not null && !ReferenceEquals(fault, ItemOutcome.ResponseLost))
         {
             return fault;
         }
@@ -142,8 +149,11 @@ public sealed class DoubleContainer : UnmodelledContainer
         var key = partitionKey is { } given
             ? DoubleItems.KeyOf(given)
             : throw new NotSupportedException("The Cosmos DB double needs the partition key on every point operation (the adapter always passes it).");
-        return Items.Apply(key, operation);
+        var outcome = Items.Apply(key, operation);
+        return fault is null ? outcome : throw LostResponse();
     }
+
+    private static OperationCanceledException LostResponse() => new("The operation was applied, but its response did not arrive before the client gave up (injected fault).");
 
     private static ItemOperation PatchOf(string id, IReadOnlyList<PatchOperation> operations, PatchItemRequestOptions options) =>
         new(ItemOperationKind.Patch, id, IfMatch: options?.IfMatchEtag, Patch: operations, Filter: options?.FilterPredicate);

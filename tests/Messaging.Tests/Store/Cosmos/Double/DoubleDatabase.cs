@@ -83,6 +83,9 @@ public sealed class DoubleDatabase : UnmodelledDatabase
             case CosmosFault.Interleave interleave:
                 await interleave.Action();
                 return null;
+            case CosmosFault.LostResponse:
+                await Task.Yield();
+                return ItemOutcome.ResponseLost;
             case CosmosFault.Cancelled:
                 throw new OperationCanceledException("The request was cancelled (injected fault).");
             default:

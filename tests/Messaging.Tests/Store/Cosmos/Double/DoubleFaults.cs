@@ -40,6 +40,15 @@ public abstract record CosmosFault
     /// <summary>The call is cancelled at once (OperationCanceledException).</summary>
     public sealed record Cancelled : CosmosFault;
 
+    /// <summary>
+    /// The write commits on the service but its answer never reaches the client (the client's timeout or
+    /// cancellation fires first): the caller gets an OperationCanceledException although the write happened.
+    /// The SDKs do not retry such writes because "it's not possible to know if the write was processed"
+    /// (https://learn.microsoft.com/azure/cosmos-db/nosql/conceptual-resilient-sdk-applications, timeouts and connectivity failures).
+    /// Modelled for point operations and batches.
+    /// </summary>
+    public sealed record LostResponse : CosmosFault;
+
     /// <summary>Another writer acts first: the action runs, then the call proceeds normally (a race made deterministic).</summary>
     public sealed record Interleave(Func<Task> Action) : CosmosFault;
 

@@ -27,6 +27,9 @@ public enum ItemOperationKind
 /// <summary>What an operation answered.</summary>
 public sealed record ItemOutcome(HttpStatusCode Status, StoredItem? Item = null, string? Error = null, TimeSpan? RetryAfter = null)
 {
+    /// <summary>The marker of <see cref="CosmosFault.LostResponse"/>: the container applies the operation, then throws.</summary>
+    internal static readonly ItemOutcome ResponseLost = new(HttpStatusCode.RequestTimeout, Error: "The response was lost (injected fault).");
+
     public bool IsSuccess => (int)Status is >= 200 and < 300;
 }
 

@@ -226,4 +226,19 @@ public sealed class DoubleRulesTests
         var error = Assert.Throws<NotSupportedException>(() => _items.GetItemLinqQueryable<Item>());
         Assert.Contains("GetItemLinqQueryable", error.Message, StringComparison.Ordinal);
     }
+
+    // https://learn.microsoft.com/azure/cosmos-db/nosql/conceptual-resilient-sdk-applications: after a timeout a write may have been processed.
+    [Fact]
+    public async Task A_lost_response_applies_the_write_and_the_caller_sees_a_cancellation()
+    {
+        _database.Faults.Inject(CosmosOperation.Create, new CosmosFault.LostResponse());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _items.CreateItemAsync(new Item("a", "p", 1), Pk("p"), cancellationToken: Ct));
+        Assert.Equal(1, await ReadN("a", "p"));
+
+        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.LostResponse());
+        var batch = _items.CreateTransactionalBatch(Pk("p")).CreateItem(new Item("b", "p", 2)).ReplaceItem("a", new Item("a", "p", 3));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => batch.ExecuteAsync(Ct));
+        Assert.Equal(2, await ReadN("b", "p"));
+        Assert.Equal(3, await ReadN("a", "p"));
+    }
 }

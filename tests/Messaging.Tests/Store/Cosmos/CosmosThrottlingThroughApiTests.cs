@@ -1,0 +1,102 @@
+using Messaging.Domain.Common;
+using Messaging.Domain.Conversations;
+using Messaging.Functions.Auth;
+using Messaging.Functions.Http;
+using Messaging.Tests.Domain;
+using Messaging.Tests.Store.Cosmos.Double;
+using Messaging.Tests.Support;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Messaging.Tests.Store.Cosmos;
+
+/// <summary>
+/// A 429 whose SDK retries ran out, on each kind of database operation, reaches the client as a 429
+/// problem with Retry-After through the API pipeline (never a 500, never a misleading domain answer).
+/// </summary>
+public sealed class CosmosThrottlingThroughApiTests : IAsyncLifetime, IDisposable
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "messaging-cosmos-throttling", Guid.NewGuid().ToString("N"));
+    private StoreUnderTest _store = null!;
+    private DoubleDatabase _database = null!;
+
+    public Task InitializeAsync()
+    {
+        _store = CosmosTestStore.OnDouble(out _database);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    public void Dispose() => TemporaryFolder.DeleteQuietly(_dataPath);
+
+    public static TheoryData<CosmosOperation> Operations => [.. Enum.GetValues<CosmosOperation>()];
+
+    /// <summary>A store call that performs the operation kind (set up so that it reaches it).</summary>
+    private async Task<Func<Task>> CallUsingAsync(CosmosOperation operation)
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        Conversation group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0);
+        await _store.Conversations.AddAsync(group, Ct);
+        Messaging.Domain.Attachments.Attachment photo = AnAttachment.UploadedBy(alice).Named("a.png", "image/png", 10).At(Time.T0);
+        await _store.Attachments.AddAsync(photo, Ct);
+        var sent = (await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").At(Time.At(1)), Ct)).Message!;
+        return operation switch
+        {
+            CosmosOperation.Read => () => _store.Conversations.GetAsync(group.Id, Ct),
+            CosmosOperation.Query => () => _store.Messages.ListNewestFirstAsync(group.Id, 10, null, Ct),
+            CosmosOperation.ReadMany => () => _store.Conversations.ListForParticipantAsync(alice, 10, null, Ct),
+            CosmosOperation.Create => () => _store.Conversations.GetOrAddDirectAsync(ADirect.Between(alice, bob), Ct),
+            CosmosOperation.Replace => () => _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("photo").WithAttachments(photo).At(Time.At(2)), Ct),
+            CosmosOperation.Upsert => async () =>
+            {
+                var changed = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+                changed.AddParticipant(alice, Some.User("carol"), Time.At(3), new MessagingLimits()).Ok();
+                await _store.Conversations.UpdateAsync(changed, Ct);
+            },
+            CosmosOperation.Delete => () => _store.Attachments.DeleteUnusedAsync(photo.Id, Ct),
+            CosmosOperation.Patch => () => _store.Conversations.AdvanceWatermarkAsync(group.Id, bob, new ReadWatermark(sent.Id, sent.Sequence, Time.At(4)), Ct),
+            CosmosOperation.Batch => () => _store.Messages.AppendAsync(AMessage.From(bob).In(group).Saying("reply").At(Time.At(5)), Ct),
+            _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, null),
+        };
+    }
+
+    private async Task<HttpResponse> InvokeAsync(Func<Task> call)
+    {
+        Directory.CreateDirectory(_dataPath);
+        var pipeline = new ApiPipeline(
+            new TokenValidator(new AuthOptions { SigningKey = new string('k', 48), Issuer = "test", Audience = "test" }, _dataPath),
+            new CorsPolicy([]),
+            NullLogger<ApiPipeline>.Instance);
+        var context = new DefaultHttpContext();
+        context.Response.Body = new MemoryStream();
+        await pipeline.InvokeAsync(context, allowsAnonymous: true, call);
+        return context.Response;
+    }
+
+    [Theory]
+    [MemberData(nameof(Operations))]
+    public async Task A_429_on_any_kind_of_operation_is_a_429_problem_with_retry_after(CosmosOperation operation)
+    {
+        var call = await CallUsingAsync(operation);
+        _database.Faults.Inject(operation, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(2500)), times: 1000);
+        var callsBefore = _database.Calls;
+
+        var response = await InvokeAsync(call);
+
+        Assert.Equal(StatusCodes.Status429TooManyRequests, response.StatusCode);
+        Assert.True(int.TryParse(response.Headers.RetryAfter.ToString(), out var seconds) && seconds >= 1, $"Retry-After was '{response.Headers.RetryAfter}'");
+        Assert.StartsWith("application/problem+json", response.ContentType, StringComparison.Ordinal);
+        Assert.True(_database.Calls > callsBefore, "the call reached the database");
+    }
+
+    [Fact]
+    public async Task A_send_whose_sequence_kept_moving_is_a_409_problem()
+    {
+        var response = await InvokeAsync(() => throw new ConcurrencyConflictException("kept moving"));
+
+        Assert.Equal(StatusCodes.Status409Conflict, response.StatusCode);
+        Assert.StartsWith("application/problem+json", response.ContentType, StringComparison.Ordinal);
+    }
+}
