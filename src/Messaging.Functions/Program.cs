@@ -4,17 +4,16 @@ using Messaging.Functions.Hosting;
 // - by the Azure Functions host (func start, Azure): the isolated worker;
 // - "token <userId> [--name N]": print a development token;
 // - otherwise: the standalone server, the same functions on ASP.NET Core.
+// A startup mistake (a port in use, a short signing key, a malformed connection string, an
+// unusable data folder) ends the process with one line on stderr and exit code 1.
 if (FunctionsWorkerHost.IsStartedByFunctionsHost(args))
 {
-    FunctionsWorkerHost.Run(args);
+    return StartupFailures.Run(() => FunctionsWorkerHost.Run(args), Console.Error);
 }
-else if (args is ["token", ..])
+
+if (args is ["token", ..])
 {
     return TokenCommand.Run(args[1..], Console.Out, Console.Error);
 }
-else
-{
-    await StandaloneServer.RunAsync(args);
-}
 
-return 0;
+return await StartupFailures.RunAsync(() => StandaloneServer.RunAsync(args), Console.Error);

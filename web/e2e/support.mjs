@@ -1,7 +1,6 @@
 // Test support: the standalone server as a child process (so it can be killed and restarted for
 // real) and headless Debian Chromium driven by playwright-core.
 import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,7 +12,7 @@ export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '
 export const screenshotDir = join(repoRoot, 'artifacts', 'screenshots');
 
 /** The server built by `dotnet build` / `dotnet test`: E2E_SERVER_DLL, else the newest of Release and Debug. */
-function serverDll() {
+export function serverDll() {
   if (process.env.E2E_SERVER_DLL) return process.env.E2E_SERVER_DLL;
   const candidates = ['Release', 'Debug']
     .map(c => join(repoRoot, 'src', 'Messaging.Functions', 'bin', c, 'net10.0', 'Messaging.Functions.dll'))
@@ -23,7 +22,7 @@ function serverDll() {
   return candidates[0];
 }
 
-function freePort() {
+export function freePort() {
   return new Promise((resolvePort, reject) => {
     const server = createServer();
     server.on('error', reject);
@@ -39,7 +38,6 @@ export const sleep = ms => new Promise(r => setTimeout(r, ms));
 export class ServerProcess {
   constructor() {
     this.dataPath = mkdtempSync(join(tmpdir(), 'messaging-e2e-'));
-    this.signingKey = randomBytes(48).toString('base64');
     this.output = [];
   }
 
@@ -49,11 +47,10 @@ export class ServerProcess {
     this.port ??= await freePort();
     const child = spawn('dotnet', [serverDll(), '--urls', this.url], {
       cwd: this.dataPath,
+      // No signing key: the server generates its development key under the data path (kept across
+      // restarts) and, on loopback only, offers development sign-in.
       env: {
         ...process.env,
-        DOTNET_ENVIRONMENT: 'Development',
-        ASPNETCORE_ENVIRONMENT: 'Development',
-        Auth__SigningKey: this.signingKey,
         // The tests seed history through the API faster than a person types: lift the send limit.
         Messaging__SendsPerSecond: '0',
         Messaging__DataPath: this.dataPath,

@@ -1,3 +1,5 @@
+using Messaging.Functions.Hosting;
+
 namespace Messaging.Functions.Auth;
 
 /// <summary>The <c>Auth__*</c> settings.</summary>
@@ -45,22 +47,22 @@ public sealed class AuthOptions
     {
         if (!UserIdClaims.Contains(UserIdClaimOrDefault(), StringComparer.Ordinal))
         {
-            throw new InvalidOperationException($"Auth__UserIdClaim must be one of: {string.Join(", ", UserIdClaims)}.");
+            throw new StartupException($"Auth__UserIdClaim must be one of: {string.Join(", ", UserIdClaims)}.");
         }
 
         if (!string.IsNullOrWhiteSpace(Authority) && !Uri.TryCreate(Authority, UriKind.Absolute, out _))
         {
-            throw new InvalidOperationException("Auth__Authority must be an absolute URL.");
+            throw new StartupException("Auth__Authority must be an absolute URL.");
         }
 
         foreach (var issuer in AcceptedIssuers().Where(i => i.Contains(' ', StringComparison.Ordinal)))
         {
-            throw new InvalidOperationException($"Auth__Issuers: '{issuer}' contains a space; separate issuers with commas.");
+            throw new StartupException($"Auth__Issuers: '{issuer}' contains a space; separate issuers with commas.");
         }
 
         if (RequiredScope is { } scope && scope.Trim().Contains(' ', StringComparison.Ordinal))
         {
-            throw new InvalidOperationException("Auth__RequiredScope names one scope.");
+            throw new StartupException("Auth__RequiredScope names one scope.");
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using Messaging.Functions.Hosting;
 
 namespace Messaging.Functions.Auth;
 
@@ -22,7 +23,8 @@ public static class SigningKeys
             var key = Encoding.UTF8.GetBytes(options.SigningKey);
             if (key.Length < MinimumKeyBytes)
             {
-                throw new InvalidOperationException($"Auth__SigningKey must be at least {MinimumKeyBytes} bytes.");
+                // Never the key, nor its length: a key in a log or a terminal is a key given away.
+                throw new StartupException($"Auth__SigningKey must be at least {MinimumKeyBytes} bytes (UTF-8); make one with: openssl rand -base64 32");
             }
 
             return key;

@@ -31,6 +31,13 @@ internal static partial class Log
     [LoggerMessage(EventId = 9, Level = LogLevel.Information, Message = "Real time is off: no SignalR is configured for this host, events are not pushed")]
     public static partial void RealtimeDisabled(ILogger logger);
 
+    // 360-379: first run of the standalone server.
+    [LoggerMessage(EventId = 360, Level = LogLevel.Information, Message = "Ready: open {Url} in a browser. Development sign-in is {SignIn}: {SignInReason}")]
+    public static partial void Ready(ILogger logger, string url, string signIn, string signInReason);
+
+    [LoggerMessage(EventId = 361, Level = LogLevel.Warning, Message = "The web client is not built (web/dist): / answers a page that says what to install; with Node.js on the PATH, the next build builds it")]
+    public static partial void WebClientNotBuilt(ILogger logger);
+
     // 100+: Blob storage for attachments.
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "Attachments in Blob storage at {ContainerUri} ({Authentication}; create container: {CreateContainer})")]
     public static partial void BlobStore(ILogger logger, string containerUri, string authentication, bool createContainer);

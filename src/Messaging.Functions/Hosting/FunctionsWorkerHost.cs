@@ -25,6 +25,7 @@ public static class FunctionsWorkerHost
         var builder = FunctionsApplication.CreateBuilder(args);
         builder.ConfigureFunctionsWebApplication();
         builder.UseMiddleware<PipelineMiddleware>();
+        StartupChecks.Run(builder.Configuration, MessagingHost.Functions);
         builder.Services.AddMessaging(builder.Configuration, MessagingHost.Functions);
         builder.Services.AddMessagingTelemetry(builder.Configuration, MessagingHost.Functions);
         var host = builder.Build();

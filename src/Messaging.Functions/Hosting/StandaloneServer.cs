@@ -6,11 +6,14 @@ using Messaging.Functions.Realtime;
 using Messaging.Functions.Storage.Sqlite;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Console;
 
 namespace Messaging.Functions.Hosting;
 
@@ -21,6 +24,9 @@ namespace Messaging.Functions.Hosting;
 public static class StandaloneServer
 {
     public const string DefaultUrl = "http://localhost:7071";
+
+    /// <summary>The category of the generic host's own records (start and stop failures, background service faults).</summary>
+    public const string HostLogCategory = "Microsoft.Extensions.Hosting.Internal.Host";
 
     public static async Task RunAsync(string[] args)
     {
@@ -49,8 +55,16 @@ public static class StandaloneServer
             kestrel.Limits.MaxRequestBodySize = 2 * 1024 * 1024;
             kestrel.AddServerHeader = false;
         });
-        builder.Services.AddMessaging(builder.Configuration, MessagingHost.Standalone);
+        StartupChecks.Run(builder.Configuration, MessagingHost.Standalone);
+        AddMessagingWithDataFolder(builder.Services, builder.Configuration);
         services?.Invoke(builder.Services);
+        var signIn = new DevelopmentSignIn();
+        builder.Services.AddSingleton(signIn);
+
+        // A startup mistake (a port in use) is told in one line by StartupFailures; the host's
+        // "Hosting failed to start" record would repeat it with a stack trace on the console. Faults
+        // of background services stay visible: the host logs them as Critical (it stops on them).
+        builder.Logging.AddFilter<ConsoleLoggerProvider>(HostLogCategory, LogLevel.Critical);
 
         // ASP.NET Core's request log lines carry the full URL, and with it the hub's access_token
         // query parameter (WebSockets cannot send headers): no token may reach any log.
@@ -69,10 +83,59 @@ public static class StandaloneServer
             Log.EmbeddedStore(logger, embedded.DatabasePath);
         }
 
-        WebClientHost.Map(app);
+        var webClientBuilt = WebClientHost.Map(app);
+        signIn.Map(app);
+        app.Lifetime.ApplicationStarted.Register(() => AnnounceReady(app, signIn, webClientBuilt, logger));
         MapFunctions(app);
         MapHub(app);
         return app;
+    }
+
+    /// <summary>
+    /// Once the server listens: decides development sign-in from the addresses it really bound
+    /// (whatever configured them: --urls, ASPNETCORE_URLS, Kestrel endpoints) and says where to go.
+    /// </summary>
+    private static void AnnounceReady(WebApplication app, DevelopmentSignIn signIn, bool webClientBuilt, ILogger logger)
+    {
+        var addresses = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.ToArray() ?? [];
+        signIn.Decision = DevelopmentSignIn.Decide(
+            MessagingHost.Standalone,
+            MessagingServices.Auth(app.Configuration),
+            addresses,
+            onAppService: !string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WEBSITE_SITE_NAME")));
+        if (!webClientBuilt)
+        {
+            Log.WebClientNotBuilt(logger);
+        }
+
+        Log.Ready(logger, UrlToOpen(addresses), signIn.Decision.IsOn ? "on" : "off", signIn.Decision.Reason);
+    }
+
+    /// <summary>The address a person opens: a localhost one when there is, with a wildcard host shown as localhost.</summary>
+    public static string UrlToOpen(IReadOnlyCollection<string> addresses)
+    {
+        var address = addresses.FirstOrDefault(a => a.Contains("://localhost", StringComparison.OrdinalIgnoreCase))
+            ?? addresses.FirstOrDefault(DevelopmentSignIn.IsLoopback)
+            ?? addresses.FirstOrDefault()
+            ?? DefaultUrl;
+        var binding = BindingAddress.Parse(address);
+        var host = binding.Host is "*" or "+" or "0.0.0.0" or "[::]" ? "localhost" : binding.Host;
+        return $"{binding.Scheme}://{host}:{binding.Port}/";
+    }
+
+    /// <summary>Files of the data folder this user may not read or write surface while the services are built: one line, not a stack trace.</summary>
+    private static void AddMessagingWithDataFolder(IServiceCollection services, IConfiguration configuration)
+    {
+        try
+        {
+            services.AddMessaging(configuration, MessagingHost.Standalone);
+        }
+        catch (UnauthorizedAccessException exception)
+        {
+            throw new StartupException(
+                $"The data folder {MessagingServices.DataPath(configuration)} ({StartupChecks.DataPathSetting}) cannot be used: {exception.Message} Choose a folder this user can read and write.",
+                exception);
+        }
     }
 
     /// <summary>Configuration as in the Functions host: local.settings.json Values, then environment variables, then the command line.</summary>

@@ -1,29 +1,17 @@
-using Messaging.Domain.Common;
-using Messaging.Functions.Auth;
-using Messaging.Functions.Http;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.FileProviders;
-using Microsoft.Extensions.Hosting;
 
 namespace Messaging.Functions.Hosting;
 
-public sealed record DevTokenRequest(string UserId, string? Name = null);
-
-public sealed record DevTokenResponse(string Token, string UserId, string? Name, DateTimeOffset ExpiresAt);
-
 /// <summary>
 /// The standalone server's web client: the built <c>web/dist</c> folder served at <c>/</c> (with a
-/// fallback to <c>index.html</c> for client-side paths and a strict Content-Security-Policy), and
-/// the development sign-in endpoint. Neither exists under the Functions host.
+/// fallback to <c>index.html</c> for client-side paths and a strict Content-Security-Policy), or,
+/// when there is no build, a page that says how to make one. Neither exists under the Functions host.
 /// </summary>
 public static class WebClientHost
 {
-    public const string DevTokenPath = "/dev/token";
-    public static readonly TimeSpan DevTokenLifetime = TimeSpan.FromHours(12);
-
     // Scripts, styles and connections from the page's own origin only; no inline code, no framing.
     public const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; " +
@@ -32,7 +20,7 @@ public static class WebClientHost
     /// <summary>
     /// The built client: <c>Web:Root</c> when configured, else <c>web/dist</c> of the repository the
     /// server runs from, else <c>wwwroot</c> next to the executable (copied there by the build).
-    /// Null when there is none: the server then serves the API only.
+    /// Null when there is none: the server then serves the API and <see cref="NotBuiltPage"/>.
     /// </summary>
     public static string? ResolveRoot(IConfiguration configuration)
     {
@@ -59,25 +47,13 @@ public static class WebClientHost
         return File.Exists(Path.Combine(wwwroot, "index.html")) ? wwwroot : null;
     }
 
-    /// <summary>
-    /// Development sign-in is on only in the Development environment, with a configured
-    /// <c>Auth:SigningKey</c>, and never on Azure (App Service / Functions set <c>WEBSITE_SITE_NAME</c>).
-    /// </summary>
-    public static bool DevSignInEnabled(IHostEnvironment environment, IConfiguration configuration) =>
-        environment.IsDevelopment()
-        && !string.IsNullOrWhiteSpace(configuration["Auth:SigningKey"])
-        && string.IsNullOrEmpty(Environment.GetEnvironmentVariable("WEBSITE_SITE_NAME"));
-
-    public static void Map(WebApplication app)
+    /// <summary>Maps the built client, or the page that says how to build it; returns whether there is a build.</summary>
+    public static bool Map(WebApplication app)
     {
-        if (DevSignInEnabled(app.Environment, app.Configuration))
-        {
-            MapDevSignIn(app);
-        }
-
         if (ResolveRoot(app.Configuration) is not { } root)
         {
-            return;
+            MapNotBuiltPage(app);
+            return false;
         }
 
         var files = new PhysicalFileProvider(root);
@@ -107,41 +83,32 @@ public static class WebClientHost
             await next(context);
         });
         app.UseStaticFiles(new StaticFileOptions { FileProvider = files });
+        return true;
     }
 
     private static bool IsServerPath(PathString path) =>
         path.StartsWithSegments("/api", StringComparison.OrdinalIgnoreCase)
         || path.StartsWithSegments("/dev", StringComparison.OrdinalIgnoreCase);
 
-    private static void MapDevSignIn(WebApplication app)
+    /// <summary>Without a build, <c>/</c> (and every client-side path) answers a page that says what to install and which command builds the client.</summary>
+    private static void MapNotBuiltPage(WebApplication app)
     {
-        var auth = MessagingServices.Auth(app.Configuration);
-        var dataPath = MessagingServices.DataPath(app.Configuration);
-
-        // The page asks whether it may offer sign-in by name: 204 here, 404 where it is off.
-        app.MapGet(DevTokenPath, () => Results.NoContent());
-        app.MapPost(DevTokenPath, async (HttpRequest request, CancellationToken cancellationToken) =>
+        app.Use(async (context, next) =>
         {
-            var body = await RequestBody.ReadAsync<DevTokenRequest>(request, cancellationToken);
-            if (!body.IsSuccess)
+            var path = context.Request.Path;
+            if (IsServerPath(path) || Path.HasExtension(path.Value ?? "")
+                || !(HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method)))
             {
-                return ApiResults.Problem(body.Error!);
+                await next(context);
+                return;
             }
 
-            var userId = body.Value.UserId?.Trim();
-            if (!Ids.IsWellFormed(userId) || userId!.Any(char.IsWhiteSpace))
-            {
-                return ApiResults.Problem(Error.Invalid("userId", "The user id must be 1–128 characters without spaces or control characters."));
-            }
-
-            var name = string.IsNullOrWhiteSpace(body.Value.Name) ? null : body.Value.Name.Trim();
-            if (name is { Length: > 100 } || (name?.Any(char.IsControl) ?? false))
-            {
-                return ApiResults.Problem(Error.Invalid("name", "The display name must be at most 100 characters without control characters."));
-            }
-
-            var token = TokenIssuer.Issue(auth, dataPath, userId!, name, DevTokenLifetime);
-            return ApiResults.Ok(new DevTokenResponse(token, userId!, name, DateTimeOffset.UtcNow + DevTokenLifetime));
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.ContentSecurityPolicy = NotBuiltPage.ContentSecurityPolicy;
+            headers.CacheControl = "no-store";
+            context.Response.ContentType = "text/html; charset=utf-8";
+            await context.Response.WriteAsync(NotBuiltPage.Html, context.RequestAborted);
         });
     }
 }

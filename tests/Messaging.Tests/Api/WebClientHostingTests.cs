@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Http.Headers;
 using Messaging.Functions.Hosting;
 using Messaging.Tests.Support;
 using Microsoft.AspNetCore.Builder;
@@ -8,8 +7,8 @@ using Microsoft.Extensions.Configuration;
 namespace Messaging.Tests.Api;
 
 /// <summary>
-/// The standalone server's web client hosting: development sign-in only in Development with a
-/// configured signing key, the built page with its security headers, and no page when there is no build.
+/// The standalone server's web client hosting: the built page with its security headers, and a page
+/// that says how to build it when there is no build. Development sign-in: DevelopmentSignInTests.
 /// </summary>
 public sealed class WebClientHostingTests : IDisposable
 {
@@ -39,38 +38,6 @@ public sealed class WebClientHostingTests : IDisposable
     }
 
     private static HttpClient ClientFor(WebApplication app) => new() { BaseAddress = new Uri(app.Urls.First()) };
-
-    [Theory]
-    [InlineData("Production", TestServer.SigningKey)]
-    [InlineData("Staging", TestServer.SigningKey)]
-    [InlineData("Development", null)] // generated development key: no sign-in by name (only a configured key)
-    public async Task Dev_token_endpoint_is_404_outside_Development_or_without_a_signing_key(string environment, string? signingKey)
-    {
-        await using var app = await StartAsync(environment, signingKey);
-        using var client = ClientFor(app);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync(WebClientHost.DevTokenPath)).StatusCode);
-        var (status, _) = await client.PostJsonAsync(WebClientHost.DevTokenPath, new { userId = "mallory" });
-        Assert.Equal(HttpStatusCode.NotFound, status);
-    }
-
-    [Fact]
-    public async Task Dev_token_endpoint_in_Development_with_a_signing_key_mints_a_working_token()
-    {
-        await using var app = await StartAsync("Development", TestServer.SigningKey);
-        using var client = ClientFor(app);
-        Assert.Equal(HttpStatusCode.NoContent, (await client.GetAsync(WebClientHost.DevTokenPath)).StatusCode);
-
-        var (status, body) = await client.PostJsonAsync(WebClientHost.DevTokenPath, new { userId = "alice", name = "Alice" });
-        Assert.Equal(HttpStatusCode.OK, status);
-        Assert.Equal("alice", body.Str("userId"));
-
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", body.Str("token"));
-        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/messaging/conversations/")).StatusCode);
-
-        var (invalid, problem) = await client.PostJsonAsync(WebClientHost.DevTokenPath, new { userId = "has space" });
-        Assert.Equal(HttpStatusCode.BadRequest, invalid);
-        Assert.NotNull(problem!["errors"]!["userId"]);
-    }
 
     [Fact]
     public async Task Page_is_served_with_nosniff_and_a_strict_CSP_and_client_paths_fall_back_to_it()
@@ -102,12 +69,26 @@ public sealed class WebClientHostingTests : IDisposable
     }
 
     [Fact]
-    public async Task Server_starts_and_serves_the_API_without_a_web_build()
+    public async Task Without_a_web_build_the_root_says_what_to_install_and_which_command_builds_it()
     {
-        await using var app = await StartAsync("Development", TestServer.SigningKey, webRoot: Path.Combine(_dataPath, "no-build"));
+        await using var app = await StartAsync("Production", TestServer.SigningKey, webRoot: Path.Combine(_dataPath, "no-build"));
         using var client = ClientFor(app);
-        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/")).StatusCode);
+        using var page = await client.GetAsync("/");
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("Node.js", html);
+        Assert.Contains("dotnet run --project src/Messaging.Functions", html);
+        Assert.Contains("npm ci &amp;&amp; npm run build", html);
+        Assert.Equal("nosniff", page.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Contains("default-src 'none'", page.Headers.GetValues("Content-Security-Policy").Single());
+
+        // The API is unaffected, and files that do not exist stay 404.
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/health")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await client.GetAsync("/assets/app.js")).StatusCode);
+        using var api = await client.GetAsync("/api/messaging/no-such-route");
+        Assert.Equal(HttpStatusCode.NotFound, api.StatusCode);
+        Assert.NotEqual("text/html", api.Content.Headers.ContentType?.MediaType);
     }
 
     public void Dispose()

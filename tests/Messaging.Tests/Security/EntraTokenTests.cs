@@ -1,4 +1,5 @@
 using Messaging.Functions.Auth;
+using Messaging.Functions.Hosting;
 using Messaging.Tests.Support;
 
 namespace Messaging.Tests.Security;
@@ -127,6 +128,6 @@ public sealed class EntraTokenTests : IAsyncLifetime
         var options = V2Configuration();
         options.UserIdClaim = claim;
 
-        Assert.Throws<InvalidOperationException>(() => new TokenValidator(options, _dataPath));
+        Assert.Throws<StartupException>(() => new TokenValidator(options, _dataPath));
     }
 }

@@ -27,11 +27,14 @@ public sealed class ServerProcess : IDisposable
     /// <summary>The last lines the server wrote to stdout and stderr (at most 2,000).</summary>
     public IReadOnlyList<string> Output => [.. _output];
 
+    /// <summary>The server built in the same configuration as the tests.</summary>
+    public static string DllPath { get; } = Path.Combine(
+        Repository.Root, "src", "Messaging.Functions", "bin",
+        new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name, "net10.0", "Messaging.Functions.dll");
+
     public static async Task<ServerProcess> StartAsync(string dataPath, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-        var dll = Path.Combine(Repository.Root, "src", "Messaging.Functions", "bin", configuration, "net10.0", "Messaging.Functions.dll");
-        var start = new ProcessStartInfo("dotnet", [dll, "--urls", "http://127.0.0.1:0"])
+        var start = new ProcessStartInfo("dotnet", [DllPath, "--urls", "http://127.0.0.1:0"])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
