@@ -3,6 +3,7 @@ using Messaging.Tests.Support;
 namespace Messaging.Tests.Hosting;
 
 /// <summary>The start-up log ends with the URL to open and whether development sign-in is on.</summary>
+[Trait(TestCategories.Name, TestCategories.Slow)]
 public sealed class ReadyLineTests : IDisposable
 {
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "messaging-ready", Guid.NewGuid().ToString("N"));

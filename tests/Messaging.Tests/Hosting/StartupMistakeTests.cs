@@ -9,6 +9,7 @@ namespace Messaging.Tests.Hosting;
 /// Startup mistakes end the real process with one clear line on stderr and a non-zero exit code,
 /// no stack trace, and never the value of a secret setting.
 /// </summary>
+[Trait(TestCategories.Name, TestCategories.Slow)]
 public sealed class StartupMistakeTests : IDisposable
 {
     private const string Secret = "s3cret-value-that-must-not-be-printed";
