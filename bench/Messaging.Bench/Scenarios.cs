@@ -97,8 +97,16 @@ internal static class Scenarios
             result.Notes.Add($"{size} participants: {cpuText}; shed {outcome.Shed}.");
             result.Figures[$"p{size}"] = new
             {
-                p50Ms = Fmt.Round(d.Median), p90Ms = Fmt.Round(d.Percentile(90)), p99Ms = Fmt.Round(d.Percentile(99)), maxMs = Fmt.Round(d.Max),
-                ackP50Ms = Fmt.Round(acks.Median), ackP99Ms = Fmt.Round(acks.Percentile(99)), complete = d.Count, sends, errors = errors[0], connectFailures = failed,
+                p50Ms = Fmt.Round(d.Median),
+                p90Ms = Fmt.Round(d.Percentile(90)),
+                p99Ms = Fmt.Round(d.Percentile(99)),
+                maxMs = Fmt.Round(d.Max),
+                ackP50Ms = Fmt.Round(acks.Median),
+                ackP99Ms = Fmt.Round(acks.Percentile(99)),
+                complete = d.Count,
+                sends,
+                errors = errors[0],
+                connectFailures = failed,
             };
             await Realtime.DisposeAllAsync(connections);
         }
@@ -191,9 +199,20 @@ internal static class Scenarios
             var achieved = acks.Count / outcome.Seconds;
             steps.Add(new
             {
-                rate, sends = count, acked = acks.Count - errors[0], errors = errors[0], shed = outcome.Shed, achievedPerSecond = Math.Round(achieved),
-                ackP50Ms = Fmt.Round(acks.Median), ackP99Ms = Fmt.Round(p99), deliveryP50Ms = Fmt.Round(tracker.ToLastRecipient.Median), deliveryP99Ms = Fmt.Round(tracker.ToLastRecipient.Percentile(99)),
-                sampledUndelivered = tracker.Outstanding, serverCores = Fmt.Round(serverCores, 2), clientCores = Fmt.Round(clientCores, 2), passed,
+                rate,
+                sends = count,
+                acked = acks.Count - errors[0],
+                errors = errors[0],
+                shed = outcome.Shed,
+                achievedPerSecond = Math.Round(achieved),
+                ackP50Ms = Fmt.Round(acks.Median),
+                ackP99Ms = Fmt.Round(p99),
+                deliveryP50Ms = Fmt.Round(tracker.ToLastRecipient.Median),
+                deliveryP99Ms = Fmt.Round(tracker.ToLastRecipient.Percentile(99)),
+                sampledUndelivered = tracker.Outstanding,
+                serverCores = Fmt.Round(serverCores, 2),
+                clientCores = Fmt.Round(clientCores, 2),
+                passed,
             });
             result.Add(
                 $"step {Fmt.N(rate)}/s",

@@ -239,10 +239,10 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
         Assert.Equal(2, accounts.Count);
         foreach (var storage in accounts)
         {
-        Assert.False(storage.Properties.GetProperty("allowBlobPublicAccess").GetBoolean());
-        Assert.Equal("TLS1_2", storage.Properties.GetProperty("minimumTlsVersion").GetString());
-        Assert.False(storage.Properties.GetProperty("allowSharedKeyAccess").GetBoolean());
-        Assert.True(storage.Properties.GetProperty("supportsHttpsTrafficOnly").GetBoolean());
+            Assert.False(storage.Properties.GetProperty("allowBlobPublicAccess").GetBoolean());
+            Assert.Equal("TLS1_2", storage.Properties.GetProperty("minimumTlsVersion").GetString());
+            Assert.False(storage.Properties.GetProperty("allowSharedKeyAccess").GetBoolean());
+            Assert.True(storage.Properties.GetProperty("supportsHttpsTrafficOnly").GetBoolean());
         }
 
         foreach (var containers in Template.OfType("Microsoft.Storage/storageAccounts/blobServices/containers"))

@@ -22,33 +22,33 @@ public sealed class ClientInvocations(MessageService messages, TypingService typ
         switch (method)
         {
             case "message.send":
-            {
-                var request = RequestBody.Parse<SendMessageRequest>(argument);
-                if (!request.IsSuccess)
                 {
-                    return request.Error!;
+                    var request = RequestBody.Parse<SendMessageRequest>(argument);
+                    if (!request.IsSuccess)
+                    {
+                        return request.Error!;
+                    }
+
+                    var sent = await messages.SendAsync(userId, request.Value.ConversationId, request.Value.Text, request.Value.AttachmentIds, request.Value.ClientMessageId, cancellationToken);
+                    MessagingMetrics.RecordSent(sent, "realtime");
+                    return sent.Map<object?>(s => s.Resource);
                 }
 
-                var sent = await messages.SendAsync(userId, request.Value.ConversationId, request.Value.Text, request.Value.AttachmentIds, request.Value.ClientMessageId, cancellationToken);
-                MessagingMetrics.RecordSent(sent, "realtime");
-                return sent.Map<object?>(s => s.Resource);
-            }
-
             case "message.read":
-            {
-                var request = RequestBody.Parse<MarkAsReadRequest>(argument);
-                return request.IsSuccess
-                    ? (await messages.MarkReadAsync(userId, request.Value.MessageIds, request.Value.ConversationId, cancellationToken)).Map<object?>(r => r)
-                    : request.Error!;
-            }
+                {
+                    var request = RequestBody.Parse<MarkAsReadRequest>(argument);
+                    return request.IsSuccess
+                        ? (await messages.MarkReadAsync(userId, request.Value.MessageIds, request.Value.ConversationId, cancellationToken)).Map<object?>(r => r)
+                        : request.Error!;
+                }
 
             case "typing.start" or "typing.stop":
-            {
-                var request = RequestBody.Parse<TypingTarget>(argument);
-                return request.IsSuccess
-                    ? (await typing.SetTypingAsync(userId, request.Value.ConversationId, method == "typing.start", cancellationToken)).Map<object?>(_ => null)
-                    : request.Error!;
-            }
+                {
+                    var request = RequestBody.Parse<TypingTarget>(argument);
+                    return request.IsSuccess
+                        ? (await typing.SetTypingAsync(userId, request.Value.ConversationId, method == "typing.start", cancellationToken)).Map<object?>(_ => null)
+                        : request.Error!;
+                }
 
             default:
                 return Error.Invalid("target", $"Unknown method '{method}'.");

@@ -1,10 +1,10 @@
-using Messaging.Tests.Support;
 using System.Net;
 using Azure.Storage.Blobs;
 using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Messaging.Domain.Attachments;
 using Messaging.Functions.Storage.Blobs;
+using Messaging.Tests.Support;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Messaging.Tests.Blobs;

@@ -1,6 +1,6 @@
 using System.Net;
-using Messaging.Tests.Support;
 using System.Net.Http.Json;
+using Messaging.Tests.Support;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 

@@ -61,7 +61,8 @@ public sealed class DeliveryWorld : IAsyncDisposable
         // One quick retry of a refused call, so that an injected failure of two calls or more is a real failure.
         services.AddSingleton(sp => new SignalRRestClient(
             sp.GetRequiredService<SignalRConnectionString>(), sp.GetRequiredService<SignalRTokens>(), sp.GetRequiredService<IHttpClientFactory>(),
-            sp.GetRequiredService<ILogger<SignalRRestClient>>()) { Backoff = [TimeSpan.Zero] });
+            sp.GetRequiredService<ILogger<SignalRRestClient>>())
+        { Backoff = [TimeSpan.Zero] });
         if (publisher is not null)
         {
             services.AddSingleton<IRealtimePublisher>(publisher);

@@ -1,7 +1,7 @@
 using Azure.Core;
 using Messaging.Domain.Realtime;
-using Messaging.Tests.Support;
 using Messaging.Functions.Realtime.SignalRService;
+using Messaging.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;

@@ -19,9 +19,21 @@ public sealed class CosmosChangeMapperTests
     private static string Record(string id, string kind, string? messageId = null, string? userId = null, string[]? added = null, string[]? removed = null) =>
         System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?>
         {
-            ["id"] = id, ["type"] = "change", ["pk"] = "c1", ["conversationId"] = "c1", ["kind"] = kind,
-            ["messageId"] = messageId, ["userId"] = userId, ["added"] = added, ["removed"] = removed, ["at"] = 1, ["ttl"] = 86400,
-            ["_rid"] = "x", ["_etag"] = "\"0000\"", ["_ts"] = Ts0, ["_lsn"] = 7,
+            ["id"] = id,
+            ["type"] = "change",
+            ["pk"] = "c1",
+            ["conversationId"] = "c1",
+            ["kind"] = kind,
+            ["messageId"] = messageId,
+            ["userId"] = userId,
+            ["added"] = added,
+            ["removed"] = removed,
+            ["at"] = 1,
+            ["ttl"] = 86400,
+            ["_rid"] = "x",
+            ["_etag"] = "\"0000\"",
+            ["_ts"] = Ts0,
+            ["_lsn"] = 7,
         });
 
     [Fact]

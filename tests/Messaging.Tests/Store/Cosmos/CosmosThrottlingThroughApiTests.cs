@@ -54,7 +54,8 @@ public sealed class CosmosThrottlingThroughApiTests : IAsyncLifetime, IDisposabl
                 var changed = (await _store.Conversations.GetAsync(group.Id, Ct))!;
                 changed.AddParticipant(alice, Some.User("carol"), Time.At(3), new MessagingLimits()).Ok();
                 await _store.Conversations.UpdateAsync(changed, Ct);
-            },
+            }
+            ,
             CosmosOperation.Delete => () => _store.Attachments.DeleteUnusedAsync(photo.Id, Ct),
             CosmosOperation.Patch => () => _store.Conversations.AdvanceWatermarkAsync(group.Id, bob, new ReadWatermark(sent.Id, sent.Sequence, Time.At(4)), Ct),
             CosmosOperation.Batch => () => _store.Messages.AppendAsync(AMessage.From(bob).In(group).Saying("reply").At(Time.At(5)), Ct),

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Text.Json;
+using Messaging.Functions.Hosting;
 using Messaging.Functions.Realtime.SignalRService;
 using Messaging.Functions.Storage.Cosmos;
 using Microsoft.Azure.Cosmos;
-using Messaging.Functions.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
