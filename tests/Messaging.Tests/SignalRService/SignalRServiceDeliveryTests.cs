@@ -108,6 +108,9 @@ public sealed class SignalRServiceDeliveryTests : IAsyncLifetime
         await client.SendMessageAsync(conversationId, "1");
         await client.PostJsonAsync($"/api/messaging/conversations/{conversationId}/remove_participant/", new { userId = bob });
         await client.SendMessageAsync(conversationId, "2");
+
+        // Message 2 goes out while bob is out; once he is back, a late event of it would rightly reach him (he can read it in the history).
+        await carolConnection.WaitForAsync("message.created", Text("2"));
         await client.PostJsonAsync($"/api/messaging/conversations/{conversationId}/add_participant/", new { userId = bob });
         await client.SendMessageAsync(conversationId, "3");
 
