@@ -119,7 +119,7 @@ internal static class Scenarios
 
     public static async Task<ScenarioResult> SustainedAsync(BenchOptions options)
     {
-        var result = new ScenarioResult("S2", "sustained sends: 1,000 conversations of 5, 200-byte texts, open-loop arrival rate in steps");
+        var result = new ScenarioResult("S2s", "sustained sends, sampled delivery: 1,000 conversations of 5, 200-byte texts, open-loop arrival rate in steps");
         const int conversationCount = 1000;
         const int sampleCount = 200;
         var stepSeconds = options.Quick ? 3 : 5;

@@ -283,7 +283,7 @@ internal sealed class Api : IDisposable
 }
 
 /// <summary>The slice of a message.created payload the bench needs; the rest is skipped by the deserializer.</summary>
-internal sealed record MessageEvent(string Id, string ConversationId, long Sequence, string? ClientMessageId);
+internal sealed record MessageEvent(string Id, string ConversationId, string SenderId, long Sequence, string? ClientMessageId);
 
 /// <summary>Stock SignalR .NET clients, connected as docs/api.md shows (negotiate base, bearer token).</summary>
 internal static class Realtime

@@ -198,6 +198,12 @@ public sealed class MessageService(
 
     public async Task<UnreadSummary> CountUnreadAsync(string userId, CancellationToken cancellationToken)
     {
+        if (await messages.CountUnreadForUserAsync(userId, cancellationToken) is { } byConversation)
+        {
+            var found = byConversation.Where(c => c.Value > 0).Select(c => new ConversationUnread(c.Key, c.Value)).ToList();
+            return new UnreadSummary(found.Sum(c => c.UnreadCount), found);
+        }
+
         var memberships = await conversations.ListMembershipsAsync(userId, cancellationToken);
         var unread = await messages.CountUnreadAsync(userId, memberships, cancellationToken);
         var counts = memberships

@@ -1,4 +1,5 @@
 using Messaging.Domain.Common;
+using Messaging.Domain.Realtime;
 
 namespace Messaging.Domain.Conversations;
 
@@ -6,6 +7,10 @@ namespace Messaging.Domain.Conversations;
 public interface IConversationRepository
 {
     Task<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken);
+
+    /// <summary>Who receives the conversation's events now (committed participants and epoch), or null when it is gone. A store may read less than the whole conversation for it.</summary>
+    async Task<ConversationAudience?> GetAudienceAsync(string conversationId, CancellationToken cancellationToken) =>
+        await GetAsync(conversationId, cancellationToken) is { } conversation ? ConversationAudience.Of(conversation) : null;
 
     /// <summary>The user's conversations, most recent activity first, keyset-paged.</summary>
     Task<Result<Page<Conversation>>> ListForParticipantAsync(string userId, int limit, string? continuationToken, CancellationToken cancellationToken);

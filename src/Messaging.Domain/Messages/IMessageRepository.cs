@@ -37,6 +37,13 @@ public interface IMessageRepository
 
     /// <summary>Saves an edit or a tombstone; a tombstone also drops the records of its attachments.</summary>
     Task UpdateAsync(Message message, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The user's unread counts, only of conversations that have unread messages, found from the
+    /// user alone in one read; null when the store cannot, and the caller counts by memberships.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, int>?> CountUnreadForUserAsync(string userId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, int>?>(null);
 }
 
 public enum AppendStatus

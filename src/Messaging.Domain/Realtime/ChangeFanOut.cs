@@ -78,15 +78,16 @@ public sealed class ChangeFanOut(
 
     private async Task PublishMessageAsync(string conversationId, string messageId, string eventName, CancellationToken cancellationToken)
     {
-        var conversation = await conversations.GetAsync(conversationId, cancellationToken);
-        var message = conversation is null ? null : await messages.GetAsync(messageId, cancellationToken);
-        if (conversation is null || message is null)
+        // Only the audience, not the whole conversation: participant ids and epoch.
+        var audience = await conversations.GetAudienceAsync(conversationId, cancellationToken);
+        var message = audience is null ? null : await messages.GetAsync(messageId, cancellationToken);
+        if (audience is null || message is null)
         {
             return;
         }
 
         var payload = await mapper.ToResourceAsync(message, cancellationToken);
-        await publisher.SendToConversationAsync(ConversationAudience.Of(conversation), eventName, payload, cancellationToken);
+        await publisher.SendToConversationAsync(audience, eventName, payload, cancellationToken);
     }
 
     private async Task PublishReadAsync(ReadWatermarkMoved moved, CancellationToken cancellationToken)

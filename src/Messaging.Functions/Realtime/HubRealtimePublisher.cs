@@ -6,7 +6,9 @@ namespace Messaging.Functions.Realtime;
 /// <summary>
 /// Publishes through the standalone server's own hub, addressing users: every connection of a
 /// participant receives the event, including conversations joined after it connected, and the
-/// audience is always the committed participant list, so membership needs no bookkeeping.
+/// audience is always the committed participant list, so membership needs no bookkeeping. Each
+/// user's connections are found through the user's own group (<see cref="MessagingHub.UserGroup"/>),
+/// a lookup, where <c>Clients.Users</c> would test every connection of the server for every event.
 /// </summary>
 public sealed class HubRealtimePublisher(IHubContext<MessagingHub> hub) : IRealtimePublisher
 {
@@ -14,7 +16,7 @@ public sealed class HubRealtimePublisher(IHubContext<MessagingHub> hub) : IRealt
         SendToUsersAsync(audience.ParticipantIds, eventName, payload, cancellationToken);
 
     public Task SendToUsersAsync(IReadOnlyCollection<string> userIds, string eventName, object payload, CancellationToken cancellationToken) =>
-        userIds.Count == 0 ? Task.CompletedTask : hub.Clients.Users(new UserSet(userIds)).SendAsync(eventName, payload, cancellationToken);
+        userIds.Count == 0 ? Task.CompletedTask : hub.Clients.Groups([.. userIds.Select(MessagingHub.UserGroup)]).SendAsync(eventName, payload, cancellationToken);
 
     public Task JoinConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -23,8 +23,12 @@ public sealed class MessagingHub(ClientInvocations invocations, HubConnectionCou
         }
 
         Context.Items[CountedKey] = true;
+        await Groups.AddToGroupAsync(Context.ConnectionId, UserGroup(userId));
         await base.OnConnectedAsync();
     }
+
+    /// <summary>The group of one user's connections; SignalR drops a connection from its groups when it closes.</summary>
+    public static string UserGroup(string userId) => "user:" + userId;
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {

@@ -14,6 +14,27 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
     public Task<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken) =>
         database.ReadAsync(connection => LoadAsync(connection, null, conversationId, cancellationToken), cancellationToken);
 
+    public Task<ConversationAudience?> GetAudienceAsync(string conversationId, CancellationToken cancellationToken) =>
+        database.ReadAsync(async connection =>
+        {
+            await using var command = connection.Command(
+                "SELECT c.membership_epoch, p.user_id FROM conversations c LEFT JOIN participants p ON p.conversation_id = c.id WHERE c.id = $id",
+                null, ("$id", conversationId));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            long? epoch = null;
+            var users = new List<string>();
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                epoch = reader.GetInt64(0);
+                if (!reader.IsDBNull(1))
+                {
+                    users.Add(reader.GetString(1));
+                }
+            }
+
+            return epoch is { } found ? new ConversationAudience(conversationId, found, users) : null;
+        }, cancellationToken);
+
     public Task<Result<Page<Conversation>>> ListForParticipantAsync(string userId, int limit, string? continuationToken, CancellationToken cancellationToken)
     {
         long beforeUpdatedAt = long.MaxValue;

@@ -167,6 +167,31 @@ public sealed class SqliteMessageRepository(SqliteDatabase database) : IMessageR
             return counts;
         }, cancellationToken);
 
+    public Task<IReadOnlyDictionary<string, int>?> CountUnreadForUserAsync(string userId, CancellationToken cancellationToken) =>
+        database.ReadAsync<IReadOnlyDictionary<string, int>?>(async connection =>
+        {
+            // The watermark is read in the same statement as the count, so no membership read goes before it.
+            await using var command = connection.Command(
+                """
+                SELECT conversation_id, unread FROM (
+                    SELECT p.conversation_id,
+                           (SELECT count(*) FROM messages m
+                            WHERE m.conversation_id = p.conversation_id AND m.sequence > p.last_read_sequence
+                              AND m.sender_id <> $u AND m.deleted_at IS NULL) AS unread
+                    FROM participants p WHERE p.user_id = $u)
+                WHERE unread > 0
+                """,
+                null, ("$u", userId));
+            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                counts[reader.GetString(0)] = reader.GetInt32(1);
+            }
+
+            return counts;
+        }, cancellationToken);
+
     public Task UpdateAsync(Message message, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
