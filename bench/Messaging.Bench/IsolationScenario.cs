@@ -43,8 +43,9 @@ internal static class IsolationScenario
         var ownerToken = Tokens.For(group.Users[0]);
         var groupTokens = group.Users.Select(Tokens.For).ToArray();
 
-        async Task<(Samples Delivered, int Errors, string Cpu)> PhaseAsync(string name, int count)
+        async Task<(Samples Delivered, Samples Acks, int Errors, string Cpu)> PhaseAsync(string name, int count)
         {
+            var acks = new Samples();
             var tracker = new DeliveryTracker();
             slot.Current = tracker;
             var errors = 0;
@@ -54,6 +55,7 @@ internal static class IsolationScenario
                 var id = $"s8-{name}-{i}";
                 tracker.Expect(id, due, 1);
                 using var response = await api.SendAsync(HttpMethod.Post, "/api/messaging/messages/", senderToken, new { conversationId = small.Id, text = "hello " + id, clientMessageId = id });
+                acks.Add(Stopwatch.GetElapsedTime(due).TotalMilliseconds);
                 if (!response.IsSuccessStatusCode)
                 {
                     Interlocked.Increment(ref errors);
@@ -62,7 +64,7 @@ internal static class IsolationScenario
             }, 1000, TimeSpan.FromSeconds(60));
             await tracker.DrainAsync(TimeSpan.FromSeconds(15));
             errors += tracker.Outstanding;
-            return (tracker.ToLastRecipient, errors, cpu.Describe());
+            return (tracker.ToLastRecipient, acks, errors, cpu.Describe());
         }
 
         await PhaseAsync("warm", 30);
@@ -103,13 +105,14 @@ internal static class IsolationScenario
         result.Add("small conversation delivered p99, quiet", Fmt.Ms(q99), "(the floor of the loaded p99)");
         result.Add("small conversation delivered p50, group under load", Fmt.Ms(loaded.Delivered.Median), Fmt.Ms(quiet.Delivered.Median));
         result.Add("small conversation delivered p99, group under load", Fmt.Ms(l99), Fmt.Ms(q99), "≤ quiet p99 + 10 ms", l99 <= q99 + 10);
+        result.Add("small conversation REST ack p99, quiet / loaded (the write path, before any fan-out)", $"{Fmt.Ms(quiet.Acks.Percentile(99))} / {Fmt.Ms(loaded.Acks.Percentile(99))}");
         result.Add("small conversation delivered max, quiet / loaded", $"{Fmt.Ms(quiet.Delivered.Max)} / {Fmt.Ms(loaded.Delivered.Max)}");
         result.Add("small sends undelivered or failed, quiet / loaded", $"{quiet.Errors} / {loaded.Errors}");
         result.Add("group load during the loaded phase", $"{renames.Count} renames (ack p99 {Fmt.Ms(renames.Percentile(99))}), {reads.Count} mark_as_read (ack p99 {Fmt.Ms(reads.Percentile(99))}), errors {loadErrors}");
         result.Add("connections (small / group) / failed", $"{receivers.Count} / {watchers.Count} / {failed + watchersFailed}");
         result.Notes.Add($"CPU, quiet: {quiet.Cpu}. Loaded: {loaded.Cpu}.");
-        result.Figures["quiet"] = new { p50Ms = Fmt.Round(quiet.Delivered.Median), p99Ms = Fmt.Round(q99), maxMs = Fmt.Round(quiet.Delivered.Max), errors = quiet.Errors };
-        result.Figures["loaded"] = new { p50Ms = Fmt.Round(loaded.Delivered.Median), p99Ms = Fmt.Round(l99), maxMs = Fmt.Round(loaded.Delivered.Max), errors = loaded.Errors };
+        result.Figures["quiet"] = new { p50Ms = Fmt.Round(quiet.Delivered.Median), p99Ms = Fmt.Round(q99), ackP99Ms = Fmt.Round(quiet.Acks.Percentile(99)), maxMs = Fmt.Round(quiet.Delivered.Max), errors = quiet.Errors };
+        result.Figures["loaded"] = new { p50Ms = Fmt.Round(loaded.Delivered.Median), p99Ms = Fmt.Round(l99), ackP99Ms = Fmt.Round(loaded.Acks.Percentile(99)), maxMs = Fmt.Round(loaded.Delivered.Max), errors = loaded.Errors };
         result.Figures["load"] = new { renames = renames.Count, reads = reads.Count, renameAckP99Ms = Fmt.Round(renames.Percentile(99)), readAckP99Ms = Fmt.Round(reads.Percentile(99)), errors = loadErrors };
         await Realtime.DisposeAllAsync(receivers.Concat(watchers));
         return result;
