@@ -4,7 +4,9 @@
 //
 // The modules: state.js is the model; each view module draws one part of the page from it and binds
 // that part's controls; this file wires them: sign-in to the connection, server events to the
-// handlers that apply them, and the start.
+// handlers that apply them, and the start. Views call each other (a new message redraws the list
+// and the thread), so their imports form cycles: that is safe because a module's top level only
+// declares; nothing runs before this file calls it.
 import './style.css';
 import { catchUp } from './catch-up.js';
 import { bindComposer } from './composer.js';
