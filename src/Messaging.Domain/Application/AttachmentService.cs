@@ -17,7 +17,7 @@ public sealed class AttachmentService(
 
     /// <summary>Admits an upload within the user's budget, before any byte is read.</summary>
     public Outcome AdmitUpload(string userId) =>
-        rateLimiter.TryAcquire("upload", userId, limits.UploadsPerMinute / 60, limits.UploadBurst);
+        rateLimiter.TryAcquire(RateLimitedAction.Upload, userId);
 
     /// <summary>
     /// Checks, before any byte is stored, that the caller may upload into the conversation.

@@ -27,7 +27,7 @@ public sealed class MessageService(
             return Error.Invalid("conversationId", "conversationId is required.");
         }
 
-        var admitted = rateLimiter.TryAcquire("send", userId, limits.SendsPerSecond, limits.SendBurst);
+        var admitted = rateLimiter.TryAcquire(RateLimitedAction.Send, userId);
         if (!admitted.IsSuccess)
         {
             return admitted.Error!;

@@ -1,62 +1,56 @@
-using System.Collections.Concurrent;
+using System.Threading.RateLimiting;
 
 namespace Messaging.Domain.Common;
 
-/// <summary>
-/// Per-user token buckets: a sustained rate with a burst on top. A caller over its budget learns
-/// when the next token arrives, for <c>Retry-After</c>.
-/// </summary>
-public sealed class UserRateLimiter(TimeProvider time)
+/// <summary>The actions a user has a budget for (<see cref="MessagingLimits"/>).</summary>
+public enum RateLimitedAction
 {
-    private const int PruneThreshold = 100_000;
-    private readonly ConcurrentDictionary<(string Action, string UserId), Bucket> _buckets = new();
+    Send,
+    Upload,
+}
 
-    public Outcome TryAcquire(string action, string userId, double perSecond, int burst)
+/// <summary>
+/// Per-user token buckets, one per user and action: a sustained rate with a burst on top. A caller
+/// over its budget learns how long one token takes to come back, for <c>Retry-After</c>.
+/// </summary>
+public sealed class UserRateLimiter(MessagingLimits limits) : IDisposable
+{
+    private readonly PartitionedRateLimiter<(RateLimitedAction Action, string UserId)> _buckets =
+        PartitionedRateLimiter.Create<(RateLimitedAction Action, string UserId), (RateLimitedAction, string)>(
+            key => key.Action switch
+            {
+                RateLimitedAction.Send => Bucket(key, limits.SendsPerSecond, limits.SendBurst),
+                RateLimitedAction.Upload => Bucket(key, limits.UploadsPerMinute / 60, limits.UploadBurst),
+                _ => throw new ArgumentOutOfRangeException(nameof(key), key.Action, "No limit is configured for this action."),
+            });
+
+    public Outcome TryAcquire(RateLimitedAction action, string userId)
     {
-        if (perSecond <= 0 || burst <= 0)
+        using var lease = _buckets.AttemptAcquire((action, userId));
+        if (lease.IsAcquired)
         {
             return Outcome.Success;
         }
 
-        var now = time.GetTimestamp();
-        if (_buckets.Count > PruneThreshold)
-        {
-            Prune(now);
-        }
+        // A token bucket's refusal always carries its Retry-After.
+        _ = lease.TryGetMetadata(MetadataName.RetryAfter, out var wait);
+        var name = action.ToString().ToLowerInvariant();
+        return Error.RateLimited($"Too many {name} requests; try again in {Math.Ceiling(wait.TotalSeconds)} s.") with { RetryAfter = wait };
+    }
 
-        var bucket = _buckets.GetOrAdd((action, userId), _ => new Bucket(burst, now));
-        lock (bucket)
-        {
-            var elapsed = time.GetElapsedTime(bucket.Updated, now).TotalSeconds;
-            bucket.Tokens = Math.Min(burst, bucket.Tokens + (elapsed * perSecond));
-            bucket.Updated = now;
-            if (bucket.Tokens >= 1)
+    public void Dispose() => _buckets.Dispose();
+
+    // One token per period: the bucket refills continuously at the rate, and a refused caller is told
+    // the period, the longest a token takes to come back. A rate or burst of 0 turns the limit off.
+    private static RateLimitPartition<(RateLimitedAction, string)> Bucket((RateLimitedAction, string) key, double perSecond, int burst) =>
+        perSecond <= 0 || burst <= 0
+            ? RateLimitPartition.GetNoLimiter(key)
+            : RateLimitPartition.GetTokenBucketLimiter(key, _ => new TokenBucketRateLimiterOptions
             {
-                bucket.Tokens -= 1;
-                return Outcome.Success;
-            }
-
-            var wait = TimeSpan.FromSeconds((1 - bucket.Tokens) / perSecond);
-            return Error.RateLimited($"Too many {action} requests; try again in {Math.Ceiling(wait.TotalSeconds)} s.") with { RetryAfter = wait };
-        }
-    }
-
-    // Buckets idle for a minute are full again and carry no state worth keeping.
-    private void Prune(long now)
-    {
-        foreach (var (key, bucket) in _buckets)
-        {
-            if (time.GetElapsedTime(bucket.Updated, now) > TimeSpan.FromMinutes(1))
-            {
-                _buckets.TryRemove(key, out _);
-            }
-        }
-    }
-
-    private sealed class Bucket(double tokens, long updated)
-    {
-        public double Tokens { get; set; } = tokens;
-
-        public long Updated { get; set; } = updated;
-    }
+                TokenLimit = burst,
+                TokensPerPeriod = 1,
+                ReplenishmentPeriod = TimeSpan.FromTicks(Math.Max(1, (long)Math.Round(TimeSpan.TicksPerSecond / perSecond))),
+                QueueLimit = 0,
+                AutoReplenishment = true,
+            });
 }

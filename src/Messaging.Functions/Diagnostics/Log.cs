@@ -66,6 +66,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "Cosmos DB throttled {Method} {Path} after the SDK's retries (retry after {RetryAfterMs} ms): answered 429")]
     public static partial void CosmosThrottled(ILogger logger, string method, string path, long retryAfterMs);
 
+    [LoggerMessage(EventId = 307, Level = LogLevel.Warning, Message = "Conversation {ConversationId} was committed, but the membership row of {UserId} could not be {Action}; the participant list still decides what the user sees")]
+    public static partial void CosmosMembershipRowNotWritten(ILogger logger, Exception exception, string conversationId, string userId, string action);
+
     // Change feed start, stop and dead letters: 320-339.
     [LoggerMessage(EventId = 320, Level = LogLevel.Information, Message = "Starting the change feed processors of database {Database} in the background; the API answers meanwhile")]
     public static partial void ChangeFeedStarting(ILogger logger, string database);

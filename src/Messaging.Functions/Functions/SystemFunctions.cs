@@ -1,7 +1,6 @@
 using System.Reflection;
 using Messaging.Domain.Common;
 using Messaging.Functions.Diagnostics;
-using Messaging.Functions.Hosting;
 using Messaging.Functions.Http;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;

@@ -8,6 +8,7 @@ using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
 using Messaging.Domain.Realtime;
 using Messaging.Functions.Auth;
+using Messaging.Functions.Diagnostics;
 using Messaging.Functions.Functions;
 using Messaging.Functions.Http;
 using Messaging.Functions.Realtime;

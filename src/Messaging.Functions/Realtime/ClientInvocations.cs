@@ -2,7 +2,6 @@ using System.Text.Json;
 using Messaging.Domain.Application;
 using Messaging.Domain.Common;
 using Messaging.Functions.Diagnostics;
-using Messaging.Functions.Functions;
 using Messaging.Functions.Http;
 
 namespace Messaging.Functions.Realtime;

@@ -43,7 +43,8 @@ public sealed class LimitTests : IAsyncLifetime
         Assert.Equal(3, statuses.Count(s => s == HttpStatusCode.TooManyRequests));
         using var limited = await client.PostAsJsonAsync("/api/messaging/messages/", new { conversationId = id, text = "more" });
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
-        Assert.NotNull(limited.Headers.RetryAfter?.Delta);
+        // Retry-After: the time one token takes to come back at the sustained rate (0.01/s), in whole seconds.
+        Assert.Equal(TimeSpan.FromSeconds(100), limited.Headers.RetryAfter?.Delta);
 
         await using var hub = await EventClient.ConnectAsync(_server.BaseAddress, () => _server.TokenFor(alice));
         var error = await Assert.ThrowsAsync<HubException>(() => hub.Connection.InvokeAsync<object>("message.send", new { conversationId = id, text = "hub" }));
@@ -59,14 +60,17 @@ public sealed class LimitTests : IAsyncLifetime
     {
         var client = _server.ClientFor(TestApi.NewUser("uploader"));
         var statuses = new List<HttpStatusCode>();
+        TimeSpan? retryAfter = null;
         for (var i = 0; i < 3; i++)
         {
             using var form = new MultipartFormDataContent { { new ByteArrayContent([1]), "file", "a.bin" } };
             using var response = await client.PostAsync("/api/messaging/attachments/", form);
             statuses.Add(response.StatusCode);
+            retryAfter = response.Headers.RetryAfter?.Delta;
         }
 
         Assert.Equal([HttpStatusCode.Created, HttpStatusCode.Created, HttpStatusCode.TooManyRequests], statuses);
+        Assert.Equal(TimeSpan.FromSeconds(60), retryAfter);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Messaging.Functions.Hosting;
+using Messaging.Functions.Diagnostics;
 
 namespace Messaging.Functions.Storage.Cosmos;
 

@@ -2,21 +2,28 @@ using System.Globalization;
 using System.Net;
 using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
+using Messaging.Functions.Diagnostics;
 using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Messaging.Functions.Storage.Cosmos;
 
 /// <summary>
 /// Conversations in the <c>conversations</c> container (one document per conversation, the whole
 /// aggregate), mirrored per user in <c>memberships</c> for the conversation list and unread counts.
+/// The mirror lives in other partitions, so it is written after the conversation and can fail
+/// alone: the participant list in the conversation document decides, every read checks it.
 /// </summary>
-public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider time) : IConversationRepository
+public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider time, ILogger<CosmosConversationRepository>? logger = null)
+    : IConversationRepository
 {
     private const int MaxConflictRetries = 50;
+    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
     public async Task<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken)
     {
-        if (!CosmosIds.CanBeDocumentId(conversationId) || CosmosIds.IsClaim(conversationId))
+        if (!CosmosIds.CanBeDocumentId(conversationId) || CosmosIds.IsClaim(conversationId) || MessageLocatorDocument.IsLocatorId(conversationId))
         {
             return null;
         }
@@ -59,7 +66,7 @@ public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider
         {
             var read = await store.Conversations.ReadManyItemsAsync<ConversationDocument>(
                 [.. pageRows.Select(r => (r.Id, new PartitionKey(r.Id)))], cancellationToken: cancellationToken);
-            var byId = read.Resource.Where(d => !d.Deleted).ToDictionary(d => d.Id, StringComparer.Ordinal);
+            var byId = read.Resource.Where(d => IsVisibleTo(d, userId)).ToDictionary(d => d.Id, StringComparer.Ordinal);
             items.AddRange(pageRows.Where(r => byId.ContainsKey(r.Id)).Select(r => byId[r.Id].ToConversation()));
         }
 
@@ -74,8 +81,20 @@ public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider
         var rows = await store.Memberships.QueryAsync<MembershipRow>(
             new QueryDefinition("SELECT c.conversationId, c.lastReadSequence FROM c WHERE c.userId = @u").WithParameter("@u", userId),
             userId, cancellationToken);
-        return [.. rows.Select(r => new Membership(r.ConversationId, r.LastReadSequence))];
+        if (rows.Count == 0)
+        {
+            return [];
+        }
+
+        // A row can outlive its removal (the mirror is written after the conversation): keep only the conversations that still list the user.
+        var read = await store.Conversations.ReadManyItemsAsync<ConversationDocument>(
+            [.. rows.Select(r => (r.ConversationId, new PartitionKey(r.ConversationId)))], cancellationToken: cancellationToken);
+        var visible = read.Resource.Where(d => IsVisibleTo(d, userId)).Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        return [.. rows.Where(r => visible.Contains(r.ConversationId)).Select(r => new Membership(r.ConversationId, r.LastReadSequence))];
     }
+
+    private static bool IsVisibleTo(ConversationDocument document, string userId) =>
+        !document.Deleted && document.Participants.Exists(p => p.UserId == userId);
 
     public async Task AddAsync(Conversation conversation, CancellationToken cancellationToken)
     {
@@ -148,21 +167,22 @@ public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider
                 throw new ConcurrencyConflictException($"Conversation {conversation.Id} changed since it was read.");
             }
 
+            // Committed: from here nothing is reported as failed.
+            conversation.AcceptVersion(next.Version);
             foreach (var gone in removed)
             {
-                await store.Memberships.DeleteIfExistsAsync(conversation.Id, gone, cancellationToken);
+                await MirrorAsync(next.Id, gone, "deleted", () => store.Memberships.DeleteIfExistsAsync(next.Id, gone, cancellationToken));
             }
 
             foreach (var user in added)
             {
                 var participant = next.Participants.First(p => p.UserId == user);
-                await store.Memberships.UpsertItemAsync(
-                    MembershipDocument.For(next.Id, user, next.UpdatedAt, participant.LastReadSequence), new PartitionKey(user), cancellationToken: cancellationToken);
+                await MirrorAsync(next.Id, user, "written", () => store.Memberships.UpsertItemAsync(
+                    MembershipDocument.For(next.Id, user, next.UpdatedAt, participant.LastReadSequence), new PartitionKey(user), cancellationToken: cancellationToken));
             }
 
             await Task.WhenAll(next.Participants.Where(p => !added.Contains(p.UserId))
-                .Select(p => store.Memberships.AdvanceTimestampAsync(next.Id, p.UserId, "updatedAt", next.UpdatedAt, cancellationToken)));
-            conversation.AcceptVersion(next.Version);
+                .Select(p => MirrorAsync(next.Id, p.UserId, "moved", () => store.Memberships.AdvanceTimestampAsync(next.Id, p.UserId, "updatedAt", next.UpdatedAt, cancellationToken))));
             return;
         }
     }
@@ -324,8 +344,21 @@ public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider
     }
 
     private Task WriteMembershipsAsync(ConversationDocument document, CancellationToken cancellationToken) =>
-        Task.WhenAll(document.Participants.Select(p => store.Memberships.UpsertItemAsync(
-            MembershipDocument.For(document.Id, p.UserId, document.UpdatedAt, p.LastReadSequence), new PartitionKey(p.UserId), cancellationToken: cancellationToken)));
+        Task.WhenAll(document.Participants.Select(p => MirrorAsync(document.Id, p.UserId, "written", () => store.Memberships.UpsertItemAsync(
+            MembershipDocument.For(document.Id, p.UserId, document.UpdatedAt, p.LastReadSequence), new PartitionKey(p.UserId), cancellationToken: cancellationToken))));
+
+    /// <summary>A write of the per-user mirror after the conversation committed: a failure is logged, never reported to the caller.</summary>
+    private async Task MirrorAsync(string conversationId, string userId, string action, Func<Task> write)
+    {
+        try
+        {
+            await write();
+        }
+        catch (Exception exception) when (exception is CosmosException or OperationCanceledException)
+        {
+            Log.CosmosMembershipRowNotWritten(_logger, exception, conversationId, userId, action);
+        }
+    }
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 

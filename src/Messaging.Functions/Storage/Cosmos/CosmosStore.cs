@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Azure.Identity;
-using Messaging.Functions.Hosting;
+using Messaging.Functions.Diagnostics;
 using Microsoft.Azure.Cosmos;
 
 namespace Messaging.Functions.Storage.Cosmos;

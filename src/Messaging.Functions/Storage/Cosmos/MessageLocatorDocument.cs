@@ -23,5 +23,8 @@ internal sealed class MessageLocatorDocument
 
     public static string IdOf(string messageId) => "message-" + messageId;
 
+    /// <summary>Whether an id is a locator's (never a conversation the API can name).</summary>
+    public static bool IsLocatorId(string id) => id.StartsWith("message-", StringComparison.Ordinal);
+
     public static MessageLocatorDocument For(string messageId, string conversationId) => new() { Id = IdOf(messageId), ConversationId = conversationId };
 }

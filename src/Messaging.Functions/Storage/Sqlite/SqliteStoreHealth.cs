@@ -1,4 +1,4 @@
-using Messaging.Functions.Hosting;
+using Messaging.Functions.Diagnostics;
 
 namespace Messaging.Functions.Storage.Sqlite;
 

@@ -1,6 +1,7 @@
 using Messaging.Domain.Attachments;
 using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
+using Messaging.Functions.Diagnostics;
 using Messaging.Functions.Hosting;
 using Messaging.Functions.Storage.Cosmos;
 using Messaging.Functions.Storage.Sqlite;

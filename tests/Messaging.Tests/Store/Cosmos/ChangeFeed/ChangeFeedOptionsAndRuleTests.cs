@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Messaging.Functions.Diagnostics;
 using Messaging.Functions.Hosting;
 using Messaging.Functions.Realtime.SignalRService;
 using Messaging.Functions.Storage.Cosmos;

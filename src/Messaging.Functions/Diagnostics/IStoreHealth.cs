@@ -1,4 +1,4 @@
-namespace Messaging.Functions.Hosting;
+namespace Messaging.Functions.Diagnostics;
 
 /// <summary>Whether the configured store answers, for <c>GET /api/health</c>.</summary>
 public interface IStoreHealth

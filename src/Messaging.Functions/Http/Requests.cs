@@ -1,4 +1,4 @@
-namespace Messaging.Functions.Functions;
+namespace Messaging.Functions.Http;
 
 // Request bodies of docs/api.md. Parameters without a default are required: a missing one is a 400 naming it.
 

@@ -1,0 +1,10 @@
+using System.Text.Json;
+using Messaging.Functions.Functions;
+
+namespace Messaging.Functions.Realtime.LayeringSamples;
+
+/// <summary>Breaks the real-time rule the way it once was broken: a request record of the HTTP functions as a generic argument.</summary>
+public static class RealtimeTypeUsingFunctions
+{
+    public static bool IsTyping(string json) => JsonSerializer.Deserialize<TypingRequest>(json)?.IsTyping ?? false;
+}
