@@ -21,6 +21,7 @@ public sealed class CosmosChangeBatchHandler
 {
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromSeconds(10);
     private readonly CosmosChangeMapper _mapper;
+    private readonly AnnouncedChanges _announced = new();
     private readonly ChangeFanOut _fanOut;
     private readonly IChangeDeadLetters? _deadLetters;
     private readonly TimeSpan _retryBudget;
@@ -55,7 +56,7 @@ public sealed class CosmosChangeBatchHandler
         HandleAsync(CosmosStore.MessagesContainer, leaseToken, documents, _mapper.MapMessages, cancellationToken);
 
     private async Task HandleAsync(
-        string container, string leaseToken, IEnumerable<JsonElement> documents, Func<IEnumerable<JsonElement>, IReadOnlyList<CommittedChange>> map, CancellationToken cancellationToken)
+        string container, string leaseToken, IEnumerable<JsonElement> documents, Func<IEnumerable<JsonElement>, IReadOnlyList<RecordedChange>> map, CancellationToken cancellationToken)
     {
         // One document at a time (the mapper treats each on its own), so each change keeps its
         // document's record time and a document the mapper throws on is set aside alone.
@@ -63,7 +64,7 @@ public sealed class CosmosChangeBatchHandler
         foreach (var document in documents)
         {
             var source = Source.Of(document);
-            IReadOnlyList<CommittedChange> changes;
+            IReadOnlyList<RecordedChange> changes;
             try
             {
                 changes = map([document]);
@@ -74,13 +75,21 @@ public sealed class CosmosChangeBatchHandler
                 continue;
             }
 
-            batch.AddRange(changes.Select(change => new Item(change, MessagingMetrics.CosmosTimestampMs(document), source)));
+            batch.AddRange(changes
+                .Where(recorded => !_announced.IsFinished(recorded.RecordId))
+                .Select(recorded => new Item(recorded.RecordId, recorded.Change, MessagingMetrics.CosmosTimestampMs(document), source)));
         }
 
         await ChangeBatch.HandleAsync(batch, item => item.Change, (item, token) => PublishAsync(container, leaseToken, item, token), cancellationToken);
     }
 
     private async Task PublishAsync(string container, string leaseToken, Item item, CancellationToken cancellationToken)
+    {
+        await PublishOrDeadLetterAsync(container, leaseToken, item, cancellationToken);
+        _announced.Finish(item.RecordId);
+    }
+
+    private async Task PublishOrDeadLetterAsync(string container, string leaseToken, Item item, CancellationToken cancellationToken)
     {
         using var publication = MessagingMetrics.StartPublication(MessagingMetrics.Cosmos, item.Change, item.CommittedAtMs);
         var started = _time.GetTimestamp();
@@ -138,7 +147,7 @@ public sealed class CosmosChangeBatchHandler
             _logger, letter.Error, letter.Stage.ToString(), letter.Container, letter.DocumentId, letter.LeaseToken, letter.Error.GetType().Name, recordId);
     }
 
-    private sealed record Item(CommittedChange Change, long? CommittedAtMs, Source Source);
+    private sealed record Item(string RecordId, CommittedChange Change, long? CommittedAtMs, Source Source);
 
     /// <summary>The id and log sequence number (<c>_lsn</c>) of a feed document, as far as it has them.</summary>
     private sealed record Source(string Id, string? Lsn)

@@ -7,16 +7,12 @@ namespace Messaging.Functions.Storage.Cosmos;
 /// Turns the documents of a change feed batch into <see cref="CommittedChange"/>s. Only change
 /// records (<see cref="ChangeRecordDocument"/>) announce anything: the feed in latest-version mode
 /// shows each document once, in its newest version, so an aggregate's own document cannot say what
-/// happened to it between two reads of the feed; a record is written once and never changes. The
-/// feed is at-least-once (a lease moved before its checkpoint hands a batch over again), so each
-/// record is announced once per process.
+/// happened to it between two reads of the feed; a record is written once and never changes. Each
+/// change keeps its record's id, so that a record the feed hands over again is recognised
+/// (<see cref="AnnouncedChanges"/>).
 /// </summary>
 public sealed class CosmosChangeMapper
 {
-    private const int RememberedChanges = 10_000;
-    private readonly Queue<string> _announcedOrder = new();
-    private readonly HashSet<string> _announced = new(StringComparer.Ordinal);
-    private readonly Lock _gate = new();
     private readonly MessageLocator? _locator;
 
     public CosmosChangeMapper()
@@ -35,14 +31,14 @@ public sealed class CosmosChangeMapper
     }
 
     /// <summary>Changes announced by the records of the <c>conversations</c> container (conversations created, changed, deleted; read positions).</summary>
-    public IReadOnlyList<CommittedChange> MapConversations(IEnumerable<JsonElement> documents) => MapRecords(documents);
+    public IReadOnlyList<RecordedChange> MapConversations(IEnumerable<JsonElement> documents) => MapRecords(documents);
 
     /// <summary>Changes announced by the records of the <c>messages</c> container (messages created, edited, deleted).</summary>
-    public IReadOnlyList<CommittedChange> MapMessages(IEnumerable<JsonElement> documents) => MapRecords(documents);
+    public IReadOnlyList<RecordedChange> MapMessages(IEnumerable<JsonElement> documents) => MapRecords(documents);
 
-    private List<CommittedChange> MapRecords(IEnumerable<JsonElement> documents)
+    private List<RecordedChange> MapRecords(IEnumerable<JsonElement> documents)
     {
-        var changes = new List<CommittedChange>();
+        var changes = new List<RecordedChange>();
         foreach (var element in documents)
         {
             if (!element.TryGetProperty("type", out var type) || type.GetString() != DocumentTypes.Change)
@@ -56,31 +52,15 @@ public sealed class CosmosChangeMapper
                 _locator?.Remember(messageId, record.ConversationId);
             }
 
-            if (record.ToChange() is { } change && FirstAnnouncement(record.Id))
+            if (record.ToChange() is { } change)
             {
-                changes.Add(change);
+                changes.Add(new RecordedChange(record.Id, change));
             }
         }
 
         return changes;
     }
-
-    private bool FirstAnnouncement(string changeId)
-    {
-        lock (_gate)
-        {
-            if (!_announced.Add(changeId))
-            {
-                return false;
-            }
-
-            _announcedOrder.Enqueue(changeId);
-            if (_announcedOrder.Count > RememberedChanges)
-            {
-                _announced.Remove(_announcedOrder.Dequeue());
-            }
-
-            return true;
-        }
-    }
 }
+
+/// <summary>A committed change and the id of the change record that announced it.</summary>
+public sealed record RecordedChange(string RecordId, CommittedChange Change);

@@ -177,6 +177,56 @@ public sealed class CosmosDeadLetterTests : IAsyncLifetime
         Assert.Empty(DeadLetters());
     }
 
+    [Fact]
+    public async Task A_batch_that_failed_on_a_dead_letter_write_announces_its_earlier_changes_when_delivered_again()
+    {
+        var group = await AGroupAsync();
+        await WriteRawConversationAsync("""{"id":"bad-4","type":"change","pk":"bad-4","conversationId":"bad-4","kind":"conversationChanged","added":"x"}""", "bad-4");
+        var handler = Handler();
+        _database.Faults.Inject(CosmosOperation.Upsert, new CosmosFault.Unavailable());
+        await Assert.ThrowsAsync<CosmosException>(() => handler.HandleConversationsAsync("0", ConversationsFeed(), Ct));
+
+        await handler.HandleConversationsAsync("0", ConversationsFeed(), Ct);
+
+        Assert.Contains((EventNames.ConversationCreated, group), _publisher.Sent);
+        Assert.Single(DeadLetters());
+    }
+
+    [Fact]
+    public async Task A_batch_cancelled_by_another_conversations_failure_announces_every_change_when_delivered_again()
+    {
+        var poisoned = await AGroupAsync();
+        var others = new List<string>();
+        for (var i = 0; i < 40; i++)
+        {
+            others.Add(await AGroupAsync());
+        }
+
+        _publisher.FailFor[poisoned] = () => new InvalidOperationException("cannot render this conversation");
+        _publisher.SendDelay = TimeSpan.FromSeconds(30);
+        var handler = Handler();
+        _database.Faults.Inject(CosmosOperation.Upsert, new CosmosFault.Unavailable());
+        await Assert.ThrowsAsync<CosmosException>(() => handler.HandleConversationsAsync("0", ConversationsFeed(), Ct)).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Empty(_publisher.Sent);
+        _publisher.SendDelay = TimeSpan.Zero;
+
+        await handler.HandleConversationsAsync("0", ConversationsFeed(), Ct);
+
+        Assert.All(others, id => Assert.Contains((EventNames.ConversationCreated, id), _publisher.Sent));
+    }
+
+    [Fact]
+    public async Task A_batch_delivered_again_after_it_completed_announces_nothing_twice()
+    {
+        var group = await AGroupAsync();
+        var handler = Handler();
+
+        await handler.HandleConversationsAsync("0", ConversationsFeed(), Ct);
+        await handler.HandleConversationsAsync("0", ConversationsFeed(), Ct);
+
+        Assert.Single(_publisher.Sent, sent => sent == (EventNames.ConversationCreated, group));
+    }
+
     /// <summary>Records what is sent; throws what <see cref="FailFor"/> returns for a conversation (null: send).</summary>
     private sealed class FailingPublisher : IRealtimePublisher
     {
@@ -184,26 +234,33 @@ public sealed class CosmosDeadLetterTests : IAsyncLifetime
 
         public System.Collections.Concurrent.ConcurrentQueue<(string Event, string ConversationId)> Sent { get; } = new();
 
+        /// <summary>How long each send that succeeds takes (cut short by cancellation, which fails the send).</summary>
+        public TimeSpan SendDelay { get; set; }
+
         public Task SendToConversationAsync(ConversationAudience audience, string eventName, object payload, CancellationToken cancellationToken) =>
-            Send(eventName, audience.ConversationId);
+            Send(eventName, audience.ConversationId, cancellationToken);
 
         public Task SendToUsersAsync(IReadOnlyCollection<string> userIds, string eventName, object payload, CancellationToken cancellationToken) =>
             Send(eventName, JsonSerializer.SerializeToElement(payload, payload.GetType(), JsonSerializerOptions.Web) is { ValueKind: JsonValueKind.Object } p
-                && p.TryGetProperty("id", out var id) ? id.GetString()! : "");
+                && p.TryGetProperty("id", out var id) ? id.GetString()! : "", cancellationToken);
 
         public Task JoinConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
 
         public Task LeaveConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
 
-        private Task Send(string eventName, string conversationId)
+        private async Task Send(string eventName, string conversationId, CancellationToken cancellationToken)
         {
             if (FailFor.TryGetValue(conversationId, out var fail) && fail() is { } exception)
             {
                 throw exception;
             }
 
+            if (SendDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(SendDelay, cancellationToken);
+            }
+
             Sent.Enqueue((eventName, conversationId));
-            return Task.CompletedTask;
         }
     }
 }
