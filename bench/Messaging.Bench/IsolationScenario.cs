@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Messaging.Bench;
 
 /// <summary>
-/// S8: does a conversation wait behind another? Send-to-delivered latency of a 2-user
+/// S9: does a conversation wait behind another? Send-to-delivered latency of a 2-user
 /// conversation, first alone, then while a 1,000-member group is renamed and marked read over
 /// and over. The quiet run, measured first in the same run, is the floor.
 /// </summary>
@@ -17,7 +17,7 @@ internal static class IsolationScenario
 
     public static async Task<ScenarioResult> RunAsync(BenchOptions options)
     {
-        var result = new ScenarioResult("S8", "isolation: a small conversation's delivery latency while a 1,000-member group is renamed and marked read");
+        var result = new ScenarioResult("S9", "isolation: a small conversation's delivery latency while a 1,000-member group is renamed and marked read");
         var sends = options.Quick ? 200 : 400;
         result.Settings["small conversation"] = $"2 users, both connected; {sends} REST sends at {SendRate}/s open loop per phase, latency from the send's due time until the other user has message.created";
         result.Settings["load"] = $"a {Fmt.N(GroupSize)}-member group ({GroupConnected} of its members connected): renamed {RenameRate}/s (update_title by its owner) and marked read {ReadRate}/s (mark_as_read of the conversation, each time by a member who has not read it yet), open loop, for the whole loaded phase";

@@ -63,6 +63,8 @@ export class Api {
 
   conversations() { return this.all('/api/messaging/conversations/?limit=100'); }
   conversation(id) { return this.get(`/api/messaging/conversations/${enc(id)}/`); }
+  /** One page of a conversation's participants, earliest joiner first: the first page, or the page nextLink names. */
+  participants(id, nextLink = null) { return this.get(nextLink ?? `/api/messaging/conversations/${enc(id)}/participants/?limit=100`); }
   history(id, limit = 30) { return this.get(`/api/messaging/conversations/${enc(id)}/messages/?limit=${limit}`); }
   after(id, sequence) { return this.all(`/api/messaging/conversations/${enc(id)}/messages/?after=${sequence}&limit=100`, 100); }
   startDirect(userId) { return this.post('/api/messaging/conversations/direct/', { userId }); }

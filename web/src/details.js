@@ -9,7 +9,9 @@ export function renderChatHeader() {
   const conversation = state.conversations.get(state.current);
   if (!conversation) return;
   $('chat-title').textContent = titleOf(conversation);
-  $('chat-subtitle').textContent = `${kindOf(conversation)} · ${conversation.participants.map(p => p.userId === state.me ? 'you' : p.userId).join(', ')}`;
+  const names = conversation.participants.map(p => p.userId === state.me ? 'you' : p.userId);
+  const count = conversation.participantCount ?? names.length;
+  $('chat-subtitle').textContent = `${kindOf(conversation)} · ${names.join(', ')}${count > names.length ? ` and ${count - names.length} more` : ''}`;
   renderDetails(conversation);
 }
 
@@ -21,7 +23,14 @@ function renderDetails(conversation) {
   $('add-form').hidden = direct;
   if (document.activeElement !== $('rename-title')) $('rename-title').value = conversation.title ?? '';
   $('delete-conversation').hidden = !(owner || direct);
-  $('participant-list').replaceChildren(...conversation.participants.map(p => {
+  // Beyond 20 the conversation lists only some participants: the rest are paged in on demand.
+  const paged = state.members?.id === conversation.id ? state.members.items : [];
+  const shown = [...conversation.participants, ...paged.filter(p => !conversation.participants.some(q => q.userId === p.userId))];
+  const count = conversation.participantCount ?? shown.length;
+  const more = $('more-participants');
+  more.hidden = shown.length >= count || (state.members?.id === conversation.id && !state.members.next && paged.length > 0);
+  more.textContent = `Show more (${shown.length} of ${count})`;
+  $('participant-list').replaceChildren(...shown.map(p => {
     const self = p.userId === state.me;
     const canRemove = !direct && (self || owner);
     return h('li', {},
@@ -49,7 +58,22 @@ async function removeParticipant(conversationId, userId) {
   }
 }
 
+async function showMoreParticipants() {
+  const id = state.current;
+  const members = state.members?.id === id ? state.members : { id, items: [], next: null };
+  $('details-error').textContent = '';
+  try {
+    const page = await state.api.participants(id, members.next);
+    state.members = { id, items: [...members.items, ...page.value], next: page.nextLink };
+    if (state.current === id) renderDetails(state.conversations.get(id));
+  } catch (error) {
+    reportError(error, 'details-error');
+  }
+}
+
 export function bindDetails() {
+  $('more-participants').addEventListener('click', showMoreParticipants);
+
   $('toggle-details').addEventListener('click', () => {
     const open = $('details').hidden;
     $('details').hidden = !open;

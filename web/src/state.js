@@ -12,6 +12,7 @@ export const state = {
   signingOut: false,
   conversations: new Map(),
   threads: new Map(), // conversationId -> { messages: Map, lastSeq, older, loaded, loading }
+  members: null, // the details panel's paged participants: { id, items, next } (a conversation lists 20 at most)
   current: null,
   editing: null,
   typing: new Map(), // conversationId -> Map(userId -> timer)

@@ -23,7 +23,7 @@ public sealed class AttachmentService(
     /// Checks, before any byte is stored, that the caller may upload into the conversation.
     /// </summary>
     public async Task<Outcome> CheckUploadTargetAsync(string userId, string? conversationId, CancellationToken cancellationToken) =>
-        conversationId is null || await conversationService.FindVisibleAsync(userId, conversationId, cancellationToken) is not null
+        conversationId is null || await conversationService.FindParticipantAsync(userId, conversationId, cancellationToken) is not null
             ? Outcome.Success
             : Error.ConversationNotFound;
 
@@ -118,7 +118,7 @@ public sealed class AttachmentService(
         }
 
         return attachment.ConversationId is not null
-            && await conversationService.FindVisibleAsync(userId, attachment.ConversationId, cancellationToken) is not null
+            && await conversationService.FindParticipantAsync(userId, attachment.ConversationId, cancellationToken) is not null
             ? attachment
             : null;
     }

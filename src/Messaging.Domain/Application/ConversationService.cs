@@ -25,9 +25,9 @@ public sealed class ConversationService(
         }
 
         var items = new List<ConversationResource>(page.Value.Items.Count);
-        foreach (var conversation in page.Value.Items)
+        foreach (var view in page.Value.Items)
         {
-            items.Add(await ToResourceAsync(conversation, userId, cancellationToken));
+            items.Add(await ToResourceAsync(view, cancellationToken));
         }
 
         return new Page<ConversationResource>(items, page.Value.ContinuationToken);
@@ -35,10 +35,25 @@ public sealed class ConversationService(
 
     public async Task<Result<ConversationResource>> GetAsync(string userId, string conversationId, CancellationToken cancellationToken)
     {
-        var conversation = await FindVisibleAsync(userId, conversationId, cancellationToken);
-        return conversation is null
+        var view = Ids.IsWellFormed(conversationId) ? await conversations.GetViewAsync(conversationId, userId, cancellationToken) : null;
+        return view is null
             ? Error.ConversationNotFound
-            : await ToResourceAsync(conversation, userId, cancellationToken);
+            : await ToResourceAsync(view, cancellationToken);
+    }
+
+    /// <summary>Every participant, earliest joiner first, keyset-paged; a non-participant learns nothing (404).</summary>
+    public async Task<Result<Page<ParticipantResource>>> ListParticipantsAsync(
+        string userId, string conversationId, int limit, string? continuationToken, CancellationToken cancellationToken)
+    {
+        if (await FindParticipantAsync(userId, conversationId, cancellationToken) is null)
+        {
+            return Error.ConversationNotFound;
+        }
+
+        var page = await conversations.ListParticipantsAsync(conversationId, limit, continuationToken, cancellationToken);
+        return page.IsSuccess
+            ? new Page<ParticipantResource>([.. page.Value.Items.Select(ResourceMapper.ToResource)], page.Value.ContinuationToken)
+            : page.Error!;
     }
 
     public async Task<Result<ConversationResource>> StartGroupAsync(string userId, string? title, IReadOnlyCollection<string>? participantIds, CancellationToken cancellationToken)
@@ -118,7 +133,7 @@ public sealed class ConversationService(
     public async Task<Result<Page<MessageResource>>> ListMessagesAsync(
         string userId, string conversationId, int limit, string? continuationToken, long? afterSequence, CancellationToken cancellationToken)
     {
-        if (await FindVisibleAsync(userId, conversationId, cancellationToken) is null)
+        if (await FindParticipantAsync(userId, conversationId, cancellationToken) is null)
         {
             return Error.ConversationNotFound;
         }
@@ -161,19 +176,30 @@ public sealed class ConversationService(
         return conversation is not null && conversation.HasParticipant(userId) ? conversation : null;
     }
 
-    public async Task<ConversationResource> ToResourceAsync(Conversation conversation, string userId, CancellationToken cancellationToken)
+    /// <summary>The user's place in the conversation; null when the id is malformed, the conversation missing or the user not in it. One point read.</summary>
+    internal async Task<Participant?> FindParticipantAsync(string userId, string conversationId, CancellationToken cancellationToken) =>
+        Ids.IsWellFormed(conversationId) ? await conversations.GetParticipantAsync(conversationId, userId, cancellationToken) : null;
+
+    public Task<ConversationResource> ToResourceAsync(Conversation conversation, string userId, CancellationToken cancellationToken) =>
+        ToResourceAsync(ConversationView.Of(conversation, userId), cancellationToken);
+
+    /// <summary>The resource for the view's viewer: their unread count (0 without a viewer) and the capped participant list.</summary>
+    public async Task<ConversationResource> ToResourceAsync(ConversationView view, CancellationToken cancellationToken)
     {
-        var lastMessage = await messages.GetLatestAsync(conversation.Id, cancellationToken);
-        var participant = conversation.FindParticipant(userId);
-        var unread = participant is null || lastMessage is null || lastMessage.Sequence <= participant.LastReadSequence
+        var lastMessage = await messages.GetLatestAsync(view.Id, cancellationToken);
+        var viewer = view.Viewer;
+        var unread = viewer is null || lastMessage is null || lastMessage.Sequence <= viewer.LastReadSequence
             ? 0
-            : await messages.CountUnreadAsync(conversation.Id, userId, participant.LastReadSequence, cancellationToken);
-        return await mapper.ToResourceAsync(conversation, lastMessage, unread, cancellationToken);
+            : await messages.CountUnreadAsync(view.Id, viewer.UserId, viewer.LastReadSequence, cancellationToken);
+        return await mapper.ToResourceAsync(view, lastMessage, unread, cancellationToken);
     }
 
-    /// <summary>The conversation as every participant sees it in an event: no caller-specific unread count (docs/api.md), so one payload serves the whole group.</summary>
+    /// <summary>
+    /// The conversation as every participant sees it in an event: no caller-specific unread count and the participants
+    /// as owners then earliest joiners (docs/api.md), so one payload, built with a fixed number of reads, serves the whole group.
+    /// </summary>
     public async Task<ConversationResource> ToSharedResourceAsync(Conversation conversation, CancellationToken cancellationToken) =>
-        await mapper.ToResourceAsync(conversation, await messages.GetLatestAsync(conversation.Id, cancellationToken), null, cancellationToken);
+        await mapper.ToResourceAsync(ConversationView.Of(conversation, null), await messages.GetLatestAsync(conversation.Id, cancellationToken), null, cancellationToken);
 
     private async Task<Result<ConversationResource>> ChangeAsync(
         string userId, string conversationId, Func<Conversation, Outcome> change, CancellationToken cancellationToken)

@@ -33,25 +33,25 @@ public sealed class MessageService(
             return admitted.Error!;
         }
 
-        var conversation = await conversationService.FindVisibleAsync(userId, conversationId!, cancellationToken);
-        if (conversation is null)
+        // Only the sender's own place is read (one point read), whatever the size of the group.
+        if (await conversationService.FindParticipantAsync(userId, conversationId!, cancellationToken) is null)
         {
             return Error.ConversationNotFound;
         }
 
         if (clientMessageId is not null
-            && await messages.FindByClientMessageIdAsync(conversation.Id, userId, clientMessageId, cancellationToken) is { } earlier)
+            && await messages.FindByClientMessageIdAsync(conversationId!, userId, clientMessageId, cancellationToken) is { } earlier)
         {
             return new GetOrCreated<MessageResource>(await mapper.ToResourceAsync(earlier, cancellationToken), false);
         }
 
-        var claimed = await ResolveAttachmentsAsync(userId, conversation.Id, attachmentIds, cancellationToken);
+        var claimed = await ResolveAttachmentsAsync(userId, conversationId!, attachmentIds, cancellationToken);
         if (!claimed.IsSuccess)
         {
             return claimed.Error!;
         }
 
-        var composed = Message.Compose(conversation.Id, userId, text, claimed.Value, clientMessageId, time.Now(), limits);
+        var composed = Message.Compose(conversationId!, userId, text, claimed.Value, clientMessageId, time.Now(), limits);
         if (!composed.IsSuccess)
         {
             return composed.Error!;
@@ -69,7 +69,8 @@ public sealed class MessageService(
 
     public async Task<Result<MessageResource>> GetAsync(string userId, string messageId, CancellationToken cancellationToken)
     {
-        var (message, conversation) = await FindVisibleAsync(userId, messageId, cancellationToken);
+        var (message, _) = await FindVisibleAsync(userId, messageId, cancellationToken);
+        var conversation = message is null ? null : await conversations.GetAsync(message.ConversationId, cancellationToken);
         if (message is null || conversation is null)
         {
             return Error.MessageNotFound;
@@ -102,14 +103,14 @@ public sealed class MessageService(
 
     public async Task<Result<MessageResource>> DeleteAsync(string userId, string messageId, CancellationToken cancellationToken)
     {
-        var (message, conversation) = await FindVisibleAsync(userId, messageId, cancellationToken);
-        if (message is null || conversation is null)
+        var (message, participant) = await FindVisibleAsync(userId, messageId, cancellationToken);
+        if (message is null || participant is null)
         {
             return Error.MessageNotFound;
         }
 
         var alreadyDeleted = message.IsDeleted;
-        var deleted = message.Delete(userId, conversation.IsOwner(userId), time.Now());
+        var deleted = message.Delete(userId, participant.Role == ParticipantRole.Owner, time.Now());
         if (!deleted.IsSuccess)
         {
             return deleted.Error!;
@@ -165,7 +166,7 @@ public sealed class MessageService(
         }
         else if (conversationId is not null)
         {
-            if (await conversationService.FindVisibleAsync(userId, conversationId, cancellationToken) is null)
+            if (await conversationService.FindParticipantAsync(userId, conversationId, cancellationToken) is null)
             {
                 return Error.ConversationNotFound;
             }
@@ -213,7 +214,8 @@ public sealed class MessageService(
         return new UnreadSummary(counts.Sum(c => c.UnreadCount), counts);
     }
 
-    private async Task<(Message? Message, Conversation? Conversation)> FindVisibleAsync(string userId, string messageId, CancellationToken cancellationToken)
+    /// <summary>The message and the caller's place in its conversation, when the caller may see it.</summary>
+    private async Task<(Message? Message, Participant? Participant)> FindVisibleAsync(string userId, string messageId, CancellationToken cancellationToken)
     {
         if (!Ids.IsWellFormed(messageId))
         {
@@ -226,8 +228,8 @@ public sealed class MessageService(
             return (null, null);
         }
 
-        var conversation = await conversationService.FindVisibleAsync(userId, message.ConversationId, cancellationToken);
-        return conversation is null ? (null, null) : (message, conversation);
+        var participant = await conversationService.FindParticipantAsync(userId, message.ConversationId, cancellationToken);
+        return participant is null ? (null, null) : (message, participant);
     }
 
     private async Task<Result<IReadOnlyList<AttachmentInfo>>> ResolveAttachmentsAsync(

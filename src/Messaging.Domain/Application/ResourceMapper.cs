@@ -19,7 +19,8 @@ public sealed class ResourceMapper(IAttachmentContentStore contentStore)
     public static ParticipantResource ToResource(Participant participant) =>
         new(participant.UserId, RoleName(participant.Role), participant.JoinedAt, participant.Watermark?.MessageId, participant.Watermark?.ReadAt);
 
-    public async Task<ConversationResource> ToResourceAsync(Conversation conversation, Message? lastMessage, int? unreadCount, CancellationToken cancellationToken) =>
+    /// <summary>The conversation resource: the view's listed participants (at most 20) and their count, whatever the group's size.</summary>
+    public async Task<ConversationResource> ToResourceAsync(ConversationView conversation, Message? lastMessage, int? unreadCount, CancellationToken cancellationToken) =>
         new(
             conversation.Id,
             TypeName(conversation.Type),
@@ -28,7 +29,8 @@ public sealed class ResourceMapper(IAttachmentContentStore contentStore)
             conversation.CreatedBy,
             conversation.CreatedAt,
             conversation.UpdatedAt,
-            [.. conversation.Participants.OrderBy(p => p.JoinedAt).Select(ToResource)],
+            [.. conversation.Listed().Select(ToResource)],
+            conversation.ParticipantCount,
             lastMessage is null ? null : await ToResourceAsync(lastMessage, cancellationToken),
             unreadCount);
 

@@ -16,6 +16,7 @@ public sealed record ConversationResource(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt,
     IReadOnlyList<ParticipantResource> Participants,
+    int ParticipantCount,
     MessageResource? LastMessage,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? UnreadCount);
 

@@ -6,14 +6,27 @@ namespace Messaging.Domain.Conversations;
 /// <summary>Where conversations and their participants live.</summary>
 public interface IConversationRepository
 {
+    /// <summary>The whole aggregate, every participant loaded: for changes of membership, roles and title, and for the fan-out's audience.</summary>
     Task<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken);
 
     /// <summary>Who receives the conversation's events now (committed participants and epoch), or null when it is gone. A store may read less than the whole conversation for it.</summary>
     async Task<ConversationAudience?> GetAudienceAsync(string conversationId, CancellationToken cancellationToken) =>
         await GetAsync(conversationId, cancellationToken) is { } conversation ? ConversationAudience.Of(conversation) : null;
 
-    /// <summary>The user's conversations, most recent activity first, keyset-paged.</summary>
-    Task<Result<Page<Conversation>>> ListForParticipantAsync(string userId, int limit, string? continuationToken, CancellationToken cancellationToken);
+    /// <summary>
+    /// The conversation as <paramref name="viewerId"/> sees it, in a bounded number of reads whatever its size;
+    /// null when it does not exist or (with a viewer) the viewer is not a participant. Without a viewer: the view every participant shares.
+    /// </summary>
+    Task<ConversationView?> GetViewAsync(string conversationId, string? viewerId, CancellationToken cancellationToken);
+
+    /// <summary>The user's place in the conversation (role, join time, read watermark); null when not a participant or no such conversation. One point read.</summary>
+    Task<Participant?> GetParticipantAsync(string conversationId, string userId, CancellationToken cancellationToken);
+
+    /// <summary>Every participant, earliest joiner first (ties by user id), keyset-paged; an invalid token is an error.</summary>
+    Task<Result<Page<Participant>>> ListParticipantsAsync(string conversationId, int limit, string? continuationToken, CancellationToken cancellationToken);
+
+    /// <summary>The user's conversations as the user sees them, most recent activity first, keyset-paged.</summary>
+    Task<Result<Page<ConversationView>>> ListForParticipantAsync(string userId, int limit, string? continuationToken, CancellationToken cancellationToken);
 
     /// <summary>Every conversation the user is in with the user's read position, for unread counts.</summary>
     Task<IReadOnlyList<Membership>> ListMembershipsAsync(string userId, CancellationToken cancellationToken);

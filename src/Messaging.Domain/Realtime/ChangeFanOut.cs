@@ -102,37 +102,68 @@ public sealed class ChangeFanOut(
         await publisher.SendToConversationAsync(ConversationAudience.Of(conversation), EventNames.MessageRead, payload, cancellationToken);
     }
 
+    /// <summary>
+    /// Each audience of a conversation change is its own step (who left, who joined, the group), and
+    /// a step the service refuses does not cost the others their event: every step is tried, then
+    /// the failures are thrown together, so the change is retried (a retry repeats the steps that
+    /// succeeded; clients take an event twice as they take it once). Leaving cannot let a removed
+    /// user hear the update: the group it goes to is the new membership epoch's.
+    /// </summary>
     private async Task PublishConversationAsync(
         string conversationId, IReadOnlyList<string> added, IReadOnlyList<string> removed, string eventName, CancellationToken cancellationToken)
     {
         var conversation = await conversations.GetAsync(conversationId, cancellationToken);
+        var failures = new List<Exception>();
+        async Task StepAsync(Func<Task> step)
+        {
+            try
+            {
+                await step();
+            }
+            catch (Exception exception) when (exception is not OperationCanceledException)
+            {
+                failures.Add(exception);
+            }
+        }
+
         if (removed.Count > 0)
         {
             // Told only while still out: a user removed and added back since then is a participant again.
             var stillOut = conversation is null ? removed : [.. removed.Where(user => !conversation.HasParticipant(user))];
-            await publisher.SendToUsersAsync(stillOut, EventNames.ConversationDeleted, new ConversationDeletedEvent(conversationId), cancellationToken);
+            await StepAsync(() => publisher.SendToUsersAsync(stillOut, EventNames.ConversationDeleted, new ConversationDeletedEvent(conversationId), cancellationToken));
             if (conversation is not null && stillOut.Count > 0)
             {
-                await publisher.LeaveConversationAsync(ConversationAudience.Of(conversation), stillOut, cancellationToken);
+                await StepAsync(() => publisher.LeaveConversationAsync(ConversationAudience.Of(conversation), stillOut, cancellationToken));
             }
         }
 
-        if (conversation is null)
+        if (conversation is not null)
         {
-            return;
+            var audience = ConversationAudience.Of(conversation);
+            IReadOnlyCollection<string> joining = eventName == EventNames.ConversationCreated
+                ? audience.ParticipantIds
+                : [.. added.Where(conversation.HasParticipant)];
+            if (joining.Count > 0)
+            {
+                await StepAsync(() => publisher.JoinConversationAsync(audience, joining, cancellationToken));
+            }
+
+            // One payload for the whole group (no per-user unread count), read once.
+            await StepAsync(async () =>
+            {
+                var resource = await conversationService.ToSharedResourceAsync(conversation, cancellationToken);
+                await publisher.SendToConversationAsync(audience, eventName, resource, cancellationToken);
+            });
         }
 
-        var audience = ConversationAudience.Of(conversation);
-        IReadOnlyCollection<string> joining = eventName == EventNames.ConversationCreated
-            ? audience.ParticipantIds
-            : [.. added.Where(conversation.HasParticipant)];
-        if (joining.Count > 0)
+        if (failures.Count == 1)
         {
-            await publisher.JoinConversationAsync(audience, joining, cancellationToken);
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failures[0]);
         }
 
-        // One payload for the whole group (no per-user unread count), read once.
-        var resource = await conversationService.ToSharedResourceAsync(conversation, cancellationToken);
-        await publisher.SendToConversationAsync(audience, eventName, resource, cancellationToken);
+        if (failures.Count > 1)
+        {
+            throw new AggregateException($"Publishing the change of conversation {conversationId} failed in {failures.Count} steps.", failures);
+        }
     }
 }

@@ -11,6 +11,8 @@ public sealed class ConversationFunctions(ConversationService conversations)
 {
     private const int DefaultPageSize = 20;
     private const int DefaultMessagePageSize = 50;
+    private const int DefaultParticipantPageSize = 100;
+    private const int MaxParticipantPageSize = 500;
 
     [Function("ListConversations")]
     public async Task<IResult> List(
@@ -74,6 +76,20 @@ public sealed class ConversationFunctions(ConversationService conversations)
         var page = await conversations.ListMessagesAsync(req.UserId(), id, limit.Value, req.Query["continuationToken"].FirstOrDefault(), after, cancellationToken);
         var continuation = after is null ? "continuationToken" : "after";
         return ApiResults.From(page, p => ApiResults.Ok(new PageBody<MessageResource>(p.Items, Paging.NextLink(req, limit.Value, continuation, p.ContinuationToken))));
+    }
+
+    [Function("ListParticipants")]
+    public async Task<IResult> ListParticipants(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/conversations/{id}/participants")] HttpRequest req, string id, CancellationToken cancellationToken)
+    {
+        var limit = Paging.Limit(req, DefaultParticipantPageSize, MaxParticipantPageSize);
+        if (!limit.IsSuccess)
+        {
+            return ApiResults.Problem(limit.Error!);
+        }
+
+        var page = await conversations.ListParticipantsAsync(req.UserId(), id, limit.Value, req.Query["continuationToken"].FirstOrDefault(), cancellationToken);
+        return ApiResults.From(page, p => ApiResults.Ok(new PageBody<ParticipantResource>(p.Items, Paging.NextLink(req, limit.Value, "continuationToken", p.ContinuationToken))));
     }
 
     [Function("GetOrCreateDirectConversation")]

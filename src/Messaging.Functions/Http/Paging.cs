@@ -11,7 +11,7 @@ public static class Paging
 {
     public const int MaxLimit = 100;
 
-    public static Result<int> Limit(HttpRequest request, int defaultLimit)
+    public static Result<int> Limit(HttpRequest request, int defaultLimit, int maxLimit = MaxLimit)
     {
         var raw = request.Query["limit"];
         if (raw.Count == 0)
@@ -19,9 +19,9 @@ public static class Paging
             return defaultLimit;
         }
 
-        return raw.Count == 1 && int.TryParse(raw[0], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit is >= 1 and <= MaxLimit
+        return raw.Count == 1 && int.TryParse(raw[0], NumberStyles.None, CultureInfo.InvariantCulture, out var limit) && limit >= 1 && limit <= maxLimit
             ? limit
-            : Error.Invalid("limit", $"limit must be a whole number from 1 to {MaxLimit}.");
+            : Error.Invalid("limit", $"limit must be a whole number from 1 to {maxLimit}.");
     }
 
     /// <summary>The link to the next page: the same path with the continuation query.</summary>

@@ -59,6 +59,7 @@ public sealed class ConversationApiTests(TestServer server)
 
         Assert.Equal(HttpStatusCode.NotFound, (await intruder.GetJsonAsync($"/api/messaging/conversations/{id}/")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await intruder.GetJsonAsync($"/api/messaging/conversations/{id}/messages/")).Status);
+        Assert.Equal(HttpStatusCode.NotFound, (await intruder.GetJsonAsync($"/api/messaging/conversations/{id}/participants/")).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await intruder.PostJsonAsync($"/api/messaging/conversations/{id}/add_participant/", new { userId = eve })).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await intruder.PostJsonAsync($"/api/messaging/conversations/{id}/remove_participant/", new { userId = bob })).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await intruder.PostJsonAsync($"/api/messaging/conversations/{id}/update_title/", new { title = "mine" })).Status);

@@ -11,7 +11,7 @@ public sealed class RouteTableTests
     [
         "GET messaging/conversations", "POST messaging/conversations",
         "GET messaging/conversations/{id}", "DELETE messaging/conversations/{id}",
-        "GET messaging/conversations/{id}/messages",
+        "GET messaging/conversations/{id}/messages", "GET messaging/conversations/{id}/participants",
         "POST messaging/conversations/direct", "POST messaging/conversations/task",
         "POST messaging/conversations/{id}/add_participant", "POST messaging/conversations/{id}/remove_participant",
         "POST messaging/conversations/{id}/update_title",

@@ -28,6 +28,7 @@ public sealed class AuthorizationMatrixTests(TestServer server)
     {
         ["GET conversation"] = [200, 200, 404, 404],
         ["GET messages"] = [200, 200, 404, 404],
+        ["GET participants"] = [200, 200, 404, 404],
         ["POST add_participant"] = [200, 200, 404, 404],
         ["POST remove_participant (someone else)"] = [200, 403, 404, 404],
         ["POST update_title"] = [200, 200, 404, 404],
@@ -78,6 +79,7 @@ public sealed class AuthorizationMatrixTests(TestServer server)
         {
             "GET conversation" => (HttpMethod.Get, $"/api/messaging/conversations/{c}/", null),
             "GET messages" => (HttpMethod.Get, $"/api/messaging/conversations/{c}/messages/", null),
+            "GET participants" => (HttpMethod.Get, $"/api/messaging/conversations/{c}/participants/", null),
             "POST add_participant" => (HttpMethod.Post, $"/api/messaging/conversations/{c}/add_participant/", new { userId = TestApi.NewUser("new") }),
             "POST remove_participant (someone else)" => (HttpMethod.Post, $"/api/messaging/conversations/{c}/remove_participant/", new { userId = world.Bystander }),
             "POST update_title" => (HttpMethod.Post, $"/api/messaging/conversations/{c}/update_title/", new { title = "renamed" }),

@@ -65,7 +65,8 @@ public abstract class ConversationRepositoryContract : StoreContract
 
         Assert.Equal([newest.Id, middle.Id, older.Id], page.Items.Select(c => c.Id));
         Assert.Null(page.ContinuationToken);
-        AssertSameConversation(newest, page.Items[0]);
+        Assert.Equal(Describe(newest.Participants), Describe(page.Items[0].Leading));
+        Assert.Equal((newest.Title, newest.UpdatedAt, 2), (page.Items[0].Title, page.Items[0].UpdatedAt, page.Items[0].ParticipantCount));
     }
 
     [SkippableFact]

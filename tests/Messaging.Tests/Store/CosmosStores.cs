@@ -95,3 +95,8 @@ public sealed class CosmosAttachmentRepositoryTests(CosmosAccount account) : Att
 {
     protected override Task<StoreUnderTest> CreateStoreAsync() => CosmosTestStore.CreateAsync(account);
 }
+
+public sealed class CosmosParticipantListTests(CosmosAccount account) : ParticipantListContract, IClassFixture<CosmosAccount>
+{
+    protected override Task<StoreUnderTest> CreateStoreAsync() => CosmosTestStore.CreateAsync(account);
+}

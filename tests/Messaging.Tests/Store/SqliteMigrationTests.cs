@@ -42,6 +42,8 @@ public sealed class SqliteMigrationTests : IDisposable
 
         // What a version 3 build left behind: the user index without the watermark, no unread index.
         Execute("""
+            DROP INDEX participants_by_rank;
+            DROP INDEX participants_by_join;
             DROP INDEX messages_unread;
             DROP INDEX participants_by_user;
             CREATE INDEX participants_by_user ON participants(user_id, conversation_id);
@@ -56,7 +58,8 @@ public sealed class SqliteMigrationTests : IDisposable
             Assert.Equal(1, await messages.CountUnreadAsync(group.Id, bob, 0, CancellationToken.None));
         }
 
-        Assert.Equal(5L, Scalar("SELECT max(version) FROM schema_version"));
+        Assert.Equal(6L, Scalar("SELECT max(version) FROM schema_version"));
+        Assert.Equal(2L, Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('participants_by_rank', 'participants_by_join')"));
         var plan = Plan(bob);
         Assert.Contains("COVERING INDEX participants_by_user", plan, StringComparison.Ordinal);
         Assert.Contains("COVERING INDEX messages_unread", plan, StringComparison.Ordinal);

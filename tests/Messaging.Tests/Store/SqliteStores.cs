@@ -38,3 +38,8 @@ public sealed class SqliteAttachmentRepositoryTests : AttachmentRepositoryContra
 {
     protected override Task<StoreUnderTest> CreateStoreAsync() => SqliteStore.CreateAsync();
 }
+
+public sealed class SqliteParticipantListTests : ParticipantListContract
+{
+    protected override Task<StoreUnderTest> CreateStoreAsync() => SqliteStore.CreateAsync();
+}

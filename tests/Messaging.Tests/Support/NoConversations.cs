@@ -8,8 +8,15 @@ public sealed class NoConversations : IConversationRepository
 {
     public Task<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken) => Task.FromResult<Conversation?>(null);
 
-    public Task<Result<Page<Conversation>>> ListForParticipantAsync(string userId, int limit, string? continuationToken, CancellationToken cancellationToken) =>
-        Task.FromResult(Result<Page<Conversation>>.Success(new Page<Conversation>([], null)));
+    public Task<ConversationView?> GetViewAsync(string conversationId, string? viewerId, CancellationToken cancellationToken) => Task.FromResult<ConversationView?>(null);
+
+    public Task<Participant?> GetParticipantAsync(string conversationId, string userId, CancellationToken cancellationToken) => Task.FromResult<Participant?>(null);
+
+    public Task<Result<Page<Participant>>> ListParticipantsAsync(string conversationId, int limit, string? continuationToken, CancellationToken cancellationToken) =>
+        Task.FromResult(Result<Page<Participant>>.Success(new Page<Participant>([], null)));
+
+    public Task<Result<Page<ConversationView>>> ListForParticipantAsync(string userId, int limit, string? continuationToken, CancellationToken cancellationToken) =>
+        Task.FromResult(Result<Page<ConversationView>>.Success(new Page<ConversationView>([], null)));
 
     public Task<IReadOnlyList<Membership>> ListMembershipsAsync(string userId, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<Membership>>([]);

@@ -32,7 +32,38 @@ public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider
         return document is { Deleted: false } ? document.ToConversation() : null;
     }
 
-    public async Task<Result<Page<Conversation>>> ListForParticipantAsync(string userId, int limit, string? continuationToken, CancellationToken cancellationToken)
+    public async Task<ConversationView?> GetViewAsync(string conversationId, string? viewerId, CancellationToken cancellationToken)
+    {
+        var conversation = await GetAsync(conversationId, cancellationToken);
+        return conversation is null || (viewerId is not null && !conversation.HasParticipant(viewerId)) ? null : ConversationView.Of(conversation, viewerId);
+    }
+
+    public async Task<Participant?> GetParticipantAsync(string conversationId, string userId, CancellationToken cancellationToken) =>
+        (await GetAsync(conversationId, cancellationToken))?.FindParticipant(userId);
+
+    public async Task<Result<Page<Participant>>> ListParticipantsAsync(string conversationId, int limit, string? continuationToken, CancellationToken cancellationToken)
+    {
+        long joinedAt = long.MinValue;
+        var afterUser = "";
+        if (continuationToken is not null && !ParticipantKeyset.TryDecode(continuationToken, out joinedAt, out afterUser))
+        {
+            return Error.Invalid("continuationToken", "The continuation token is not valid.");
+        }
+
+        // The participants live in the conversation document (docs/decisions/0010): the page is cut from it in join order.
+        var conversation = await GetAsync(conversationId, cancellationToken);
+        var rows = (conversation?.Participants ?? [])
+            .Where(p => continuationToken is null
+                || CosmosJson.Ms(p.JoinedAt) > joinedAt
+                || (CosmosJson.Ms(p.JoinedAt) == joinedAt && string.CompareOrdinal(p.UserId, afterUser) > 0))
+            .OrderBy(p => p.JoinedAt).ThenBy(p => p.UserId, StringComparer.Ordinal)
+            .Take(limit + 1)
+            .ToList();
+        var items = rows.Take(limit).ToList();
+        return new Page<Participant>(items, rows.Count > limit ? ParticipantKeyset.After(items[^1]) : null);
+    }
+
+    public async Task<Result<Page<ConversationView>>> ListForParticipantAsync(string userId, int limit, string? continuationToken, CancellationToken cancellationToken)
     {
         long? beforeUpdatedAt = null;
         var beforeId = "";
@@ -61,19 +92,19 @@ public sealed class CosmosConversationRepository(CosmosStore store, TimeProvider
 
         var rows = await store.Memberships.QueryAsync<ListRow>(query, userId, cancellationToken, limit + 1);
         var pageRows = rows.Take(limit).ToList();
-        var items = new List<Conversation>(pageRows.Count);
+        var items = new List<ConversationView>(pageRows.Count);
         if (pageRows.Count > 0)
         {
             var read = await store.Conversations.ReadManyItemsAsync<ConversationDocument>(
                 [.. pageRows.Select(r => (r.Id, new PartitionKey(r.Id)))], cancellationToken: cancellationToken);
             var byId = read.Resource.Where(d => IsVisibleTo(d, userId)).ToDictionary(d => d.Id, StringComparer.Ordinal);
-            items.AddRange(pageRows.Where(r => byId.ContainsKey(r.Id)).Select(r => byId[r.Id].ToConversation()));
+            items.AddRange(pageRows.Where(r => byId.ContainsKey(r.Id)).Select(r => ConversationView.Of(byId[r.Id].ToConversation(), userId)));
         }
 
         var next = rows.Count > limit
             ? ContinuationToken.Encode($"{pageRows[^1].UpdatedAt.ToString(CultureInfo.InvariantCulture)}|{pageRows[^1].Id}")
             : null;
-        return Result<Page<Conversation>>.Success(new Page<Conversation>(items, next));
+        return Result<Page<ConversationView>>.Success(new Page<ConversationView>(items, next));
     }
 
     public async Task<IReadOnlyList<Membership>> ListMembershipsAsync(string userId, CancellationToken cancellationToken)

@@ -35,7 +35,31 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
             return epoch is { } found ? new ConversationAudience(conversationId, found, users) : null;
         }, cancellationToken);
 
-    public Task<Result<Page<Conversation>>> ListForParticipantAsync(string userId, int limit, string? continuationToken, CancellationToken cancellationToken)
+    public Task<ConversationView?> GetViewAsync(string conversationId, string? viewerId, CancellationToken cancellationToken) =>
+        database.ReadAsync(connection => SqliteConversationReads.ViewAsync(connection, conversationId, viewerId, cancellationToken), cancellationToken);
+
+    public Task<Participant?> GetParticipantAsync(string conversationId, string userId, CancellationToken cancellationToken) =>
+        database.ReadAsync(connection => SqliteConversationReads.ParticipantAsync(connection, conversationId, userId, cancellationToken), cancellationToken);
+
+    public Task<Result<Page<Participant>>> ListParticipantsAsync(string conversationId, int limit, string? continuationToken, CancellationToken cancellationToken)
+    {
+        (long, string)? after = null;
+        if (continuationToken is not null)
+        {
+            if (!ParticipantKeyset.TryDecode(continuationToken, out var joinedAt, out var userId))
+            {
+                return Task.FromResult<Result<Page<Participant>>>(Error.Invalid("continuationToken", "The continuation token is not valid."));
+            }
+
+            after = (joinedAt, userId);
+        }
+
+        return database.ReadAsync(
+            async connection => Result<Page<Participant>>.Success(await SqliteConversationReads.ParticipantPageAsync(connection, conversationId, limit, after, cancellationToken)),
+            cancellationToken);
+    }
+
+    public Task<Result<Page<ConversationView>>> ListForParticipantAsync(string userId, int limit, string? continuationToken, CancellationToken cancellationToken)
     {
         long beforeUpdatedAt = long.MaxValue;
         var beforeId = "";
@@ -45,7 +69,7 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
                 || position.Split('|') is not [var at, var id]
                 || !long.TryParse(at, NumberStyles.Integer, CultureInfo.InvariantCulture, out beforeUpdatedAt))
             {
-                return Task.FromResult<Result<Page<Conversation>>>(Error.Invalid("continuationToken", "The continuation token is not valid."));
+                return Task.FromResult<Result<Page<ConversationView>>>(Error.Invalid("continuationToken", "The continuation token is not valid."));
             }
 
             beforeId = id;
@@ -70,17 +94,17 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
                 }
             }
 
-            var items = new List<Conversation>(Math.Min(limit, ids.Count));
+            var items = new List<ConversationView>(Math.Min(limit, ids.Count));
             foreach (var (id, _) in ids.Take(limit))
             {
-                if (await LoadAsync(connection, null, id, cancellationToken) is { } conversation)
+                if (await SqliteConversationReads.ViewAsync(connection, id, userId, cancellationToken) is { } view)
                 {
-                    items.Add(conversation);
+                    items.Add(view);
                 }
             }
 
             var next = ids.Count > limit ? ContinuationToken.Encode($"{Invariant(ids[limit - 1].UpdatedAt)}|{ids[limit - 1].Id}") : null;
-            return Result<Page<Conversation>>.Success(new Page<Conversation>(items, next));
+            return Result<Page<ConversationView>>.Success(new Page<ConversationView>(items, next));
         }, cancellationToken);
     }
 
@@ -105,7 +129,6 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
             await InsertAsync(connection, transaction, conversation, cancellationToken);
             return true;
         }, cancellationToken);
-
 
     public Task<(Conversation Conversation, bool Created)> GetOrAddDirectAsync(Conversation candidate, CancellationToken cancellationToken) =>
         GetOrAddAsync(candidate, "direct_key", candidate.DirectKey!, cancellationToken);

@@ -333,6 +333,12 @@ public sealed class SqliteDatabase : IDisposable
         (5, """
                 ALTER TABLE conversations ADD COLUMN membership_epoch INTEGER NOT NULL DEFAULT 0;
             """),
+        // Large groups: the participants a conversation resource lists (owners, then earliest joiners) and the participant
+        // list in join order, each read from an index in a bounded number of rows whatever the group's size.
+        (6, """
+                CREATE INDEX participants_by_rank ON participants(conversation_id, role, joined_at, user_id);
+                CREATE INDEX participants_by_join ON participants(conversation_id, joined_at, user_id);
+            """),
     ];
 
     private void Migrate()
