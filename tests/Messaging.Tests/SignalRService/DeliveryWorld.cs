@@ -43,6 +43,8 @@ public sealed class DeliveryWorld : IAsyncDisposable
 
     public MembershipReconciler Reconciler => _services.GetRequiredService<MembershipReconciler>();
 
+    public SignalRRestClient Rest => _services.GetRequiredService<SignalRRestClient>();
+
     /// <param name="service">The fake service to publish to.</param>
     /// <param name="store">The embedded store with its outbox, or the Cosmos DB adapter over the double with its change feeds.</param>
     /// <param name="publisher">Replaces the configured publisher, to check that the model can tell a wrong one.</param>

@@ -23,20 +23,21 @@ public sealed class MembershipHealer(
         var options = new ParallelOptions { MaxDegreeOfParallelism = SignalRGroups.MaxConcurrentCalls, CancellationToken = cancellationToken };
         await Parallel.ForEachAsync(memberships, options, async (membership, token) =>
         {
-            var conversation = await conversations.GetAsync(membership.ConversationId, token);
-            if (conversation is null || !conversation.HasParticipant(userId))
-            {
-                return;
-            }
-
+            // One conversation that cannot be read or put just now is left to the reconciler; the others still heal.
             try
             {
+                var conversation = await conversations.GetAsync(membership.ConversationId, token);
+                if (conversation is null || !conversation.HasParticipant(userId))
+                {
+                    return;
+                }
+
                 await _groups.AddUserAsync(SignalRGroups.GroupFor(conversation.Id, conversation.MembershipEpoch), userId, token);
             }
-            catch (SignalRServiceException)
+            catch (Exception exception) when (exception is not OperationCanceledException || !token.IsCancellationRequested)
             {
                 Interlocked.Increment(ref failed);
-                reconciler.Enqueue(conversation.Id, userId);
+                reconciler.Enqueue(membership.ConversationId, userId);
             }
         });
         Log.MembershipsHealed(logger, userId, memberships.Count, failed);
