@@ -10,15 +10,18 @@ var leaseContainerName = 'leases'
 // document expires only if it carries its own `ttl`.
 var containers = [
   {
-    // One partition per conversation (`pk` = its id): the conversation document (participants,
-    // title, version, read watermarks) and its change records, written in one transactional batch;
+    // One partition per conversation (`pk` = its id): the conversation header (title, version,
+    // participantCount, membershipEpoch), one participant document per member (role, joinedAt,
+    // read position) and its change records, written in one transactional batch (decision 0010);
     // claims of direct pairs and tasks are partitions of their own. TTL on without a default (-1):
     // change records and soft-deleted conversations carry their own `ttl`.
     name: 'conversations'
     partitionKey: '/pk'
     defaultTtl: -1
     // Read by id (point reads, ReadMany, the change feed); one query finds deleted conversations
-    // whose purge is unfinished (type, deleted, purge.phase). Nothing else is indexed.
+    // whose purge is unfinished (type, deleted, purge.phase); the participant documents of one
+    // partition are listed by role and in join order (type, role, joinedAt, userId; composite
+    // joinedAt ASC, userId ASC). Nothing else is indexed.
     indexingPolicy: {
       indexingMode: 'consistent'
       automatic: true
@@ -32,11 +35,32 @@ var containers = [
         {
           path: '/purge/phase/?'
         }
+        {
+          path: '/role/?'
+        }
+        {
+          path: '/joinedAt/?'
+        }
+        {
+          path: '/userId/?'
+        }
       ]
       excludedPaths: [
         {
           path: '/*'
         }
+      ]
+      compositeIndexes: [
+        [
+          {
+            path: '/joinedAt'
+            order: 'ascending'
+          }
+          {
+            path: '/userId'
+            order: 'ascending'
+          }
+        ]
       ]
     }
   }
@@ -46,7 +70,8 @@ var containers = [
     name: 'memberships'
     partitionKey: '/userId'
     defaultTtl: null
-    // Only what the two queries use: WHERE userId ORDER BY updatedAt DESC, id DESC (id is always indexed).
+    // Only what the queries use: WHERE userId AND large ORDER BY updatedAt DESC, id DESC (id is always
+    // indexed); `large` splits small groups (ordered by their own activity) from large ones (decision 0010).
     indexingPolicy: {
       indexingMode: 'consistent'
       automatic: true
@@ -56,6 +81,9 @@ var containers = [
         }
         {
           path: '/updatedAt/?'
+        }
+        {
+          path: '/large/?'
         }
       ]
       excludedPaths: [

@@ -5,16 +5,21 @@ namespace Messaging.Functions.Storage.Cosmos;
 
 /// <summary>
 /// What a deleted conversation needs at once, whatever its size: sends refused, its direct/task
-/// claim released and its members' views gone. The delete request runs it after the soft delete,
+/// claim released, the participant documents the soft delete's batch had no room for deleted, and its members' views gone. The delete request runs it after the soft delete,
 /// and the purger runs it again first (every step is idempotent), in case the request failed midway.
 /// </summary>
 internal static class CosmosConversationClosing
 {
     private const int MaxAttempts = 10;
 
-    public static async Task CloseAsync(CosmosStore store, ConversationDocument deleted, CancellationToken cancellationToken)
+    public static async Task CloseAsync(CosmosStore store, ConversationDocument deleted, bool participantsLeft, CancellationToken cancellationToken)
     {
         await CloseCounterAsync(store.Messages, deleted.Id, cancellationToken);
+        if (participantsLeft)
+        {
+            await DeleteParticipantsAsync(store.Conversations, deleted.Id, cancellationToken);
+        }
+
         if (ClaimIdOf(deleted) is { } claimId)
         {
             await ReleaseClaimAsync(store.Conversations, claimId, deleted.Id, cancellationToken);
@@ -66,6 +71,23 @@ internal static class CosmosConversationClosing
         throw new CosmosException($"The counter of conversation {conversationId} kept changing while it was being closed.", HttpStatusCode.PreconditionFailed, 0, string.Empty, 0);
     }
 
+    /// <summary>Deletes the conversation's participant documents, 100 per transactional batch.</summary>
+    private static async Task DeleteParticipantsAsync(Container conversations, string conversationId, CancellationToken cancellationToken)
+    {
+        var page = new QueryDefinition("SELECT TOP @n c.id FROM c WHERE c.type = @t")
+            .WithParameter("@n", CosmosParticipants.MaxBatchOperations).WithParameter("@t", DocumentTypes.Participant);
+        while (await conversations.QueryAsync<IdRow>(page, conversationId, cancellationToken, CosmosParticipants.MaxBatchOperations) is { Count: > 0 } rows)
+        {
+            var batch = rows.Aggregate(conversations.CreateTransactionalBatch(new PartitionKey(conversationId)), (b, row) => b.DeleteItem(row.Id));
+            using var response = await batch.ExecuteAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound)
+            {
+                throw new CosmosException(
+                    $"Deleting the participants of conversation {conversationId} answered {response.StatusCode}.", response.StatusCode, 0, response.ActivityId, response.RequestCharge);
+            }
+        }
+    }
+
     public static string? ClaimIdOf(ConversationDocument document) =>
         document.DirectKey is { } directKey ? CosmosIds.Direct(directKey)
         : document.Kind == "task" && document.TaskId is { } taskId ? CosmosIds.Task(taskId)
@@ -86,6 +108,8 @@ internal static class CosmosConversationClosing
             throw Failure(response, $"Releasing the claim {claimId}");
         }
     }
+
+    private sealed record IdRow(string Id);
 
     private static CosmosException Failure(ResponseMessage response, string what) =>
         new($"{what} answered {response.StatusCode}: {response.ErrorMessage}", response.StatusCode, 0, response.Headers.ActivityId, response.Headers.RequestCharge);

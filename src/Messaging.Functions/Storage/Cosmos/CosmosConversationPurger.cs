@@ -85,7 +85,7 @@ internal sealed class CosmosConversationPurger(CosmosStore store, IAttachmentCon
         switch (purge.Phase)
         {
             case PurgePhases.Closing:
-                await CosmosConversationClosing.CloseAsync(store, document, cancellationToken);
+                await CosmosConversationClosing.CloseAsync(store, document, participantsLeft: true, cancellationToken);
                 purge.Phase = PurgePhases.Messages;
                 break;
             case PurgePhases.Messages:

@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Messaging.Domain.Attachments;
-using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
 
 namespace Messaging.Functions.Storage.Cosmos;
@@ -61,6 +60,7 @@ internal static class CosmosIds
 internal static class DocumentTypes
 {
     public const string Conversation = "conversation";
+    public const string Participant = "participant";
     public const string Claim = "claim";
     public const string Membership = "membership";
     public const string Message = "message";
@@ -69,121 +69,6 @@ internal static class DocumentTypes
     public const string Attachment = "attachment";
     public const string Change = "change";
     public const string MessageLocator = "messageLocator";
-}
-
-/// <summary>A conversation and its participants with their read watermarks: the whole aggregate in one point read. Partition key /pk, its id.</summary>
-internal sealed class ConversationDocument
-{
-    public required string Id { get; set; }
-
-    public string Type { get; set; } = DocumentTypes.Conversation;
-
-    public required string Kind { get; set; }
-
-    public string? Title { get; set; }
-
-    public string? TaskId { get; set; }
-
-    public string? DirectKey { get; set; }
-
-    public required string CreatedBy { get; set; }
-
-    public long CreatedAt { get; set; }
-
-    /// <summary>Most recent activity (changes and new messages).</summary>
-    public long UpdatedAt { get; set; }
-
-    public long Version { get; set; }
-
-    /// <summary>See <see cref="Conversation.MembershipEpoch"/>; absent (0) in documents written before it existed.</summary>
-    public long MembershipEpoch { get; set; }
-
-    public List<ParticipantDocument> Participants { get; set; } = [];
-
-    /// <summary>Soft delete: the latest-version change feed does not show deletes, so a deleted conversation stays as a marker until its <see cref="Ttl"/>.</summary>
-    public bool Deleted { get; set; }
-
-    public List<string>? FormerParticipantIds { get; set; }
-
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public int? Ttl { get; set; }
-
-    /// <summary>Set by a delete until the purger has removed the conversation's messages and attachments.</summary>
-    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
-    public PurgeState? Purge { get; set; }
-
-    public static ConversationDocument From(Conversation conversation, string id) => new()
-    {
-        Id = id,
-        Kind = conversation.Type switch
-        {
-            ConversationType.Direct => "direct",
-            ConversationType.Task => "task",
-            _ => "group",
-        },
-        Title = conversation.Title,
-        TaskId = conversation.TaskId,
-        DirectKey = conversation.DirectKey,
-        CreatedBy = conversation.CreatedBy,
-        CreatedAt = CosmosJson.Ms(conversation.CreatedAt),
-        UpdatedAt = CosmosJson.Ms(conversation.UpdatedAt),
-        Version = conversation.Version,
-        MembershipEpoch = conversation.MembershipEpoch,
-        Participants = [.. conversation.Participants.Select(ParticipantDocument.From)],
-    };
-
-    /// <summary>The partition of the conversation: its own id; its change records share it (<see cref="ChangeRecordDocument"/>).</summary>
-    [JsonPropertyName("pk")]
-    public string PartitionKey => Id;
-
-    public Conversation ToConversation() =>
-        Conversation.Restore(
-            Id,
-            Kind switch
-            {
-                "direct" => ConversationType.Direct,
-                "task" => ConversationType.Task,
-                _ => ConversationType.Group,
-            },
-            Title,
-            TaskId,
-            CreatedBy,
-            CosmosJson.Time(CreatedAt),
-            CosmosJson.Time(UpdatedAt),
-            Participants.OrderBy(p => p.JoinedAt).ThenBy(p => p.UserId, StringComparer.Ordinal).Select(p => p.ToParticipant()),
-            Version,
-            MembershipEpoch);
-}
-
-internal sealed class ParticipantDocument
-{
-    public required string UserId { get; set; }
-
-    public required string Role { get; set; }
-
-    public long JoinedAt { get; set; }
-
-    public string? LastReadMessageId { get; set; }
-
-    public long LastReadSequence { get; set; }
-
-    public long? LastReadAt { get; set; }
-
-    public static ParticipantDocument From(Participant participant) => new()
-    {
-        UserId = participant.UserId,
-        Role = participant.Role == ParticipantRole.Owner ? "owner" : "member",
-        JoinedAt = CosmosJson.Ms(participant.JoinedAt),
-        LastReadMessageId = participant.Watermark?.MessageId,
-        LastReadSequence = participant.Watermark?.Sequence ?? 0,
-        LastReadAt = CosmosJson.Ms(participant.Watermark?.ReadAt),
-    };
-
-    public ReadWatermark? Watermark =>
-        LastReadMessageId is { } messageId && LastReadAt is { } readAt ? new ReadWatermark(messageId, LastReadSequence, CosmosJson.Time(readAt)) : null;
-
-    public Participant ToParticipant() =>
-        new(UserId, Role == "owner" ? ParticipantRole.Owner : ParticipantRole.Member, CosmosJson.Time(JoinedAt), Watermark);
 }
 
 /// <summary>
@@ -206,31 +91,6 @@ internal sealed class ClaimDocument
     public required string ConversationId { get; set; }
 
     public long At { get; set; }
-}
-
-/// <summary>A user's view of one conversation: list order and read position. Partition key /userId, id = conversation id.</summary>
-internal sealed class MembershipDocument
-{
-    public required string Id { get; set; }
-
-    public string Type { get; set; } = DocumentTypes.Membership;
-
-    public required string UserId { get; set; }
-
-    public required string ConversationId { get; set; }
-
-    public long UpdatedAt { get; set; }
-
-    public long LastReadSequence { get; set; }
-
-    public static MembershipDocument For(string conversationId, string userId, long updatedAt, long lastReadSequence) => new()
-    {
-        Id = conversationId,
-        UserId = userId,
-        ConversationId = conversationId,
-        UpdatedAt = updatedAt,
-        LastReadSequence = lastReadSequence,
-    };
 }
 
 /// <summary>A message (or tombstone). Partition key /conversationId.</summary>

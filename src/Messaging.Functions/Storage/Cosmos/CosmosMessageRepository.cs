@@ -1,9 +1,7 @@
 using System.Globalization;
 using System.Net;
 using Messaging.Domain.Common;
-using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
-using Messaging.Functions.Diagnostics;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -15,7 +13,7 @@ namespace Messaging.Functions.Storage.Cosmos;
 /// sequence counter and client-message-id claims in the same partition so one transactional batch
 /// assigns the next sequence, creates the message and claims its idempotency key.
 /// </summary>
-public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMessageRepository>? logger = null) : IMessageRepository
+public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMessageRepository>? logger = null) : IMessageRepository
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
 
@@ -233,28 +231,6 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
         return rows.Count > 0 ? rows[0] : null;
     }
 
-    public async Task<int> CountUnreadAsync(string conversationId, string userId, long afterSequence, CancellationToken cancellationToken)
-    {
-        var counts = await store.Messages.QueryAsync<int>(
-            new QueryDefinition(
-                    "SELECT VALUE COUNT(1) FROM c WHERE c.conversationId = @c AND c.type = @type AND c.sequence > @after AND c.senderId != @u AND IS_NULL(c.deletedAt)")
-                .WithParameter("@c", conversationId).WithParameter("@type", DocumentTypes.Message).WithParameter("@after", afterSequence).WithParameter("@u", userId),
-            conversationId,
-            cancellationToken);
-        return counts.Sum();
-    }
-
-    public async Task<IReadOnlyDictionary<string, int>> CountUnreadAsync(string userId, IReadOnlyCollection<Membership> memberships, CancellationToken cancellationToken)
-    {
-        // One single-partition count per conversation, a few at a time.
-        var counts = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(
-            memberships,
-            new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (membership, token) => counts[membership.ConversationId] = await CountUnreadAsync(membership.ConversationId, userId, membership.LastReadSequence, token));
-        return counts;
-    }
-
     public async Task UpdateAsync(Message message, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxSequenceRetries; attempt++)
@@ -301,25 +277,5 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
         }
 
         return [.. documents.Select(d => d.ToMessage())];
-    }
-
-    /// <summary>
-    /// Moves "most recent activity" forward on the conversation and on every member's view of it
-    /// (conditional patches: never backwards). In the send path, so the sender's next list read sees it.
-    /// </summary>
-    /// <remarks>The message is committed already: a failure here is logged, never reported as a failed send.</remarks>
-    private async Task MarkActiveAsync(ConversationDocument conversation, Message message, CancellationToken cancellationToken)
-    {
-        var at = CosmosJson.Ms(message.CreatedAt);
-        var writes = new List<Task> { store.Conversations.AdvanceTimestampAsync(conversation.Id, conversation.Id, "updatedAt", at, cancellationToken) };
-        writes.AddRange(conversation.Participants.Select(p => store.Memberships.AdvanceTimestampAsync(conversation.Id, p.UserId, "updatedAt", at, cancellationToken)));
-        try
-        {
-            await Task.WhenAll(writes);
-        }
-        catch (Exception exception) when (exception is CosmosException or OperationCanceledException or HttpRequestException)
-        {
-            Log.CosmosActivityNotMoved(_logger, exception, message.Id, conversation.Id);
-        }
     }
 }

@@ -20,14 +20,33 @@ public sealed class CosmosStore : IDisposable
     /// </summary>
     public const string ConversationsPartitionKeyPath = "/pk";
 
-    /// <summary>The paths each container indexes: only what its queries filter and sort on (<c>id</c> is always indexed). infra/modules/cosmos.bicep says the same.</summary>
+    /// <summary>The paths each container indexes: only what its queries filter and sort on (<c>id</c> is always indexed). infra/modules/cosmos.bicep says the same (CosmosIndexingTests).</summary>
     public static readonly IReadOnlyDictionary<string, string[]> IndexedPaths = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        [ConversationsContainer] = ["/type/?", "/deleted/?", "/purge/phase/?"],
-        [MembershipsContainer] = ["/userId/?", "/updatedAt/?"],
+        [ConversationsContainer] = ["/type/?", "/deleted/?", "/purge/phase/?", "/role/?", "/joinedAt/?", "/userId/?"],
+        [MembershipsContainer] = ["/userId/?", "/updatedAt/?", "/large/?"],
         [MessagesContainer] = ["/conversationId/?", "/type/?", "/sequence/?", "/senderId/?", "/deletedAt/?"],
         [AttachmentsContainer] = ["/conversationId/?"],
     };
+
+    /// <summary>The composite indexes of each container's ORDER BY queries; infra/modules/cosmos.bicep says the same.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Path, CompositePathSortOrder Order)[][]> CompositeIndexes =
+        new Dictionary<string, (string Path, CompositePathSortOrder Order)[][]>(StringComparer.Ordinal)
+        {
+            [ConversationsContainer] = [[("/joinedAt", CompositePathSortOrder.Ascending), ("/userId", CompositePathSortOrder.Ascending)]],
+            [MembershipsContainer] =
+            [
+                [("/userId", CompositePathSortOrder.Ascending), ("/updatedAt", CompositePathSortOrder.Descending)],
+                [("/updatedAt", CompositePathSortOrder.Descending), ("/id", CompositePathSortOrder.Descending)],
+            ],
+            [MessagesContainer] =
+            [
+                [("/conversationId", CompositePathSortOrder.Ascending), ("/sequence", CompositePathSortOrder.Descending)],
+                [("/conversationId", CompositePathSortOrder.Ascending), ("/sequence", CompositePathSortOrder.Ascending)],
+            ],
+            [AttachmentsContainer] = [],
+        };
+
     public const string MembershipsContainer = "memberships";
     public const string MessagesContainer = "messages";
     public const string AttachmentsContainer = "attachments";
@@ -112,19 +131,10 @@ public sealed class CosmosStore : IDisposable
     {
         var client = Client ?? throw new InvalidOperationException("Creating the database needs the store's own CosmosClient.");
         var database = (await client.CreateDatabaseIfNotExistsAsync(Options.Database, cancellationToken: cancellationToken)).Database;
-        await database.CreateContainerIfNotExistsAsync(Properties(ConversationsContainer, ConversationsPartitionKeyPath, ttl: true, indexed: IndexedPaths[ConversationsContainer]), cancellationToken: cancellationToken);
-        await database.CreateContainerIfNotExistsAsync(
-            Properties(
-                MembershipsContainer, "/userId", ttl: false, indexed: IndexedPaths[MembershipsContainer],
-                [("/userId", CompositePathSortOrder.Ascending), ("/updatedAt", CompositePathSortOrder.Descending)], [("/updatedAt", CompositePathSortOrder.Descending), ("/id", CompositePathSortOrder.Descending)]),
-            cancellationToken: cancellationToken);
-        await database.CreateContainerIfNotExistsAsync(
-            Properties(
-                MessagesContainer, "/conversationId", ttl: true, indexed: IndexedPaths[MessagesContainer],
-                [("/conversationId", CompositePathSortOrder.Ascending), ("/sequence", CompositePathSortOrder.Descending)],
-                [("/conversationId", CompositePathSortOrder.Ascending), ("/sequence", CompositePathSortOrder.Ascending)]),
-            cancellationToken: cancellationToken);
-        await database.CreateContainerIfNotExistsAsync(Properties(AttachmentsContainer, "/id", ttl: true, indexed: IndexedPaths[AttachmentsContainer]), cancellationToken: cancellationToken);
+        foreach (var (name, partitionKey, ttl) in new[] { (ConversationsContainer, ConversationsPartitionKeyPath, true), (MembershipsContainer, "/userId", false), (MessagesContainer, "/conversationId", true), (AttachmentsContainer, "/id", true) })
+        {
+            await database.CreateContainerIfNotExistsAsync(Properties(name, partitionKey, ttl, IndexedPaths[name], CompositeIndexes[name]), cancellationToken: cancellationToken);
+        }
 
         // TTL on without a default: leases never expire, change feed dead letters carry their own ttl (CosmosDeadLetters).
         var leases = new ContainerProperties(Options.LeaseContainer, "/id") { DefaultTimeToLive = -1 };
@@ -142,7 +152,7 @@ public sealed class CosmosStore : IDisposable
     public void Dispose() => Client?.Dispose();
 
     private static ContainerProperties Properties(
-        string name, string partitionKey, bool ttl, string[] indexed, params (string Path, CompositePathSortOrder Order)[][] composites)
+        string name, string partitionKey, bool ttl, string[] indexed, (string Path, CompositePathSortOrder Order)[][] composites)
     {
         var properties = new ContainerProperties(name, partitionKey) { DefaultTimeToLive = ttl ? -1 : null };
         properties.IndexingPolicy.ExcludedPaths.Add(new ExcludedPath { Path = "/*" });

@@ -125,7 +125,7 @@ public sealed class CosmosConflictStormTests : IAsyncLifetime
         var message = (await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("read me").At(Time.At(1)), Ct)).Message!;
         var watermark = new ReadWatermark(message.Id, message.Sequence, Time.At(2));
 
-        StormOn(CosmosStore.ConversationsContainer, group.Id, group.Id, storm);
+        StormOn(CosmosStore.ConversationsContainer, group.Id, ParticipantDocument.IdOf(bob), storm);
         if (moves)
         {
             Assert.True((await _store.Conversations.AdvanceWatermarkAsync(group.Id, bob, watermark, Ct)).Moved);

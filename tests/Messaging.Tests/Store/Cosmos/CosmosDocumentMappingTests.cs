@@ -23,7 +23,8 @@ public sealed class CosmosDocumentMappingTests
         conversation.MarkRead("bob", new ReadWatermark("m-3", 3, T0.AddMinutes(1)));
         conversation.AcceptVersion(4);
 
-        var restored = RoundTrip(ConversationDocument.From(conversation, conversation.Id)).ToConversation();
+        var restored = RoundTrip(ConversationDocument.From(conversation, conversation.Id))
+            .ToConversation(conversation.Participants.Reverse().Select(p => RoundTrip(ParticipantDocument.From(conversation.Id, p))));
 
         Assert.Equal(conversation.Id, restored.Id);
         Assert.Equal(ConversationType.Task, restored.Type);
@@ -48,7 +49,7 @@ public sealed class CosmosDocumentMappingTests
 
         Assert.Equal("direct", document.Kind);
         Assert.Equal(direct.DirectKey, document.DirectKey);
-        Assert.Equal(direct.DirectKey, document.ToConversation().DirectKey);
+        Assert.Equal(direct.DirectKey, document.ToConversation(direct.Participants.Select(p => ParticipantDocument.From(direct.Id, p))).DirectKey);
     }
 
     [Fact]

@@ -35,6 +35,28 @@ public sealed partial class CosmosIndexingTests
         Assert.True(unused.Count == 0, $"indexed but never queried: {string.Join(", ", unused)}");
     }
 
+    [Fact]
+    public void The_bicep_containers_index_the_same_paths_and_composites_as_the_code()
+    {
+        var bicep = File.ReadAllText(Path.Combine(Repository.Root, "infra", "modules", "cosmos.bicep"));
+        foreach (var (container, paths) in CosmosStore.IndexedPaths)
+        {
+            var start = bicep.IndexOf($"name: '{container}'", StringComparison.Ordinal);
+            Assert.True(start >= 0, $"cosmos.bicep has no container {container}");
+            var next = bicep.IndexOf("\n    name: ", start + 1, StringComparison.Ordinal);
+            var block = bicep[start..(next < 0 ? bicep.Length : next)];
+            var included = block[block.IndexOf("includedPaths", StringComparison.Ordinal)..block.IndexOf("excludedPaths", StringComparison.Ordinal)];
+
+            Assert.Equal(paths.Order(StringComparer.Ordinal), BicepPath().Matches(included).Select(m => m.Groups[1].Value).Order(StringComparer.Ordinal));
+            var composites = block.Contains("compositeIndexes", StringComparison.Ordinal) ? block[block.IndexOf("compositeIndexes", StringComparison.Ordinal)..] : "";
+            var expected = CosmosStore.CompositeIndexes[container]
+                .Select(index => string.Join(",", index.Select(c => $"{c.Path} {c.Order.ToString().ToLowerInvariant()}")));
+            var inBicep = composites.Split("]\n        [").Where(group => group.Contains("path:", StringComparison.Ordinal))
+                .Select(group => string.Join(",", BicepComposite().Matches(group).Select(m => $"{m.Groups[1].Value} {m.Groups[2].Value}")));
+            Assert.Equal(expected, inBicep);
+        }
+    }
+
     /// <summary>The properties after <c>FROM c</c> (WHERE and ORDER BY) in the adapter's query texts.</summary>
     private static IEnumerable<string> QueriedProperties()
     {
@@ -51,6 +73,12 @@ public sealed partial class CosmosIndexingTests
             }
         }
     }
+
+    [GeneratedRegex(@"path: '([^']+)'")]
+    private static partial Regex BicepPath();
+
+    [GeneratedRegex(@"path: '([^']+)'\s+order: '([a-z]+)'")]
+    private static partial Regex BicepComposite();
 
     [GeneratedRegex("\"SELECT [^\"]* FROM c[^\"]*\"")]
     private static partial Regex QueryLiteral();

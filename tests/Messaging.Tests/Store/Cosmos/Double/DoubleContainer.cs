@@ -128,14 +128,16 @@ public sealed class DoubleContainer : UnmodelledContainer
         {
             if (ReferenceEquals(fault, ItemOutcome.ResponseLost))
             {
-                Items.ApplyBatch(partitionKey, operations);
+                _database.CountWrites(operations, Items.ApplyBatch(partitionKey, operations));
                 throw LostResponse();
             }
 
             return [fault];
         }
 
-        return Items.ApplyBatch(partitionKey, operations);
+        var outcomes = Items.ApplyBatch(partitionKey, operations);
+        _database.CountWrites(operations, outcomes);
+        return outcomes;
     }
 
     private async Task<ItemOutcome> RunAsync(CosmosOperation kind, PartitionKey? partitionKey, ItemOperation operation, CancellationToken cancellationToken)
@@ -150,6 +152,7 @@ public sealed class DoubleContainer : UnmodelledContainer
             ? DoubleItems.KeyOf(given)
             : throw new NotSupportedException("The Cosmos DB double needs the partition key on every point operation (the adapter always passes it).");
         var outcome = Items.Apply(key, operation);
+        _database.CountWrites([operation], [outcome]);
         return fault is null ? outcome : throw LostResponse();
     }
 

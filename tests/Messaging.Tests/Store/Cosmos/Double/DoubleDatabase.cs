@@ -13,6 +13,7 @@ public sealed class DoubleDatabase : UnmodelledDatabase
 {
     private readonly Dictionary<string, DoubleContainer> _containers = new(StringComparer.Ordinal);
     private int _calls;
+    private int _writes;
 
     public DoubleDatabase(string id, TimeProvider clock = null, QueryLog queryLog = null)
     {
@@ -31,6 +32,13 @@ public sealed class DoubleDatabase : UnmodelledDatabase
 
     /// <summary>How many calls reached the database (every item, batch, ReadMany and query call).</summary>
     public int Calls => _calls;
+
+    /// <summary>
+    /// How many item writes succeeded: creates, replaces, upserts, deletes and patches, each operation of a
+    /// committed transactional batch counted on its own (the service charges each one,
+    /// https://learn.microsoft.com/azure/cosmos-db/transactional-batch: "the RU charge ... is the sum of the individual operations").
+    /// </summary>
+    public int Writes => _writes;
 
     /// <summary>Whether writes answer the item (the store's client sets EnableContentResponseOnWrite = false).</summary>
     public bool ContentResponseOnWrite { get; init; }
@@ -64,6 +72,9 @@ public sealed class DoubleDatabase : UnmodelledDatabase
 
     public override Task<ResponseMessage> DeleteStreamAsync(RequestOptions requestOptions = null, CancellationToken cancellationToken = default) =>
         Task.FromResult(new ResponseMessage(HttpStatusCode.NoContent));
+
+    internal void CountWrites(IEnumerable<ItemOperation> applied, IEnumerable<ItemOutcome> outcomes) =>
+        Interlocked.Add(ref _writes, applied.Zip(outcomes).Count(pair => pair.First.Kind != ItemOperationKind.Read && pair.Second.IsSuccess));
 
     /// <summary>The injected fault for this call, if any: a status to answer, or a hang / cancellation thrown here.</summary>
     internal async Task<ItemOutcome> FaultAsync(CosmosOperation operation, CancellationToken cancellationToken)

@@ -27,6 +27,32 @@ public sealed class DoubleRulesTests
 
     private async Task<int> ReadN(string id, string pk) => (await _items.ReadItemAsync<Item>(id, Pk(pk), cancellationToken: Ct)).Resource.N;
 
+    // https://learn.microsoft.com/azure/cosmos-db/transactional-batch: a batch is charged the sum of its operations, so each counts;
+    // a refused write (409, 412, a failed batch) and a read write nothing.
+    [Fact]
+    public async Task Writes_count_each_committed_item_write_and_batch_operation_and_nothing_refused_or_read()
+    {
+        await _items.CreateItemAsync(new Item("a", "p1"), Pk("p1"), cancellationToken: Ct);
+        await _items.ReadItemAsync<Item>("a", Pk("p1"), cancellationToken: Ct);
+        await Assert.ThrowsAnyAsync<CosmosException>(() => _items.CreateItemAsync(new Item("a", "p1"), Pk("p1"), cancellationToken: Ct));
+        using (var committed = await _items.CreateTransactionalBatch(Pk("p1")).CreateItem(new Item("b", "p1")).UpsertItem(new Item("c", "p1")).ReadItem("a").ExecuteAsync(Ct))
+        {
+            Assert.True(committed.IsSuccessStatusCode);
+        }
+
+        using (var refused = await _items.CreateTransactionalBatch(Pk("p1")).CreateItem(new Item("d", "p1")).CreateItem(new Item("a", "p1")).ExecuteAsync(Ct))
+        {
+            Assert.False(refused.IsSuccessStatusCode);
+        }
+
+        using (var patched = await _items.PatchItemStreamAsync("a", Pk("p1"), [PatchOperation.Set("/n", 1)], cancellationToken: Ct))
+        {
+            Assert.True(patched.IsSuccessStatusCode);
+        }
+
+        Assert.Equal(4, _database.Writes);
+    }
+
     // https://learn.microsoft.com/rest/api/cosmos-db/http-status-codes-for-cosmosdb: 409 when the id is taken in the partition.
     [Fact]
     public async Task Create_of_a_taken_id_is_409_and_the_same_id_in_another_partition_is_another_item()

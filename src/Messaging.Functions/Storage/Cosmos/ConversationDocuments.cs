@@ -1,0 +1,192 @@
+using System.Text.Json.Serialization;
+using Messaging.Domain.Conversations;
+
+namespace Messaging.Functions.Storage.Cosmos;
+
+/// <summary>
+/// A conversation's header: its own fields, how many participants it has and its membership epoch,
+/// never the participants themselves (they are <see cref="ParticipantDocument"/>s in the same
+/// partition, decision 0010). Partition key /pk, its id.
+/// </summary>
+internal sealed class ConversationDocument
+{
+    public required string Id { get; set; }
+
+    public string Type { get; set; } = DocumentTypes.Conversation;
+
+    public required string Kind { get; set; }
+
+    public string? Title { get; set; }
+
+    public string? TaskId { get; set; }
+
+    public string? DirectKey { get; set; }
+
+    public required string CreatedBy { get; set; }
+
+    public long CreatedAt { get; set; }
+
+    /// <summary>Most recent activity (changes and new messages).</summary>
+    public long UpdatedAt { get; set; }
+
+    public long Version { get; set; }
+
+    /// <summary>See <see cref="Conversation.MembershipEpoch"/>.</summary>
+    public long MembershipEpoch { get; set; }
+
+    /// <summary>How many participant documents the partition holds; moved in the same batch as they are.</summary>
+    public int ParticipantCount { get; set; }
+
+    /// <summary>Soft delete: the latest-version change feed does not show deletes, so a deleted conversation stays as a marker until its <see cref="Ttl"/>.</summary>
+    public bool Deleted { get; set; }
+
+    public List<string>? FormerParticipantIds { get; set; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Ttl { get; set; }
+
+    /// <summary>Set by a delete until the purger has removed the conversation's messages and attachments.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public PurgeState? Purge { get; set; }
+
+    /// <summary>The partition of the conversation: its own id; its participants and change records share it.</summary>
+    [JsonPropertyName("pk")]
+    public string PartitionKey => Id;
+
+    /// <summary>Whether its members' memberships carry no activity (<see cref="MembershipDocument.Large"/>).</summary>
+    public bool IsLarge => ParticipantCount > MembershipDocument.MaxWithActivity;
+
+    public ConversationType ConversationType => Kind switch
+    {
+        "direct" => ConversationType.Direct,
+        "task" => ConversationType.Task,
+        _ => ConversationType.Group,
+    };
+
+    public static ConversationDocument From(Conversation conversation, string id) => new()
+    {
+        Id = id,
+        Kind = conversation.Type switch
+        {
+            ConversationType.Direct => "direct",
+            ConversationType.Task => "task",
+            _ => "group",
+        },
+        Title = conversation.Title,
+        TaskId = conversation.TaskId,
+        DirectKey = conversation.DirectKey,
+        CreatedBy = conversation.CreatedBy,
+        CreatedAt = CosmosJson.Ms(conversation.CreatedAt),
+        UpdatedAt = CosmosJson.Ms(conversation.UpdatedAt),
+        Version = conversation.Version,
+        MembershipEpoch = conversation.MembershipEpoch,
+        ParticipantCount = conversation.Participants.Count,
+    };
+
+    /// <summary>The whole aggregate from the header and every participant document of the partition.</summary>
+    public Conversation ToConversation(IEnumerable<ParticipantDocument> participants) =>
+        Conversation.Restore(
+            Id,
+            ConversationType,
+            Title,
+            TaskId,
+            CreatedBy,
+            CosmosJson.Time(CreatedAt),
+            CosmosJson.Time(UpdatedAt),
+            participants.OrderBy(p => p.JoinedAt).ThenBy(p => p.UserId, StringComparer.Ordinal).Select(p => p.ToParticipant()),
+            Version,
+            MembershipEpoch);
+
+    /// <summary>The bounded view: <paramref name="leading"/> holds at least the owners and earliest joiners the view lists.</summary>
+    public ConversationView ToView(IEnumerable<Participant> leading, Participant? viewer) =>
+        new(
+            Id,
+            ConversationType,
+            Title,
+            TaskId,
+            CreatedBy,
+            CosmosJson.Time(CreatedAt),
+            CosmosJson.Time(UpdatedAt),
+            MembershipEpoch,
+            ParticipantCount,
+            [.. ConversationView.InListingOrder(leading.DistinctBy(p => p.UserId)).Take(ConversationView.MaxListed)],
+            viewer);
+}
+
+/// <summary>
+/// One participant of a conversation with their read position, in the conversation's partition (id
+/// <c>p-</c> + user id): the membership check of a request is a point read, and a mark-read replaces
+/// only this ~0.3 KB document.
+/// </summary>
+internal sealed class ParticipantDocument
+{
+    public string Id => IdOf(UserId);
+
+    public string Type { get; set; } = DocumentTypes.Participant;
+
+    [JsonPropertyName("pk")]
+    public required string ConversationId { get; set; }
+
+    public required string UserId { get; set; }
+
+    public required string Role { get; set; }
+
+    public long JoinedAt { get; set; }
+
+    public string? LastReadMessageId { get; set; }
+
+    public long LastReadSequence { get; set; }
+
+    public long? LastReadAt { get; set; }
+
+    public static string IdOf(string userId) => "p-" + userId;
+
+    public static ParticipantDocument From(string conversationId, Participant participant) => new()
+    {
+        ConversationId = conversationId,
+        UserId = participant.UserId,
+        Role = RoleOf(participant),
+        JoinedAt = CosmosJson.Ms(participant.JoinedAt),
+        LastReadMessageId = participant.Watermark?.MessageId,
+        LastReadSequence = participant.Watermark?.Sequence ?? 0,
+        LastReadAt = CosmosJson.Ms(participant.Watermark?.ReadAt),
+    };
+
+    public static string RoleOf(Participant participant) => participant.Role == ParticipantRole.Owner ? "owner" : "member";
+
+    public ReadWatermark? Watermark =>
+        LastReadMessageId is { } messageId && LastReadAt is { } readAt ? new ReadWatermark(messageId, LastReadSequence, CosmosJson.Time(readAt)) : null;
+
+    public Participant ToParticipant() =>
+        new(UserId, Role == "owner" ? ParticipantRole.Owner : ParticipantRole.Member, CosmosJson.Time(JoinedAt), Watermark);
+}
+
+/// <summary>A user's entry in their conversation list. Partition key /userId, id = conversation id.</summary>
+internal sealed class MembershipDocument
+{
+    /// <summary>Groups up to this size keep activity on every membership; larger ones on their header only (decision 0010).</summary>
+    public const int MaxWithActivity = ConversationView.MaxListed;
+
+    public required string Id { get; set; }
+
+    public string Type { get; set; } = DocumentTypes.Membership;
+
+    public required string UserId { get; set; }
+
+    public required string ConversationId { get; set; }
+
+    /// <summary>Most recent activity of a small group; not kept for a large one (its header has it).</summary>
+    public long UpdatedAt { get; set; }
+
+    /// <summary>Whether the conversation has more than <see cref="MaxWithActivity"/> participants.</summary>
+    public bool Large { get; set; }
+
+    public static MembershipDocument For(ConversationDocument conversation, string userId) => new()
+    {
+        Id = conversation.Id,
+        UserId = userId,
+        ConversationId = conversation.Id,
+        UpdatedAt = conversation.UpdatedAt,
+        Large = conversation.IsLarge,
+    };
+}

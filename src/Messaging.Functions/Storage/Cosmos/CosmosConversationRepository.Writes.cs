@@ -1,0 +1,254 @@
+using System.Net;
+using Messaging.Domain.Common;
+using Messaging.Domain.Conversations;
+using Messaging.Functions.Diagnostics;
+using Microsoft.Azure.Cosmos;
+
+namespace Messaging.Functions.Storage.Cosmos;
+
+/// <summary>
+/// Writes of a conversation: the header, the participant documents and the change record commit in
+/// one transactional batch on the conversation's partition (decisions 0008, 0010); the per-user
+/// memberships follow (other partitions), and their failure is only logged.
+/// </summary>
+public sealed partial class CosmosConversationRepository
+{
+    /// <summary>Participant documents that fit beside the header and the change record in one batch.</summary>
+    private const int ParticipantsBesideHeader = CosmosParticipants.MaxBatchOperations - 2;
+
+    /// <summary>
+    /// Up to 98 participants: one batch. A larger group: the participant documents go first, 100 per
+    /// batch (upserts, so a retry of the same creation passes), and the header with the rest and the
+    /// record last, so a half-written group has no header and nobody sees it.
+    /// </summary>
+    public async Task AddAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        var header = ConversationDocument.From(conversation, conversation.Id);
+        header.Version = 0;
+        var participants = conversation.Participants.Select(p => ParticipantDocument.From(header.Id, p)).ToList();
+        var first = Math.Max(0, participants.Count - ParticipantsBesideHeader);
+        foreach (var chunk in participants.Take(first).Chunk(CosmosParticipants.MaxBatchOperations))
+        {
+            var batch = store.Conversations.CreateTransactionalBatch(new PartitionKey(header.Id));
+            foreach (var participant in chunk)
+            {
+                batch = batch.UpsertItem(participant);
+            }
+
+            using var response = await batch.ExecuteAsync(cancellationToken);
+            if (!response.IsSuccessStatusCode)
+            {
+                throw new CosmosException($"Creating the participants of conversation {header.Id} answered {response.StatusCode}.", response.StatusCode, 0, response.ActivityId, response.RequestCharge);
+            }
+        }
+
+        var status = await store.Conversations.CommitWithRecordAsync(
+            header.Id,
+            batch => participants.Skip(first).Aggregate(batch.CreateItem(header), (b, p) => b.UpsertItem(p)),
+            ChangeRecordDocument.ConversationCreated(header.Id, Now()),
+            cancellationToken);
+        if (status != HttpStatusCode.OK)
+        {
+            throw new CosmosException($"Creating conversation {header.Id} answered {status}.", status, 0, string.Empty, 0);
+        }
+
+        await Task.WhenAll(participants.Select(p => MirrorAsync(header.Id, p.UserId, "written", () => store.Memberships.UpsertItemAsync(
+            MembershipDocument.For(header, p.UserId), new PartitionKey(p.UserId), cancellationToken: cancellationToken))));
+    }
+
+    public async Task UpdateAsync(Conversation conversation, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            var (stored, etag) = await store.Conversations.ReadHeaderAsync(conversation.Id, cancellationToken);
+            if (stored is null || stored.Version != conversation.Version)
+            {
+                throw new ConcurrencyConflictException($"Conversation {conversation.Id} changed since it was read.");
+            }
+
+            // Title, participants and roles come from the aggregate; read positions stay in the participant documents.
+            var before = (await store.Conversations.ListAllAsync(conversation.Id, cancellationToken)).ToDictionary(p => p.UserId, StringComparer.Ordinal);
+            var removed = before.Keys.Where(id => !conversation.HasParticipant(id)).ToList();
+            var added = conversation.Participants.Where(p => !before.ContainsKey(p.UserId)).Select(p => ParticipantDocument.From(conversation.Id, p)).ToList();
+            foreach (var participant in added)
+            {
+                (participant.LastReadMessageId, participant.LastReadSequence, participant.LastReadAt) = (null, 0, null);
+            }
+
+            var roleChanged = conversation.Participants
+                .Where(p => before.TryGetValue(p.UserId, out var was) && was.Role != ParticipantDocument.RoleOf(p)).ToList();
+            if (removed.Count + added.Count + roleChanged.Count > ParticipantsBesideHeader)
+            {
+                throw new NotSupportedException($"A change of {conversation.Id} touches more participants than one transactional batch holds.");
+            }
+
+            var next = ConversationDocument.From(conversation, conversation.Id);
+            next.UpdatedAt = Math.Max(stored.UpdatedAt, next.UpdatedAt);
+            next.Version = stored.Version + 1;
+            var status = await store.Conversations.CommitWithRecordAsync(
+                next.Id,
+                batch =>
+                {
+                    batch = batch.ReplaceItem(next.Id, next, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag });
+                    batch = removed.Aggregate(batch, (b, user) => b.DeleteItem(ParticipantDocument.IdOf(user)));
+                    batch = added.Aggregate(batch, (b, p) => b.UpsertItem(p));
+                    return roleChanged.Aggregate(batch, (b, p) => b.PatchItem(ParticipantDocument.IdOf(p.UserId), [PatchOperation.Set("/role", ParticipantDocument.RoleOf(p))]));
+                },
+                ChangeRecordDocument.ConversationChanged(next.Id, [.. added.Select(p => p.UserId)], removed, Now()),
+                cancellationToken);
+            if (status is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound && attempt < MaxConflictRetries)
+            {
+                // An activity patch moved the header's ETag, or a participant changed meanwhile: the version check above decides.
+                continue;
+            }
+
+            if (status != HttpStatusCode.OK)
+            {
+                throw new ConcurrencyConflictException($"Conversation {conversation.Id} changed since it was read.");
+            }
+
+            // Committed: from here nothing is reported as failed.
+            conversation.AcceptVersion(next.Version);
+            await MirrorChangeAsync(stored, next, removed, [.. added.Select(p => p.UserId)], [.. conversation.Participants.Select(p => p.UserId)], cancellationToken);
+            return;
+        }
+    }
+
+    /// <summary>Replaces only the reader's participant document (ETag-guarded) with its <c>read</c> record; forward only.</summary>
+    public async Task<(ReadWatermark? Watermark, bool Moved)> AdvanceWatermarkAsync(
+        string conversationId, string userId, ReadWatermark watermark, CancellationToken cancellationToken)
+    {
+        if (!IsConversationId(conversationId) || !CosmosIds.CanBeDocumentId(ParticipantDocument.IdOf(userId)))
+        {
+            return (null, false);
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var (participant, etag) = await store.Conversations.TryReadAsync<ParticipantDocument>(ParticipantDocument.IdOf(userId), conversationId, cancellationToken);
+            if (participant is null)
+            {
+                return (null, false);
+            }
+
+            if (watermark.Sequence <= participant.LastReadSequence)
+            {
+                return (participant.Watermark, false);
+            }
+
+            participant.LastReadMessageId = watermark.MessageId;
+            participant.LastReadSequence = watermark.Sequence;
+            participant.LastReadAt = CosmosJson.Ms(watermark.ReadAt);
+            var status = await store.Conversations.CommitWithRecordAsync(
+                conversationId,
+                batch => batch.ReplaceItem(participant.Id, participant, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag }),
+                ChangeRecordDocument.Read(conversationId, userId, Now()),
+                cancellationToken);
+            if (status is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound && attempt < MaxConflictRetries)
+            {
+                continue;
+            }
+
+            if (status != HttpStatusCode.OK)
+            {
+                throw new ConcurrencyConflictException($"Conversation {conversationId} kept changing while {userId}'s read position moved.");
+            }
+
+            return (watermark, true);
+        }
+    }
+
+    /// <summary>
+    /// Hides the conversation at once and leaves its history to <see cref="CosmosPurgeService"/>: a
+    /// bounded number of calls whatever the conversation's size. The purger deletes the attachment
+    /// files itself, so no storage keys are returned.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> DeleteAsync(string conversationId, CancellationToken cancellationToken)
+    {
+        if (!IsConversationId(conversationId))
+        {
+            return [];
+        }
+
+        for (var attempt = 0; ; attempt++)
+        {
+            var (stored, etag) = await store.Conversations.ReadHeaderAsync(conversationId, cancellationToken);
+            if (stored is null)
+            {
+                return [];
+            }
+
+            // First the soft delete with its record, the purge marker and (as many as fit) the participant documents, all or nothing:
+            // from here readers see nothing, and should the rest of this request fail, the purger closes the conversation.
+            var former = await store.Conversations.UserIdsAsync(conversationId, cancellationToken);
+            stored.Deleted = true;
+            stored.FormerParticipantIds = former;
+            stored.ParticipantCount = 0;
+            stored.Ttl = null;
+            stored.Purge = PurgeState.Requested(Now());
+            var status = await store.Conversations.CommitWithRecordAsync(
+                conversationId,
+                batch => former.Take(ParticipantsBesideHeader).Aggregate(
+                    batch.ReplaceItem(conversationId, stored, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag }),
+                    (b, user) => b.DeleteItem(ParticipantDocument.IdOf(user))),
+                ChangeRecordDocument.ConversationRemoved(conversationId, former, Now()),
+                cancellationToken);
+            if (status is HttpStatusCode.PreconditionFailed && attempt < MaxConflictRetries)
+            {
+                // A membership change or an activity patch came first: read again so every member loses the conversation.
+                continue;
+            }
+
+            if (status == HttpStatusCode.NotFound)
+            {
+                return [];
+            }
+
+            if (status != HttpStatusCode.OK)
+            {
+                throw new CosmosException($"Deleting conversation {conversationId} answered {status}.", status, 0, string.Empty, 0);
+            }
+
+            await CosmosConversationClosing.CloseAsync(store, stored, participantsLeft: former.Count > ParticipantsBesideHeader, cancellationToken);
+            store.PurgeRequests.Signal();
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// The memberships after a committed change: removed users lose theirs, added users get one, and a
+    /// group crossing <see cref="MembershipDocument.MaxWithActivity"/> rewrites them all once (small ↔ large);
+    /// otherwise only a small group's memberships move their activity.
+    /// </summary>
+    private async Task MirrorChangeAsync(
+        ConversationDocument before, ConversationDocument next, List<string> removed, List<string> added, List<string> members, CancellationToken cancellationToken)
+    {
+        foreach (var gone in removed)
+        {
+            await MirrorAsync(next.Id, gone, "deleted", () => store.Memberships.DeleteIfExistsAsync(next.Id, gone, cancellationToken));
+        }
+
+        var flipped = before.IsLarge != next.IsLarge;
+        var rewrite = flipped ? members : added;
+        await Task.WhenAll(rewrite.Select(user => MirrorAsync(next.Id, user, "written", () => store.Memberships.UpsertItemAsync(
+            MembershipDocument.For(next, user), new PartitionKey(user), cancellationToken: cancellationToken))));
+        if (!flipped && !next.IsLarge)
+        {
+            await Task.WhenAll(members.Where(user => !added.Contains(user))
+                .Select(user => MirrorAsync(next.Id, user, "moved", () => store.Memberships.AdvanceTimestampAsync(next.Id, user, "updatedAt", next.UpdatedAt, cancellationToken))));
+        }
+    }
+
+    /// <summary>A write of the per-user mirror after the conversation committed: a failure is logged, never reported to the caller.</summary>
+    private async Task MirrorAsync(string conversationId, string userId, string action, Func<Task> write)
+    {
+        try
+        {
+            await write();
+        }
+        catch (Exception exception) when (exception is CosmosException or OperationCanceledException)
+        {
+            Log.CosmosMembershipRowNotWritten(_logger, exception, conversationId, userId, action);
+        }
+    }
+}

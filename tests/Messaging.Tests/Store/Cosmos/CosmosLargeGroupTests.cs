@@ -1,0 +1,200 @@
+using Messaging.Domain.Common;
+using Messaging.Domain.Conversations;
+using Messaging.Functions.Storage.Cosmos;
+using Messaging.Tests.Domain;
+using Messaging.Tests.Store.Cosmos.Double;
+
+namespace Messaging.Tests.Store.Cosmos;
+
+/// <summary>
+/// The Cosmos DB model of decision 0010 on the double: participants as documents of their own, the cost
+/// of a send and of a mark-read flat in group size, activity on small groups' memberships only, and
+/// large groups created in several batches without ever showing half of them.
+/// </summary>
+public sealed class CosmosLargeGroupTests : IAsyncLifetime
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+    private static readonly MessagingLimits Limits = new();
+    private StoreUnderTest _store = null!;
+    private DoubleDatabase _database = null!;
+
+    public Task InitializeAsync()
+    {
+        _store = CosmosTestStore.OnDouble(out _database);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _store.DisposeAsync();
+
+    private static string[] Users(string prefix, int count) => [.. Enumerable.Range(0, count).Select(_ => Some.User(prefix))];
+
+    private async Task<Conversation> GroupAsync(string owner, int participants, int at = 0)
+    {
+        Conversation group = AGroup.OwnedBy(owner).With(Users("m", participants - 1)).At(Time.At(at));
+        await _store.Conversations.AddAsync(group, Ct);
+        return group;
+    }
+
+    private async Task<int> WritesOfAsync(Func<Task> operation)
+    {
+        var before = _database.Writes;
+        await operation();
+        return _database.Writes - before;
+    }
+
+    [Fact]
+    public async Task A_send_writes_five_documents_in_a_group_of_1000_and_only_adds_the_memberships_of_a_group_of_5()
+    {
+        var owner = Some.User("owner");
+        var small = await GroupAsync(owner, 5);
+        var large = await GroupAsync(owner, 1000);
+
+        var forSmall = await WritesOfAsync(() => _store.Messages.AppendAsync(AMessage.From(owner).In(small).Saying("hi").At(Time.At(1)), Ct));
+        var forLarge = await WritesOfAsync(() => _store.Messages.AppendAsync(AMessage.From(owner).In(large).Saying("hi").At(Time.At(1)), Ct));
+
+        // Locator, counter, message, change record, the header's activity; a small group's 5 memberships besides.
+        Assert.Equal(5, forLarge);
+        Assert.Equal(5 + 5, forSmall);
+    }
+
+    [Fact]
+    public async Task A_mark_read_writes_the_readers_participant_document_and_its_record_at_5_and_at_1000_participants()
+    {
+        var owner = Some.User("owner");
+        foreach (var size in new[] { 5, 1000 })
+        {
+            var group = await GroupAsync(owner, size);
+            var reader = group.Participants[^1].UserId;
+            var sent = (await _store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("read me").At(Time.At(1)), Ct)).Message!;
+
+            var writes = await WritesOfAsync(() => _store.Conversations.AdvanceWatermarkAsync(group.Id, reader, new ReadWatermark(sent.Id, sent.Sequence, Time.At(2)), Ct));
+
+            Assert.Equal(2, writes);
+            Assert.Equal(sent.Sequence, (await _store.Conversations.GetParticipantAsync(group.Id, reader, Ct))!.LastReadSequence);
+        }
+    }
+
+    [Fact]
+    public async Task The_view_of_a_group_of_1000_lists_20_owners_first_and_counts_everyone()
+    {
+        var owner = Some.User("owner");
+        var group = await GroupAsync(owner, 1000);
+        var viewer = group.Participants[500].UserId;
+
+        var view = (await _store.Conversations.GetViewAsync(group.Id, viewer, Ct))!;
+
+        Assert.Equal(1000, view.ParticipantCount);
+        Assert.Equal(ConversationView.Of(group, viewer).Leading.Select(p => p.UserId), view.Leading.Select(p => p.UserId));
+        Assert.Equal(owner, view.Leading[0].UserId);
+        Assert.Equal(viewer, view.Viewer!.UserId);
+    }
+
+    public static TheoryData<CosmosFault> CreationFaults => [new CosmosFault.Throttled(TimeSpan.FromMilliseconds(500)), new CosmosFault.Unavailable()];
+
+    [Theory]
+    [MemberData(nameof(CreationFaults))]
+    public async Task A_fault_in_the_middle_of_creating_a_group_of_250_shows_nobody_anything_and_a_retry_creates_it(CosmosFault fault)
+    {
+        var owner = Some.User("owner");
+        Conversation group = AGroup.OwnedBy(owner).With(Users("m", 249)).At(Time.T0);
+        var member = group.Participants[^1].UserId;
+        _database.Faults.Inject(CosmosOperation.Batch, fault, times: 1, skip: 1);
+
+        await Assert.ThrowsAnyAsync<Microsoft.Azure.Cosmos.CosmosException>(() => _store.Conversations.AddAsync(group, Ct));
+
+        Assert.Null(await _store.Conversations.GetAsync(group.Id, Ct));
+        Assert.Null(await _store.Conversations.GetViewAsync(group.Id, member, Ct));
+        Assert.Null(await _store.Conversations.GetParticipantAsync(group.Id, member, Ct));
+        Assert.Null(await _store.Conversations.GetParticipantAsync(group.Id, group.Participants[0].UserId, Ct));
+        Assert.Empty((await _store.Conversations.ListParticipantsAsync(group.Id, 10, null, Ct)).Ok().Items);
+        Assert.Empty((await _store.Conversations.ListForParticipantAsync(member, 10, null, Ct)).Ok().Items);
+        Assert.Empty(await _store.Conversations.ListMembershipsAsync(owner, Ct));
+        Assert.Equal(Messaging.Domain.Messages.AppendStatus.ConversationMissing,
+            (await _store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("too early").At(Time.At(1)), Ct)).Status);
+
+        await _store.Conversations.AddAsync(group, Ct);
+
+        Assert.Equal(250, (await _store.Conversations.GetAsync(group.Id, Ct))!.Participants.Count);
+        Assert.NotNull(await _store.Conversations.GetParticipantAsync(group.Id, member, Ct));
+        Assert.Single((await _store.Conversations.ListForParticipantAsync(member, 10, null, Ct)).Ok().Items);
+    }
+
+    [Fact]
+    public async Task Once_a_removal_from_a_large_group_answered_the_removed_user_is_no_participant_and_the_epoch_moved()
+    {
+        var owner = Some.User("owner");
+        var group = await GroupAsync(owner, 120);
+        var removed = group.Participants[60].UserId;
+        var current = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+        current.RemoveParticipant(owner, removed, Time.At(5)).Ok();
+
+        await _store.Conversations.UpdateAsync(current, Ct);
+
+        Assert.Null(await _store.Conversations.GetParticipantAsync(group.Id, removed, Ct));
+        Assert.Null(await _store.Conversations.GetViewAsync(group.Id, removed, Ct));
+        Assert.Equal((null, false), await _store.Conversations.AdvanceWatermarkAsync(group.Id, removed, new ReadWatermark("m", 1, Time.At(6)), Ct));
+        var audience = (await _store.Conversations.GetAudienceAsync(group.Id, Ct))!;
+        Assert.DoesNotContain(removed, audience.ParticipantIds);
+        Assert.Equal(119, audience.ParticipantIds.Count);
+        Assert.True(audience.MembershipEpoch > group.MembershipEpoch);
+    }
+
+    [Fact]
+    public async Task A_group_growing_past_20_keeps_its_place_in_the_list_from_its_header_and_merges_with_small_groups_on_one_keyset()
+    {
+        var owner = Some.User("owner");
+        var growing = await GroupAsync(owner, 20, at: 0);
+        var smalls = new List<Conversation>();
+        for (var i = 0; i < 3; i++)
+        {
+            smalls.Add(await GroupAsync(owner, 3, at: 10 + i));
+        }
+
+        var large = await GroupAsync(owner, 40, at: 20);
+        var current = (await _store.Conversations.GetAsync(growing.Id, Ct))!;
+        current.AddParticipant(owner, Some.User("21st"), Time.At(30), Limits).Ok();
+        await _store.Conversations.UpdateAsync(current, Ct);
+        await _store.Messages.AppendAsync(AMessage.From(owner).In(smalls[0]).Saying("later").At(Time.At(40)), Ct);
+        await _store.Messages.AppendAsync(AMessage.From(owner).In(growing).Saying("latest").At(Time.At(50)), Ct);
+
+        var memberships = _database.Container(CosmosStore.MembershipsContainer).Items.Snapshot(owner);
+        Assert.True(memberships.Single(m => m["id"]!.GetValue<string>() == growing.Id)["large"]!.GetValue<bool>());
+        var listed = new List<string>();
+        string? token = null;
+        do
+        {
+            var page = (await _store.Conversations.ListForParticipantAsync(owner, 2, token, Ct)).Ok();
+            listed.AddRange(page.Items.Select(v => v.Id));
+            token = page.ContinuationToken;
+        }
+        while (token is not null);
+
+        Assert.Equal([growing.Id, smalls[0].Id, large.Id, smalls[2].Id, smalls[1].Id], listed);
+    }
+
+    [Fact]
+    public async Task Unread_counts_read_every_counter_in_one_call_and_count_only_where_something_is_new()
+    {
+        var (owner, reader) = (Some.User("owner"), Some.User("reader"));
+        var conversations = new List<Conversation>();
+        for (var i = 0; i < 4; i++)
+        {
+            Conversation group = AGroup.OwnedBy(owner).With(reader).At(Time.At(i));
+            await _store.Conversations.AddAsync(group, Ct);
+            var sent = (await _store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("one").At(Time.At(10 + i)), Ct)).Message!;
+            await _store.Conversations.AdvanceWatermarkAsync(group.Id, reader, new ReadWatermark(sent.Id, sent.Sequence, Time.At(20)), Ct);
+            conversations.Add(group);
+        }
+
+        await _store.Messages.AppendAsync(AMessage.From(owner).In(conversations[2]).Saying("new").At(Time.At(30)), Ct);
+        var memberships = await _store.Conversations.ListMembershipsAsync(reader, Ct);
+        var callsBefore = _database.Calls;
+
+        var unread = await _store.Messages.CountUnreadAsync(reader, memberships, Ct);
+
+        Assert.Equal(2, _database.Calls - callsBefore);
+        Assert.Equal(1, unread[conversations[2].Id]);
+        Assert.Equal(4, unread.Count);
+        Assert.Equal(1, unread.Values.Sum());
+    }
+}
