@@ -173,6 +173,28 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_group_shrinking_back_to_20_carries_its_latest_activity_on_every_membership_again()
+    {
+        var owner = Some.User("owner");
+        var group = await GroupAsync(owner, 21);
+        await _store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("while large").At(Time.At(10)), Ct);
+        var current = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+        var leaving = current.Participants[^1].UserId;
+        current.RemoveParticipant(owner, leaving, Time.At(20)).Ok();
+
+        await _store.Conversations.UpdateAsync(current, Ct);
+
+        foreach (var member in current.Participants.Select(p => p.UserId))
+        {
+            var membership = _database.Container(CosmosStore.MembershipsContainer).Items.Snapshot(member).Single(m => m["id"]!.GetValue<string>() == group.Id);
+            Assert.False(membership["large"]!.GetValue<bool>());
+            Assert.Equal(Time.At(20).ToUnixTimeMilliseconds(), membership["updatedAt"]!.GetValue<long>());
+        }
+
+        Assert.Empty(_database.Container(CosmosStore.MembershipsContainer).Items.Snapshot(leaving));
+    }
+
+    [Fact]
     public async Task Unread_counts_read_every_counter_in_one_call_and_count_only_where_something_is_new()
     {
         var (owner, reader) = (Some.User("owner"), Some.User("reader"));
