@@ -2,6 +2,7 @@ using System.Reflection;
 using Messaging.Domain.Common;
 using Messaging.Functions.Diagnostics;
 using Messaging.Functions.Http;
+using Messaging.Functions.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
