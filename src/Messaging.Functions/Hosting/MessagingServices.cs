@@ -2,7 +2,7 @@ using Messaging.Domain.Application;
 using Messaging.Domain.Common;
 using Messaging.Domain.Realtime;
 using Messaging.Functions.Auth;
-using Messaging.Functions.Functions;
+using Messaging.Functions.Endpoints;
 using Messaging.Functions.Http;
 using Messaging.Functions.Realtime;
 using Messaging.Functions.Storage.Blobs;

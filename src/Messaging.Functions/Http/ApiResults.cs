@@ -19,10 +19,10 @@ public static class ApiResults
     public static IResult NoContent() => Results.StatusCode(StatusCodes.Status204NoContent);
 
     public static IResult From<T>(Result<T> result, Func<T, IResult> onSuccess) =>
-        result.IsSuccess ? onSuccess(result.Value) : Problem(result.Error!);
+        result.IsSuccess ? onSuccess(result.Value) : Problem(result.Error);
 
     public static IResult From(Outcome outcome, Func<IResult> onSuccess) =>
-        outcome.IsSuccess ? onSuccess() : Problem(outcome.Error!);
+        outcome.IsSuccess ? onSuccess() : Problem(outcome.Error);
 
     /// <summary>The one place where expected failures become RFC 9457 problem details.</summary>
     public static IResult Problem(Error error)

@@ -25,7 +25,7 @@ public sealed class ClientInvocations(MessageService messages, TypingService typ
                     var request = RequestBody.Parse<SendMessageRequest>(argument);
                     if (!request.IsSuccess)
                     {
-                        return request.Error!;
+                        return request.Error;
                     }
 
                     var sent = await messages.SendAsync(userId, request.Value.ConversationId, request.Value.Text, request.Value.AttachmentIds, request.Value.ClientMessageId, cancellationToken);
@@ -38,7 +38,7 @@ public sealed class ClientInvocations(MessageService messages, TypingService typ
                     var request = RequestBody.Parse<MarkAsReadRequest>(argument);
                     return request.IsSuccess
                         ? (await messages.MarkReadAsync(userId, request.Value.MessageIds, request.Value.ConversationId, cancellationToken)).Map<object?>(r => r)
-                        : request.Error!;
+                        : request.Error;
                 }
 
             case "typing.start" or "typing.stop":
@@ -46,7 +46,7 @@ public sealed class ClientInvocations(MessageService messages, TypingService typ
                     var request = RequestBody.Parse<TypingTarget>(argument);
                     return request.IsSuccess
                         ? (await typing.SetTypingAsync(userId, request.Value.ConversationId, method == "typing.start", cancellationToken)).Map<object?>(_ => null)
-                        : request.Error!;
+                        : request.Error;
                 }
 
             default:

@@ -56,6 +56,6 @@ public sealed class MessagingHub(ClientInvocations invocations, HubConnectionCou
     {
         var userId = Context.UserIdentifier ?? throw new HubException("Not authenticated.");
         var result = await invocations.InvokeAsync(userId, method, argument, Context.ConnectionAborted);
-        return result.IsSuccess ? result.Value : throw new HubException(ClientInvocations.Describe(result.Error!));
+        return result.IsSuccess ? result.Value : throw new HubException(ClientInvocations.Describe(result.Error));
     }
 }

@@ -1,5 +1,5 @@
 using System.Text.Json;
-using Messaging.Functions.Functions;
+using Messaging.Functions.Endpoints;
 
 namespace Messaging.Functions.Realtime.LayeringSamples;
 

@@ -2,9 +2,9 @@ using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
 using Messaging.Functions.Auth;
 using Messaging.Functions.Http;
-using Messaging.Tests.Domain;
 using Messaging.Tests.Store.Cosmos.Double;
 using Messaging.Tests.Support;
+using Messaging.Tests.Support.Builders;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging.Abstractions;
 

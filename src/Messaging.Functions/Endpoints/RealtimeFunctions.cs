@@ -5,7 +5,7 @@ using Messaging.Functions.Realtime.SignalRService;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
-namespace Messaging.Functions.Functions;
+namespace Messaging.Functions.Endpoints;
 
 public sealed record TypingRequest(bool IsTyping);
 
@@ -38,6 +38,6 @@ public sealed class RealtimeFunctions(INegotiator negotiator, TypingService typi
         var body = await RequestBody.ReadAsync<TypingRequest>(req, cancellationToken);
         return body.IsSuccess
             ? ApiResults.From(await typing.SetTypingAsync(req.UserId(), id, body.Value.IsTyping, cancellationToken), ApiResults.Accepted)
-            : ApiResults.Problem(body.Error!);
+            : ApiResults.Problem(body.Error);
     }
 }

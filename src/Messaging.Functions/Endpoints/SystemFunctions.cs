@@ -8,7 +8,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
-namespace Messaging.Functions.Functions;
+namespace Messaging.Functions.Endpoints;
 
 /// <summary>
 /// <c>GET /api/health</c>: 503 when the store does not answer (the instance can serve nothing);

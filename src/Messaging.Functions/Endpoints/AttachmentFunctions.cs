@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
 
-namespace Messaging.Functions.Functions;
+namespace Messaging.Functions.Endpoints;
 
 public sealed class AttachmentFunctions(AttachmentService attachments, IAttachmentRepository records, MessagingLimits limits, LocalDownloads downloads)
 {
@@ -31,7 +31,7 @@ public sealed class AttachmentFunctions(AttachmentService attachments, IAttachme
         var admitted = attachments.AdmitUpload(req.UserId());
         if (!admitted.IsSuccess)
         {
-            return ApiResults.Problem(admitted.Error!);
+            return ApiResults.Problem(admitted.Error);
         }
 
         if (req.ContentLength > limits.MaxAttachmentBytes + MultipartOverheadBytes)
@@ -83,7 +83,7 @@ public sealed class AttachmentFunctions(AttachmentService attachments, IAttachme
                     var stored = await attachments.StoreContentAsync(userId, fileName, section.ContentType, section.Body, cancellationToken);
                     if (!stored.IsSuccess)
                     {
-                        return ApiResults.Problem(stored.Error!);
+                        return ApiResults.Problem(stored.Error);
                     }
 
                     upload = stored.Value;

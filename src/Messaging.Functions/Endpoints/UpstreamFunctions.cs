@@ -11,7 +11,7 @@ using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 using Microsoft.Net.Http.Headers;
 
-namespace Messaging.Functions.Functions;
+namespace Messaging.Functions.Endpoints;
 
 /// <summary>
 /// Azure SignalR Service (serverless) upstream: <c>connected</c>/<c>disconnected</c> events and client
@@ -103,7 +103,7 @@ public sealed class UpstreamFunctions(
         var message = Parse(body);
         if (!message.IsSuccess)
         {
-            return ApiResults.Problem(message.Error!);
+            return ApiResults.Problem(message.Error);
         }
 
         var (type, invocationId, target, argument) = message.Value;
@@ -138,7 +138,7 @@ public sealed class UpstreamFunctions(
 
         return invocationId is null
             ? Results.Ok()
-            : new Completion(CompletionBytes(invocationId, result.IsSuccess ? result.Value : null, result.IsSuccess ? null : ClientInvocations.Describe(result.Error!)));
+            : new Completion(CompletionBytes(invocationId, result.IsSuccess ? result.Value : null, result.IsSuccess ? null : ClientInvocations.Describe(result.Error)));
     }
 
     /// <summary>The body, or null when it is larger than <see cref="MaxBodyBytes"/>.</summary>

@@ -5,7 +5,7 @@ using Messaging.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
-namespace Messaging.Functions.Functions;
+namespace Messaging.Functions.Endpoints;
 
 public sealed class ConversationFunctions(ConversationService conversations)
 {
@@ -21,7 +21,7 @@ public sealed class ConversationFunctions(ConversationService conversations)
         var limit = Paging.Limit(req, DefaultPageSize);
         if (!limit.IsSuccess)
         {
-            return ApiResults.Problem(limit.Error!);
+            return ApiResults.Problem(limit.Error);
         }
 
         var page = await conversations.ListAsync(req.UserId(), limit.Value, req.Query["continuationToken"].FirstOrDefault(), cancellationToken);
@@ -35,7 +35,7 @@ public sealed class ConversationFunctions(ConversationService conversations)
         var body = await RequestBody.ReadAsync<CreateGroupRequest>(req, cancellationToken);
         if (!body.IsSuccess)
         {
-            return ApiResults.Problem(body.Error!);
+            return ApiResults.Problem(body.Error);
         }
 
         var created = await conversations.StartGroupAsync(req.UserId(), body.Value.Title, body.Value.ParticipantIds, cancellationToken);
@@ -59,7 +59,7 @@ public sealed class ConversationFunctions(ConversationService conversations)
         var limit = Paging.Limit(req, DefaultMessagePageSize);
         if (!limit.IsSuccess)
         {
-            return ApiResults.Problem(limit.Error!);
+            return ApiResults.Problem(limit.Error);
         }
 
         long? after = null;
@@ -85,7 +85,7 @@ public sealed class ConversationFunctions(ConversationService conversations)
         var limit = Paging.Limit(req, DefaultParticipantPageSize, MaxParticipantPageSize);
         if (!limit.IsSuccess)
         {
-            return ApiResults.Problem(limit.Error!);
+            return ApiResults.Problem(limit.Error);
         }
 
         var page = await conversations.ListParticipantsAsync(req.UserId(), id, limit.Value, req.Query["continuationToken"].FirstOrDefault(), cancellationToken);
@@ -99,7 +99,7 @@ public sealed class ConversationFunctions(ConversationService conversations)
         var body = await RequestBody.ReadAsync<DirectConversationRequest>(req, cancellationToken);
         if (!body.IsSuccess)
         {
-            return ApiResults.Problem(body.Error!);
+            return ApiResults.Problem(body.Error);
         }
 
         var result = await conversations.GetOrStartDirectAsync(req.UserId(), body.Value.UserId, cancellationToken);
@@ -113,7 +113,7 @@ public sealed class ConversationFunctions(ConversationService conversations)
         var body = await RequestBody.ReadAsync<TaskConversationRequest>(req, cancellationToken);
         if (!body.IsSuccess)
         {
-            return ApiResults.Problem(body.Error!);
+            return ApiResults.Problem(body.Error);
         }
 
         var result = await conversations.GetOrStartForTaskAsync(req.UserId(), body.Value.TaskId, body.Value.Title, body.Value.ParticipantIds, cancellationToken);
@@ -127,7 +127,7 @@ public sealed class ConversationFunctions(ConversationService conversations)
         var body = await RequestBody.ReadAsync<ParticipantRequest>(req, cancellationToken);
         return body.IsSuccess
             ? ApiResults.From(await conversations.AddParticipantAsync(req.UserId(), id, body.Value.UserId, cancellationToken), ApiResults.Ok)
-            : ApiResults.Problem(body.Error!);
+            : ApiResults.Problem(body.Error);
     }
 
     [Function("RemoveParticipant")]
@@ -137,7 +137,7 @@ public sealed class ConversationFunctions(ConversationService conversations)
         var body = await RequestBody.ReadAsync<ParticipantRequest>(req, cancellationToken);
         return body.IsSuccess
             ? ApiResults.From(await conversations.RemoveParticipantAsync(req.UserId(), id, body.Value.UserId, cancellationToken), ApiResults.Ok)
-            : ApiResults.Problem(body.Error!);
+            : ApiResults.Problem(body.Error);
     }
 
     [Function("UpdateTitle")]
@@ -147,6 +147,6 @@ public sealed class ConversationFunctions(ConversationService conversations)
         var body = await RequestBody.ReadAsync<TitleRequest>(req, cancellationToken);
         return body.IsSuccess
             ? ApiResults.From(await conversations.RenameAsync(req.UserId(), id, body.Value.Title, cancellationToken), ApiResults.Ok)
-            : ApiResults.Problem(body.Error!);
+            : ApiResults.Problem(body.Error);
     }
 }

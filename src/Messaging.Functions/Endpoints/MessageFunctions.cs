@@ -4,7 +4,7 @@ using Messaging.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
-namespace Messaging.Functions.Functions;
+namespace Messaging.Functions.Endpoints;
 
 public sealed class MessageFunctions(MessageService messages)
 {
@@ -15,7 +15,7 @@ public sealed class MessageFunctions(MessageService messages)
         var body = await RequestBody.ReadAsync<SendMessageRequest>(req, cancellationToken);
         if (!body.IsSuccess)
         {
-            return ApiResults.Problem(body.Error!);
+            return ApiResults.Problem(body.Error);
         }
 
         var sent = await messages.SendAsync(
@@ -36,7 +36,7 @@ public sealed class MessageFunctions(MessageService messages)
         var body = await RequestBody.ReadAsync<EditMessageRequest>(req, cancellationToken);
         return body.IsSuccess
             ? ApiResults.From(await messages.EditAsync(req.UserId(), id, body.Value.Text, cancellationToken), ApiResults.Ok)
-            : ApiResults.Problem(body.Error!);
+            : ApiResults.Problem(body.Error);
     }
 
     [Function("DeleteMessage")]
@@ -56,7 +56,7 @@ public sealed class MessageFunctions(MessageService messages)
         var body = await RequestBody.ReadAsync<MarkAsReadRequest>(req, cancellationToken);
         return body.IsSuccess
             ? ApiResults.From(await messages.MarkReadAsync(req.UserId(), body.Value.MessageIds, body.Value.ConversationId, cancellationToken), ApiResults.Ok)
-            : ApiResults.Problem(body.Error!);
+            : ApiResults.Problem(body.Error);
     }
 
     [Function("GetUnreadCount")]
