@@ -12,6 +12,7 @@ using Messaging.Functions.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 
 namespace Messaging.Functions.Hosting;
 
@@ -73,6 +74,8 @@ public static class MessagingServices
         services.AddSingleton(new TokenValidator(Auth(configuration), dataPath));
         services.AddSingleton(CorsPolicy.FromSetting(configuration["Cors:AllowedOrigins"]));
         services.AddSingleton<ApiPipeline>();
+        services.AddSingleton(sp => new AuthGate(
+            sp.GetRequiredService<TokenValidator>(), sp.GetRequiredService<CorsPolicy>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<AuthGate>()));
     }
 
     /// <summary>The domain's application services and the change fan-out.</summary>

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Messaging.Domain.Application;
 using Messaging.Domain.Common;
 using Messaging.Domain.Realtime;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Messaging.Functions.Realtime;
@@ -27,6 +28,18 @@ public sealed class MessagingHub(ClientInvocations invocations, HubConnectionCou
         Context.Items[CountedKey] = true;
         await Groups.AddToGroupAsync(Context.ConnectionId, UserGroup(userId));
         await base.OnConnectedAsync();
+    }
+
+    /// <summary>
+    /// The client's negotiate connection would otherwise idle beside its WebSocket until the
+    /// keep-alive timeout: a second socket per client. See docs/decisions/0004.
+    /// </summary>
+    public static void CloseAfterNegotiate(HttpContext context)
+    {
+        if (HttpProtocol.IsHttp11(context.Request.Protocol) && context.Request.Path.Value!.EndsWith("/negotiate", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.Headers.Connection = "close";
+        }
     }
 
     /// <summary>The group of one user's connections; SignalR drops a connection from its groups when it closes.</summary>
