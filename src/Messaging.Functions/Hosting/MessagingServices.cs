@@ -74,6 +74,9 @@ public static class MessagingServices
         services.AddSingleton(new TokenValidator(Auth(configuration), dataPath));
         services.AddSingleton(CorsPolicy.FromSetting(configuration["Cors:AllowedOrigins"]));
         services.AddSingleton<ApiPipeline>();
+
+        // Problem details are written by ASP.NET Core with these options: the same escaping as every other body.
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Encoder = ApiJson.Options.Encoder);
         services.AddSingleton(sp => new AuthGate(
             sp.GetRequiredService<TokenValidator>(), sp.GetRequiredService<CorsPolicy>(), sp.GetRequiredService<ILoggerFactory>().CreateLogger<AuthGate>()));
     }
