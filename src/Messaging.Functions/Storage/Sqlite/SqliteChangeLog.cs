@@ -60,6 +60,21 @@ internal static class SqliteChangeLog
         return changes;
     }
 
+    /// <summary>The position of the last change published, as last saved.</summary>
+    public static async Task<long> ReadCursorAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("SELECT position FROM change_cursor WHERE id = 1");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Moves the cursor to <paramref name="position"/> and deletes the changes up to it.</summary>
+    public static async Task<int> SaveCursorAsync(SqliteConnection connection, SqliteTransaction transaction, long position, CancellationToken cancellationToken)
+    {
+        await using var save = connection.Command(
+            "UPDATE change_cursor SET position = $p WHERE id = 1; DELETE FROM changes WHERE position <= $p;", transaction, ("$p", position));
+        return await save.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     /// <summary>
     /// The <c>kind</c> column: the committed change, not the event it becomes (<c>messageEdited</c> fans out as
     /// <c>message.updated</c>). Stored names, the same as the Cosmos DB change records'; version 7 renamed the
