@@ -119,17 +119,20 @@ public sealed class AttachmentFunctions(AttachmentService attachments, IAttachme
 
     [Function("GetAttachment")]
     public async Task<IResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/attachments/{id}")] HttpRequest req, string id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/attachments/{id}")] HttpRequest req,
+        string id, CancellationToken cancellationToken) =>
         ApiResults.From(await attachments.GetAsync(req.UserId(), id, cancellationToken), ApiResults.Ok);
 
     [Function("DeleteAttachment")]
     public async Task<IResult> Delete(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "messaging/attachments/{id}")] HttpRequest req, string id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "messaging/attachments/{id}")] HttpRequest req,
+        string id, CancellationToken cancellationToken) =>
         ApiResults.From(await attachments.DeleteAsync(req.UserId(), id, cancellationToken), ApiResults.NoContent);
 
     [Function("DeleteAttachmentLegacy")]
     public Task<IResult> DeleteLegacy(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", "options", Route = "messaging/attachments/{id}/delete")] HttpRequest req, string id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", "options", Route = "messaging/attachments/{id}/delete")] HttpRequest req,
+        string id, CancellationToken cancellationToken) =>
         Delete(req, id, cancellationToken);
 
     /// <summary>The standalone store's signed download URL: no bearer token, the signature is the permission.</summary>

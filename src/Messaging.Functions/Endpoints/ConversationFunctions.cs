@@ -44,17 +44,20 @@ public sealed class ConversationFunctions(ConversationService conversations)
 
     [Function("GetConversation")]
     public async Task<IResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/conversations/{id}")] HttpRequest req, string id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/conversations/{id}")] HttpRequest req,
+        string id, CancellationToken cancellationToken) =>
         ApiResults.From(await conversations.GetAsync(req.UserId(), id, cancellationToken), ApiResults.Ok);
 
     [Function("DeleteConversation")]
     public async Task<IResult> Delete(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "messaging/conversations/{id}")] HttpRequest req, string id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "messaging/conversations/{id}")] HttpRequest req,
+        string id, CancellationToken cancellationToken) =>
         ApiResults.From(await conversations.DeleteAsync(req.UserId(), id, cancellationToken), ApiResults.NoContent);
 
     [Function("ListMessages")]
     public async Task<IResult> ListMessages(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/conversations/{id}/messages")] HttpRequest req, string id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/conversations/{id}/messages")] HttpRequest req,
+        string id, CancellationToken cancellationToken)
     {
         var limit = Paging.Limit(req, DefaultMessagePageSize);
         if (!limit.IsSuccess)
@@ -80,7 +83,8 @@ public sealed class ConversationFunctions(ConversationService conversations)
 
     [Function("ListParticipants")]
     public async Task<IResult> ListParticipants(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/conversations/{id}/participants")] HttpRequest req, string id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/conversations/{id}/participants")] HttpRequest req,
+        string id, CancellationToken cancellationToken)
     {
         var limit = Paging.Limit(req, DefaultParticipantPageSize, MaxParticipantPageSize);
         if (!limit.IsSuccess)
@@ -94,7 +98,8 @@ public sealed class ConversationFunctions(ConversationService conversations)
 
     [Function("GetOrCreateDirectConversation")]
     public async Task<IResult> Direct(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/direct")] HttpRequest req, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/direct")] HttpRequest req,
+        CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<DirectConversationRequest>(req, cancellationToken);
         if (!body.IsSuccess)
@@ -108,7 +113,8 @@ public sealed class ConversationFunctions(ConversationService conversations)
 
     [Function("GetOrCreateTaskConversation")]
     public async Task<IResult> ForTask(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/task")] HttpRequest req, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/task")] HttpRequest req,
+        CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<TaskConversationRequest>(req, cancellationToken);
         if (!body.IsSuccess)
@@ -122,7 +128,8 @@ public sealed class ConversationFunctions(ConversationService conversations)
 
     [Function("AddParticipant")]
     public async Task<IResult> AddParticipant(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/add_participant")] HttpRequest req, string id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/add_participant")] HttpRequest req,
+        string id, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<ParticipantRequest>(req, cancellationToken);
         return body.IsSuccess
@@ -132,7 +139,8 @@ public sealed class ConversationFunctions(ConversationService conversations)
 
     [Function("RemoveParticipant")]
     public async Task<IResult> RemoveParticipant(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/remove_participant")] HttpRequest req, string id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/remove_participant")] HttpRequest req,
+        string id, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<ParticipantRequest>(req, cancellationToken);
         return body.IsSuccess
@@ -142,7 +150,8 @@ public sealed class ConversationFunctions(ConversationService conversations)
 
     [Function("UpdateTitle")]
     public async Task<IResult> UpdateTitle(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/update_title")] HttpRequest req, string id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/update_title")] HttpRequest req,
+        string id, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<TitleRequest>(req, cancellationToken);
         return body.IsSuccess

@@ -33,7 +33,8 @@ public sealed class RealtimeFunctions(INegotiator negotiator, TypingService typi
 
     [Function("SendTyping")]
     public async Task<IResult> Typing(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/typing")] HttpRequest req, string id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/typing")] HttpRequest req,
+        string id, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<TypingRequest>(req, cancellationToken);
         return body.IsSuccess

@@ -11,7 +11,10 @@ namespace Messaging.Functions.Hosting;
 /// </summary>
 public static class MessagingOptions
 {
-    /// <summary>The host's <c>IConfiguration</c> must be registered (both hosts do it; <see cref="MessagingServices.AddMessaging"/> does it for a bare collection).</summary>
+    /// <summary>
+    /// Binds from the registered <c>IConfiguration</c> (both hosts register it;
+    /// <see cref="MessagingServices.AddMessaging"/> does it for a bare collection).
+    /// </summary>
     public static IServiceCollection AddMessagingOptions(this IServiceCollection services)
     {
         // Messaging__MaxMessageLength, Messaging__SendsPerSecond, …

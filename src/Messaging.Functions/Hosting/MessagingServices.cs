@@ -35,7 +35,10 @@ public static class MessagingServices
 
     /// <param name="services">The host's services.</param>
     /// <param name="configuration">The host's configuration.</param>
-    /// <param name="host">Which host runs: under the Azure Functions host <c>AzureWebJobsStorage</c> (a connection string) also selects Blob storage, and there is no hub of our own.</param>
+    /// <param name="host">
+    /// Which host runs: under the Azure Functions host <c>AzureWebJobsStorage</c> (a connection string)
+    /// also selects Blob storage, and there is no hub of our own.
+    /// </param>
     public static IServiceCollection AddMessaging(this IServiceCollection services, IConfiguration configuration, MessagingHost host)
     {
         var dataPath = DataPath(configuration);

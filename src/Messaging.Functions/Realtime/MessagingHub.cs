@@ -62,10 +62,12 @@ public sealed class MessagingHub(ClientInvocations invocations, HubConnectionCou
     public async Task<MarkReadResult> MarkRead(JsonElement argument) => OrThrow(await invocations.MarkReadAsync(UserId, argument, Context.ConnectionAborted));
 
     [HubMethodName(HubMethods.TypingStart)]
-    public async Task TypingStart(JsonElement argument) => OrThrow(await invocations.SetTypingAsync(UserId, argument, isTyping: true, Context.ConnectionAborted));
+    public async Task TypingStart(JsonElement argument) =>
+        OrThrow(await invocations.SetTypingAsync(UserId, argument, isTyping: true, Context.ConnectionAborted));
 
     [HubMethodName(HubMethods.TypingStop)]
-    public async Task TypingStop(JsonElement argument) => OrThrow(await invocations.SetTypingAsync(UserId, argument, isTyping: false, Context.ConnectionAborted));
+    public async Task TypingStop(JsonElement argument) =>
+        OrThrow(await invocations.SetTypingAsync(UserId, argument, isTyping: false, Context.ConnectionAborted));
 
     private string UserId => Context.UserIdentifier ?? throw new HubException("Not authenticated.");
 

@@ -59,7 +59,8 @@ public sealed class CompositionTests : IDisposable
     {
         foreach (var host in new[] { MessagingHost.Standalone, MessagingHost.Functions })
         {
-            using var provider = Build(host, (MessagingServices.SignalRConnectionSetting, "Endpoint=https://example.service.signalr.net;AccessKey=a2V5;Version=1.0;"));
+            using var provider = Build(
+                host, (MessagingServices.SignalRConnectionSetting, "Endpoint=https://example.service.signalr.net;AccessKey=a2V5;Version=1.0;"));
 
             var publisher = Assert.IsType<MeteredRealtimePublisher>(provider.GetRequiredService<IRealtimePublisher>());
             Assert.IsType<AzureSignalRPublisher>(publisher.Inner);

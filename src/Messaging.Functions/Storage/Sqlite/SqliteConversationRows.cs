@@ -11,9 +11,11 @@ internal static class SqliteConversationRows
     private const string ConversationColumns = "c.id, c.type, c.title, c.task_id, c.created_by, c.created_at, c.updated_at, c.version, c.membership_epoch";
 
     /// <summary>The conversation with every participant, or null.</summary>
-    public static async Task<Conversation?> LoadAsync(SqliteConnection connection, SqliteTransaction? transaction, string conversationId, CancellationToken cancellationToken)
+    public static async Task<Conversation?> LoadAsync(
+        SqliteConnection connection, SqliteTransaction? transaction, string conversationId, CancellationToken cancellationToken)
     {
-        await using var command = connection.Command($"SELECT {ConversationColumns} FROM conversations c WHERE c.id = $id", transaction, ("$id", conversationId));
+        await using var command = connection.Command(
+            $"SELECT {ConversationColumns} FROM conversations c WHERE c.id = $id", transaction, ("$id", conversationId));
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         if (!await reader.ReadAsync(cancellationToken))
         {
@@ -32,7 +34,10 @@ internal static class SqliteConversationRows
 
         var participants = new List<Participant>();
         await using var members = connection.Command(
-            "SELECT user_id, role, joined_at, last_read_message_id, last_read_sequence, last_read_at FROM participants WHERE conversation_id = $id ORDER BY joined_at, user_id",
+            """
+            SELECT user_id, role, joined_at, last_read_message_id, last_read_sequence, last_read_at
+            FROM participants WHERE conversation_id = $id ORDER BY joined_at, user_id
+            """,
             transaction, ("$id", conversationId));
         await using var memberReader = await members.ExecuteReaderAsync(cancellationToken);
         while (await memberReader.ReadAsync(cancellationToken))
@@ -47,7 +52,8 @@ internal static class SqliteConversationRows
     }
 
     /// <summary>Inserts a new conversation, its participants, and its <c>ConversationCreated</c> change.</summary>
-    public static async Task InsertAsync(SqliteConnection connection, SqliteTransaction transaction, Conversation conversation, CancellationToken cancellationToken)
+    public static async Task InsertAsync(
+        SqliteConnection connection, SqliteTransaction transaction, Conversation conversation, CancellationToken cancellationToken)
     {
         await using (var insert = connection.Command(
             """
@@ -56,7 +62,8 @@ internal static class SqliteConversationRows
             """,
             transaction,
             ("$id", conversation.Id), ("$type", (int)conversation.Type), ("$title", OrNull(conversation.Title)), ("$task", OrNull(conversation.TaskId)),
-            ("$direct", OrNull(conversation.DirectKey)), ("$by", conversation.CreatedBy), ("$created", ToUnixMs(conversation.CreatedAt)), ("$updated", ToUnixMs(conversation.UpdatedAt))))
+            ("$direct", OrNull(conversation.DirectKey)), ("$by", conversation.CreatedBy),
+            ("$created", ToUnixMs(conversation.CreatedAt)), ("$updated", ToUnixMs(conversation.UpdatedAt))))
         {
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
