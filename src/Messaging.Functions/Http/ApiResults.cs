@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json;
 using Messaging.Domain.Common;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,11 +12,11 @@ namespace Messaging.Functions.Http;
 /// </summary>
 public static class ApiResults
 {
-    public static IResult Ok<T>(T value) => new JsonBody<T>(value, StatusCodes.Status200OK);
+    public static IResult Ok<T>(T value) => TypedResults.Json(value, ApiJson.Options, statusCode: StatusCodes.Status200OK);
 
-    public static IResult Created<T>(T value) => new JsonBody<T>(value, StatusCodes.Status201Created);
+    public static IResult Created<T>(T value) => TypedResults.Json(value, ApiJson.Options, statusCode: StatusCodes.Status201Created);
 
-    public static IResult Accepted<T>(T value) => new JsonBody<T>(value, StatusCodes.Status202Accepted);
+    public static IResult Accepted<T>(T value) => TypedResults.Json(value, ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
 
     public static IResult NoContent() => Results.StatusCode(StatusCodes.Status204NoContent);
 
@@ -67,16 +66,6 @@ public static class ApiResults
         problem.Status = status;
         problem.Detail = detail;
         return TypedResults.Problem(problem);
-    }
-
-    private sealed class JsonBody<T>(T value, int status) : IResult
-    {
-        public async Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.StatusCode = status;
-            httpContext.Response.ContentType = "application/json; charset=utf-8";
-            await JsonSerializer.SerializeAsync(httpContext.Response.Body, value, ApiJson.Options, httpContext.RequestAborted);
-        }
     }
 
     /// <summary>
