@@ -8,13 +8,13 @@ if (args.Length > 0 && args[0] == "floor-server")
 
 var scenarios = new Dictionary<string, Func<BenchOptions, Task<ScenarioResult>>>(StringComparer.OrdinalIgnoreCase)
 {
-    ["s1"] = Scenarios.LatencyAsync,
-    ["s4"] = Scenarios.HistoryAsync,
+    ["s1"] = LatencyScenario.RunAsync,
+    ["s4"] = HistoryScenario.RunAsync,
     ["s2"] = EveryoneOnlineScenario.RunAsync,
-    ["s2s"] = Scenarios.SustainedAsync,
-    ["s3"] = Scenarios.FanOutAsync,
-    ["s5"] = Scenarios.IdleConnectionsAsync,
-    ["s6"] = Scenarios.UnreadAsync,
+    ["s2s"] = SustainedScenario.RunAsync,
+    ["s3"] = FanOutScenario.RunAsync,
+    ["s5"] = IdleConnectionsScenario.RunAsync,
+    ["s6"] = UnreadScenario.RunAsync,
     ["s7"] = AzureFanOutScenario.RunAsync,
     ["s8"] = LargeGroupsScenario.RunAsync,
     ["s9"] = IsolationScenario.RunAsync,

@@ -56,7 +56,7 @@ public sealed class AttachmentService(
         if (!target.IsSuccess)
         {
             await DiscardAsync(upload, cancellationToken);
-            return target.Error!;
+            return target.Error;
         }
 
         var attachment = Attachment.Create(upload.Info, conversationId);

@@ -21,7 +21,7 @@ public sealed class ConversationService(
         var page = await conversations.ListForParticipantAsync(userId, limit, continuationToken, cancellationToken);
         if (!page.IsSuccess)
         {
-            return page.Error!;
+            return page.Error;
         }
 
         var items = new List<ConversationResource>(page.Value.Items.Count);
@@ -53,7 +53,7 @@ public sealed class ConversationService(
         var page = await conversations.ListParticipantsAsync(conversationId, limit, continuationToken, cancellationToken);
         return page.IsSuccess
             ? new Page<ParticipantResource>([.. page.Value.Items.Select(ResourceMapper.ToResource)], page.Value.ContinuationToken)
-            : page.Error!;
+            : page.Error;
     }
 
     public async Task<Result<ConversationResource>> StartGroupAsync(string userId, string? title, IReadOnlyCollection<string>? participantIds, CancellationToken cancellationToken)
@@ -61,7 +61,7 @@ public sealed class ConversationService(
         var started = Conversation.StartGroup(userId, title, participantIds, time.Now(), limits);
         if (!started.IsSuccess)
         {
-            return started.Error!;
+            return started.Error;
         }
 
         await conversations.AddAsync(started.Value, cancellationToken);
@@ -73,7 +73,7 @@ public sealed class ConversationService(
         var candidate = Conversation.StartDirect(userId, otherUserId, time.Now());
         if (!candidate.IsSuccess)
         {
-            return candidate.Error!;
+            return candidate.Error;
         }
 
         var (conversation, created) = await conversations.GetOrAddDirectAsync(candidate.Value, cancellationToken);
@@ -86,7 +86,7 @@ public sealed class ConversationService(
         var candidate = Conversation.StartForTask(userId, taskId, title, participantIds, time.Now(), limits);
         if (!candidate.IsSuccess)
         {
-            return candidate.Error!;
+            return candidate.Error;
         }
 
         var (conversation, created) = await conversations.GetOrAddForTaskAsync(candidate.Value, cancellationToken);
@@ -150,7 +150,7 @@ public sealed class ConversationService(
             var listed = await messages.ListNewestFirstAsync(conversationId, limit, continuationToken, cancellationToken);
             if (!listed.IsSuccess)
             {
-                return listed.Error!;
+                return listed.Error;
             }
 
             page = listed.Value;
@@ -215,7 +215,7 @@ public sealed class ConversationService(
             var outcome = change(conversation);
             if (!outcome.IsSuccess)
             {
-                return outcome.Error!;
+                return outcome.Error;
             }
 
             try

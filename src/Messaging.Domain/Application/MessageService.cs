@@ -30,7 +30,7 @@ public sealed class MessageService(
         var admitted = rateLimiter.TryAcquire(RateLimitedAction.Send, userId);
         if (!admitted.IsSuccess)
         {
-            return admitted.Error!;
+            return admitted.Error;
         }
 
         // Only the sender's own place is read (one point read), whatever the size of the group.
@@ -48,13 +48,13 @@ public sealed class MessageService(
         var claimed = await ResolveAttachmentsAsync(userId, conversationId!, attachmentIds, cancellationToken);
         if (!claimed.IsSuccess)
         {
-            return claimed.Error!;
+            return claimed.Error;
         }
 
         var composed = Message.Compose(conversationId!, userId, text, claimed.Value, clientMessageId, time.Now(), limits);
         if (!composed.IsSuccess)
         {
-            return composed.Error!;
+            return composed.Error;
         }
 
         var appended = await messages.AppendAsync(composed.Value, cancellationToken);
@@ -94,7 +94,7 @@ public sealed class MessageService(
         var edited = message.Edit(userId, text, time.Now(), limits);
         if (!edited.IsSuccess)
         {
-            return edited.Error!;
+            return edited.Error;
         }
 
         await messages.UpdateAsync(message, cancellationToken);
@@ -113,7 +113,7 @@ public sealed class MessageService(
         var deleted = message.Delete(userId, participant.Role == ParticipantRole.Owner, time.Now());
         if (!deleted.IsSuccess)
         {
-            return deleted.Error!;
+            return deleted.Error;
         }
 
         if (alreadyDeleted)
@@ -264,7 +264,7 @@ public sealed class MessageService(
             var allowed = attachment.CanBeAttachedBy(userId, conversationId);
             if (!allowed.IsSuccess)
             {
-                return allowed.Error!;
+                return allowed.Error;
             }
 
             infos.Add(attachment.Info);

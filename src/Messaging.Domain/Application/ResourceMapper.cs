@@ -7,23 +7,14 @@ namespace Messaging.Domain.Application;
 /// <summary>Builds the public resources from aggregates; download URLs come from the content store.</summary>
 public sealed class ResourceMapper(IAttachmentContentStore contentStore)
 {
-    public static string TypeName(ConversationType type) => type switch
-    {
-        ConversationType.Direct => "direct",
-        ConversationType.Group => "group",
-        _ => "task",
-    };
-
-    public static string RoleName(ParticipantRole role) => role == ParticipantRole.Owner ? "owner" : "member";
-
     public static ParticipantResource ToResource(Participant participant) =>
-        new(participant.UserId, RoleName(participant.Role), participant.JoinedAt, participant.Watermark?.MessageId, participant.Watermark?.ReadAt);
+        new(participant.UserId, WireNames.Of(participant.Role), participant.JoinedAt, participant.Watermark?.MessageId, participant.Watermark?.ReadAt);
 
     /// <summary>The conversation resource: the view's listed participants (at most 20) and their count, whatever the group's size.</summary>
     public async Task<ConversationResource> ToResourceAsync(ConversationView conversation, Message? lastMessage, int? unreadCount, CancellationToken cancellationToken) =>
         new(
             conversation.Id,
-            TypeName(conversation.Type),
+            WireNames.Of(conversation.Type),
             conversation.Title,
             conversation.TaskId,
             conversation.CreatedBy,

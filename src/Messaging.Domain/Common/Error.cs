@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Messaging.Domain.Common;
 
 public enum ErrorKind
@@ -48,9 +50,10 @@ public readonly struct Result<T>
 
     public Error? Error { get; }
 
+    [MemberNotNullWhen(false, nameof(Error))]
     public bool IsSuccess => Error is null;
 
-    public T Value => IsSuccess ? _value! : throw new InvalidOperationException($"The result is an error: {Error!.Detail}");
+    public T Value => IsSuccess ? _value! : throw new InvalidOperationException($"The result is an error: {Error.Detail}");
 
     public static Result<T> Success(T value) => new(value, null);
 
@@ -60,7 +63,7 @@ public readonly struct Result<T>
 
     public static implicit operator Result<T>(Error error) => Failure(error);
 
-    public Result<TOut> Map<TOut>(Func<T, TOut> map) => IsSuccess ? map(_value!) : Result<TOut>.Failure(Error!);
+    public Result<TOut> Map<TOut>(Func<T, TOut> map) => IsSuccess ? map(_value!) : Result<TOut>.Failure(Error);
 }
 
 /// <summary>A result with no value.</summary>
@@ -70,6 +73,7 @@ public readonly struct Outcome
 
     public Error? Error { get; }
 
+    [MemberNotNullWhen(false, nameof(Error))]
     public bool IsSuccess => Error is null;
 
     public static Outcome Success => new(null);

@@ -80,13 +80,13 @@ public sealed class Conversation
         var titleResult = NormalizeOptionalTitle(title, limits);
         if (!titleResult.IsSuccess)
         {
-            return titleResult.Error!;
+            return titleResult.Error;
         }
 
         var members = ValidateParticipantIds(participantIds, "participantIds", limits, required: true);
         if (!members.IsSuccess)
         {
-            return members.Error!;
+            return members.Error;
         }
 
         return WithCreatorAsOwner(ConversationType.Group, titleResult.Value, null, creatorId, members.Value, now, limits);
@@ -103,13 +103,13 @@ public sealed class Conversation
         var titleResult = NormalizeOptionalTitle(title, limits);
         if (!titleResult.IsSuccess)
         {
-            return titleResult.Error!;
+            return titleResult.Error;
         }
 
         var members = ValidateParticipantIds(participantIds, "participantIds", limits, required: false);
         if (!members.IsSuccess)
         {
-            return members.Error!;
+            return members.Error;
         }
 
         return WithCreatorAsOwner(ConversationType.Task, titleResult.Value, taskId, creatorId, members.Value, now, limits);

@@ -71,7 +71,7 @@ public sealed class Message
         var normalized = NormalizeText(text, allowEmpty: attachments.Count > 0, limits);
         if (!normalized.IsSuccess)
         {
-            return normalized.Error!;
+            return normalized.Error;
         }
 
         if (clientMessageId is not null && (clientMessageId.Length == 0 || clientMessageId.Length > limits.MaxClientMessageIdLength || clientMessageId.Any(char.IsControl)))
@@ -143,7 +143,7 @@ public sealed class Message
         var normalized = NormalizeText(text, allowEmpty: _attachments.Count > 0, limits);
         if (!normalized.IsSuccess)
         {
-            return normalized.Error!;
+            return normalized.Error;
         }
 
         Text = normalized.Value;

@@ -35,19 +35,6 @@ public interface IRealtimePublisher
     Task LeaveConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken);
 }
 
-/// <summary>Event names of the API.</summary>
-public static class EventNames
-{
-    public const string MessageCreated = "message.created";
-    public const string MessageUpdated = "message.updated";
-    public const string MessageDeleted = "message.deleted";
-    public const string MessageRead = "message.read";
-    public const string ConversationCreated = "conversation.created";
-    public const string ConversationUpdated = "conversation.updated";
-    public const string ConversationDeleted = "conversation.deleted";
-    public const string TypingIndicator = "typing.indicator";
-}
-
 public sealed record MessageReadEvent(string ConversationId, string UserId, string LastReadMessageId, DateTimeOffset ReadAt);
 
 public sealed record ConversationDeletedEvent(string Id);

@@ -2,9 +2,7 @@ using System.Data.Common;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Monitor.OpenTelemetry.Exporter;
-using Messaging.Domain.Realtime;
 using Messaging.Functions.Hosting;
-using Messaging.Functions.Realtime;
 using Microsoft.Azure.Functions.Worker.OpenTelemetry;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -90,7 +88,7 @@ public sealed record TelemetrySettings(string? AzureMonitorConnectionString, boo
 /// Service REST calls, Cosmos DB and Blob storage through the Azure SDK sources, the publication of
 /// each change), metrics (<see cref="MessagingMetrics"/>, ASP.NET Core, HttpClient) and logs, to the
 /// exporters of <see cref="TelemetrySettings"/>. With no exporter configured nothing is registered
-/// (no listener, no cost) but the event counter around the publisher.
+/// (no listener, no cost).
 /// </summary>
 public static partial class Telemetry
 {
@@ -100,14 +98,13 @@ public static partial class Telemetry
     /// <summary>ASP.NET Core's request logs (with query strings): kept out of the exported logs.</summary>
     public const string RequestLogCategory = "Microsoft.AspNetCore.Hosting.Diagnostics";
 
-    /// <param name="services">The host's services, after <see cref="MessagingServices.AddMessaging"/> (the publisher gets its counter).</param>
+    /// <param name="services">The host's services.</param>
     /// <param name="configuration">The host's configuration.</param>
     /// <param name="host">The Functions host also gets the worker's invocation spans and resource, and stops exporting worker logs itself.</param>
     /// <param name="additionalExporters">More exporters (tests: in-memory); they turn telemetry on like a setting does.</param>
     public static IServiceCollection AddMessagingTelemetry(
         this IServiceCollection services, IConfiguration configuration, MessagingHost host = MessagingHost.Standalone, Action<IOpenTelemetryBuilder>? additionalExporters = null)
     {
-        CountPublishedEvents(services);
         var settings = TelemetrySettings.From(configuration);
         if (!settings.Enabled && additionalExporters is null)
         {
@@ -185,26 +182,6 @@ public static partial class Telemetry
     /// <summary>The user-assigned identity (<c>AZURE_CLIENT_ID</c>) in Azure; the developer's sign-in elsewhere.</summary>
     public static TokenCredential Credential(TelemetrySettings settings) =>
         new DefaultAzureCredential(new DefaultAzureCredentialOptions { ManagedIdentityClientId = settings.ManagedIdentityClientId });
-
-    /// <summary>Wraps the registered publisher (not the one that pushes nothing) in <see cref="MeteredRealtimePublisher"/>.</summary>
-    private static void CountPublishedEvents(IServiceCollection services)
-    {
-        var descriptor = services.LastOrDefault(d => d.ServiceType == typeof(IRealtimePublisher));
-        if (descriptor is null || descriptor.IsKeyedService || descriptor.ImplementationType == typeof(NoRealtimePublisher)
-            || descriptor.ImplementationType == typeof(MeteredRealtimePublisher))
-        {
-            return;
-        }
-
-        services.Remove(descriptor);
-        services.Add(ServiceDescriptor.Describe(
-            typeof(IRealtimePublisher),
-            sp => new MeteredRealtimePublisher(
-                descriptor.ImplementationInstance as IRealtimePublisher
-                ?? descriptor.ImplementationFactory?.Invoke(sp) as IRealtimePublisher
-                ?? (IRealtimePublisher)ActivatorUtilities.CreateInstance(sp, descriptor.ImplementationType!)),
-            descriptor.Lifetime));
-    }
 
     [LoggerMessage(EventId = 400, Level = LogLevel.Information, Message = "Telemetry: traces, metrics and logs exported to {Exporters}")]
     private static partial void Exporting(ILogger logger, string exporters);

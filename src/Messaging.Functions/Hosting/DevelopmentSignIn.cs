@@ -111,7 +111,7 @@ public sealed class DevelopmentSignIn
             var body = await RequestBody.ReadAsync<DevTokenRequest>(request, cancellationToken);
             if (!body.IsSuccess)
             {
-                return ApiResults.Problem(body.Error!);
+                return ApiResults.Problem(body.Error);
             }
 
             var userId = body.Value.UserId?.Trim();

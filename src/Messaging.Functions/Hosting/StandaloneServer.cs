@@ -147,46 +147,18 @@ public static class StandaloneServer
         configuration.AddCommandLine(args);
     }
 
-    /// <summary>The hub authenticates like the API: the bearer token, from the query string where WebSockets cannot send headers.</summary>
+    /// <summary>The hub passes the same gate as the API, the token also from the query string where WebSockets cannot send headers.</summary>
     private static void MapHub(WebApplication app)
     {
-        var tokens = app.Services.GetRequiredService<TokenValidator>();
-        var cors = app.Services.GetRequiredService<CorsPolicy>();
+        var gate = app.Services.GetRequiredService<AuthGate>();
         app.UseWebSockets();
-        app.Use(async (context, next) =>
-        {
-            if (!context.Request.Path.StartsWithSegments(MessagingHub.Path, StringComparison.OrdinalIgnoreCase))
+        app.UseWhen(
+            context => context.Request.Path.StartsWithSegments(MessagingHub.Path, StringComparison.OrdinalIgnoreCase),
+            hub => hub.Use((context, next) => gate.InvokeAsync(context, allowsAnonymous: false, acceptsQueryToken: true, () =>
             {
-                await next(context);
-                return;
-            }
-
-            cors.Apply(context);
-            if (HttpMethods.IsOptions(context.Request.Method))
-            {
-                context.Response.StatusCode = StatusCodes.Status204NoContent;
-                return;
-            }
-
-            var validation = context.Request.Query.TryGetValue("access_token", out var queryToken)
-                ? await tokens.ValidateAsync(queryToken.ToString())
-                : await tokens.ValidateAuthorizationHeaderAsync(context.Request.Headers.Authorization.ToString());
-            if (!validation.IsValid)
-            {
-                await ApiResults.Unauthorized(validation.Failure!).ExecuteAsync(context);
-                return;
-            }
-
-            context.User = validation.Principal!;
-            // The client's negotiate connection would otherwise idle beside its WebSocket until
-            // the keep-alive timeout: a second socket per client. See docs/decisions/0004.
-            if (HttpProtocol.IsHttp11(context.Request.Protocol) && context.Request.Path.Value!.EndsWith("/negotiate", StringComparison.OrdinalIgnoreCase))
-            {
-                context.Response.Headers.Connection = "close";
-            }
-
-            await next(context);
-        });
+                MessagingHub.CloseAfterNegotiate(context);
+                return next(context);
+            })));
         app.UseRouting();
         app.MapHub<MessagingHub>(MessagingHub.Path);
     }

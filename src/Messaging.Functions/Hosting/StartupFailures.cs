@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Options;
 
 namespace Messaging.Functions.Hosting;
 
@@ -62,7 +63,10 @@ public static class StartupFailures
         // Kestrel: "Failed to bind to address http://127.0.0.1:7071: address already in use."
         IOException { InnerException: AddressInUseException } bind =>
             OneLine($"{bind.Message} Another process listens there (another copy of this server?): stop it, or choose another address, e.g. --urls http://localhost:7072"),
-        AggregateException { InnerExceptions.Count: 1 } single => Describe(single.InnerExceptions[0]),
+        // ValidateOnStart: the failures name their settings.
+        OptionsValidationException invalid => OneLine(invalid.Message),
+        AggregateException { InnerExceptions.Count: > 0 } all when all.InnerExceptions.Select(Describe).ToList() is var lines && lines.All(l => l is not null) =>
+            string.Join(" ", lines),
         _ => null,
     };
 

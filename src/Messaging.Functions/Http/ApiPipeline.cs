@@ -9,36 +9,18 @@ using Microsoft.Extensions.Logging;
 namespace Messaging.Functions.Http;
 
 /// <summary>
-/// What runs around every function in both hosts: CORS, authentication of protected functions,
-/// and the one place where an unexpected exception becomes a 500 problem.
+/// What runs around every function in both hosts: the <see cref="AuthGate"/> (CORS, preflight, the
+/// token of protected functions), and the one place where an unexpected exception becomes a problem.
 /// </summary>
 public sealed class ApiPipeline(TokenValidator tokens, CorsPolicy cors, ILogger<ApiPipeline> logger)
 {
+    private readonly AuthGate _gate = new(tokens, cors, logger);
+
     public async Task InvokeAsync(HttpContext context, bool allowsAnonymous, Func<Task> next)
     {
         try
         {
-            cors.Apply(context);
-            if (HttpMethods.IsOptions(context.Request.Method))
-            {
-                context.Response.StatusCode = StatusCodes.Status204NoContent;
-                return;
-            }
-
-            if (!allowsAnonymous)
-            {
-                var validation = await tokens.ValidateAuthorizationHeaderAsync(context.Request.Headers.Authorization.ToString());
-                if (!validation.IsValid)
-                {
-                    Log.Unauthenticated(logger, context.Request.Path, validation.Failure!);
-                    await ApiResults.Unauthorized(validation.Failure!).ExecuteAsync(context);
-                    return;
-                }
-
-                context.User = validation.Principal!;
-            }
-
-            await next();
+            await _gate.InvokeAsync(context, allowsAnonymous, acceptsQueryToken: false, next);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {

@@ -1,6 +1,8 @@
-using System.Text.Json;
+using System.Globalization;
 using Messaging.Domain.Common;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace Messaging.Functions.Http;
 
@@ -10,19 +12,19 @@ namespace Messaging.Functions.Http;
 /// </summary>
 public static class ApiResults
 {
-    public static IResult Ok<T>(T value) => new JsonBody<T>(value, StatusCodes.Status200OK);
+    public static IResult Ok<T>(T value) => TypedResults.Json(value, ApiJson.Options, statusCode: StatusCodes.Status200OK);
 
-    public static IResult Created<T>(T value) => new JsonBody<T>(value, StatusCodes.Status201Created);
+    public static IResult Created<T>(T value) => TypedResults.Json(value, ApiJson.Options, statusCode: StatusCodes.Status201Created);
 
-    public static IResult Accepted<T>(T value) => new JsonBody<T>(value, StatusCodes.Status202Accepted);
+    public static IResult Accepted<T>(T value) => TypedResults.Json(value, ApiJson.Options, statusCode: StatusCodes.Status202Accepted);
 
     public static IResult NoContent() => Results.StatusCode(StatusCodes.Status204NoContent);
 
     public static IResult From<T>(Result<T> result, Func<T, IResult> onSuccess) =>
-        result.IsSuccess ? onSuccess(result.Value) : Problem(result.Error!);
+        result.IsSuccess ? onSuccess(result.Value) : Problem(result.Error);
 
     public static IResult From(Outcome outcome, Func<IResult> onSuccess) =>
-        outcome.IsSuccess ? onSuccess() : Problem(outcome.Error!);
+        outcome.IsSuccess ? onSuccess() : Problem(outcome.Error);
 
     /// <summary>The one place where expected failures become RFC 9457 problem details.</summary>
     public static IResult Problem(Error error)
@@ -37,52 +39,45 @@ public static class ApiResults
             ErrorKind.UnsupportedMediaType => (StatusCodes.Status415UnsupportedMediaType, "Unsupported media type"),
             _ => (StatusCodes.Status429TooManyRequests, "Too many requests"),
         };
-        var retryAfter = error.RetryAfter is { } wait
-            ? (Action<IHeaderDictionary>)(headers => headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture))
-            : null;
-        return new ProblemBody(new ProblemDetailsBody(ProblemType(status), title, status, error.Detail, error.FieldErrors), retryAfter);
+        var problem = ProblemOf(status, title, error.Detail, error.FieldErrors);
+        return error.RetryAfter is { } wait
+            ? new WithHeaders(problem, headers => headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)).ToString(CultureInfo.InvariantCulture))
+            : problem;
     }
 
     public static IResult Unauthorized(string detail) =>
-        new ProblemBody(
-            new ProblemDetailsBody(ProblemType(401), "Unauthorized", 401, detail, null),
-            headers => headers.WWWAuthenticate = "Bearer");
+        new WithHeaders(ProblemOf(StatusCodes.Status401Unauthorized, "Unauthorized", detail, null), headers => headers.WWWAuthenticate = "Bearer");
 
     public static IResult ServerError(string traceId) =>
-        new ProblemBody(new ProblemDetailsBody(ProblemType(500), "Internal server error", 500, $"An unexpected error occurred. Trace id: {traceId}.", null), null);
+        ProblemOf(StatusCodes.Status500InternalServerError, "Internal server error", $"An unexpected error occurred. Trace id: {traceId}.", null);
 
-    public static IResult ServiceUnavailable(string detail) =>
-        new ProblemBody(new ProblemDetailsBody(ProblemType(503), "Service unavailable", 503, detail, null), null);
+    public static IResult ServiceUnavailable(string detail) => ProblemOf(StatusCodes.Status503ServiceUnavailable, "Service unavailable", detail, null);
 
-    private static string ProblemType(int status) => $"https://httpstatuses.io/{status}";
-
-    private sealed class JsonBody<T>(T value, int status) : IResult
+    /// <summary>
+    /// <c>{type, title, status, detail}</c>, and <c>errors</c> (field: messages) when the error names
+    /// fields. Written by ASP.NET Core with the host's HTTP JSON options, whose escaping is the API's
+    /// (<c>AddMessaging</c>).
+    /// </summary>
+    private static ProblemHttpResult ProblemOf(int status, string title, string detail, IReadOnlyDictionary<string, string[]>? errors)
     {
-        public async Task ExecuteAsync(HttpContext httpContext)
-        {
-            httpContext.Response.StatusCode = status;
-            httpContext.Response.ContentType = "application/json; charset=utf-8";
-            await JsonSerializer.SerializeAsync(httpContext.Response.Body, value, ApiJson.Options, httpContext.RequestAborted);
-        }
+        var problem = errors is null ? new ProblemDetails() : new HttpValidationProblemDetails(errors.ToDictionary());
+        problem.Type = $"https://httpstatuses.io/{status}";
+        problem.Title = title;
+        problem.Status = status;
+        problem.Detail = detail;
+        return TypedResults.Problem(problem);
     }
 
-    private sealed class ProblemBody(ProblemDetailsBody problem, Action<IHeaderDictionary>? headers) : IResult
+    /// <summary>
+    /// Response headers beside a problem (<c>Retry-After</c>, <c>WWW-Authenticate</c>): the framework's
+    /// problem result takes none, so they are set before it writes.
+    /// </summary>
+    private sealed class WithHeaders(IResult problem, Action<IHeaderDictionary> headers) : IResult
     {
-        public async Task ExecuteAsync(HttpContext httpContext)
+        public Task ExecuteAsync(HttpContext httpContext)
         {
-            httpContext.Response.StatusCode = problem.Status;
-            httpContext.Response.ContentType = "application/problem+json; charset=utf-8";
-            headers?.Invoke(httpContext.Response.Headers);
-            await JsonSerializer.SerializeAsync(httpContext.Response.Body, problem, ApiJson.Options, httpContext.RequestAborted);
+            headers(httpContext.Response.Headers);
+            return problem.ExecuteAsync(httpContext);
         }
     }
 }
-
-/// <summary>RFC 9457 problem details.</summary>
-public sealed record ProblemDetailsBody(
-    string Type,
-    string Title,
-    int Status,
-    string Detail,
-    [property: System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
-    IReadOnlyDictionary<string, string[]>? Errors);

@@ -17,9 +17,25 @@ public static class RequestBody
             return new Error(ErrorKind.UnsupportedMediaType, "The request body must be JSON (Content-Type: application/json).");
         }
 
-        if (request.ContentLength > MaxJsonBytes)
+        if (await ReadBytesAsync(request, MaxJsonBytes, cancellationToken) is not { } body)
         {
             return Error.TooLarge($"The request body exceeds {MaxJsonBytes} bytes.");
+        }
+
+        if (body.Length == 0)
+        {
+            return Error.Invalid("body", "A JSON request body is required.");
+        }
+
+        return Deserialize<T>(body);
+    }
+
+    /// <summary>The whole body, or null when it is larger than <paramref name="maxBytes"/> (told by its length, or found while reading).</summary>
+    public static async Task<byte[]?> ReadBytesAsync(HttpRequest request, int maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > maxBytes)
+        {
+            return null;
         }
 
         using var buffer = new MemoryStream();
@@ -27,20 +43,15 @@ public static class RequestBody
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
         {
-            if (buffer.Length + read > MaxJsonBytes)
+            if (buffer.Length + read > maxBytes)
             {
-                return Error.TooLarge($"The request body exceeds {MaxJsonBytes} bytes.");
+                return null;
             }
 
             await buffer.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
         }
 
-        if (buffer.Length == 0)
-        {
-            return Error.Invalid("body", "A JSON request body is required.");
-        }
-
-        return Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
+        return buffer.ToArray();
     }
 
     /// <summary>Binds a hub invocation's argument with the same rules as a request body.</summary>

@@ -1,5 +1,8 @@
 using System.Text.Json;
 using Messaging.Domain.Application;
+using Messaging.Domain.Common;
+using Messaging.Domain.Realtime;
+using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.SignalR;
 
 namespace Messaging.Functions.Realtime;
@@ -27,6 +30,18 @@ public sealed class MessagingHub(ClientInvocations invocations, HubConnectionCou
         await base.OnConnectedAsync();
     }
 
+    /// <summary>
+    /// The client's negotiate connection would otherwise idle beside its WebSocket until the
+    /// keep-alive timeout: a second socket per client. See docs/decisions/0004.
+    /// </summary>
+    public static void CloseAfterNegotiate(HttpContext context)
+    {
+        if (HttpProtocol.IsHttp11(context.Request.Protocol) && context.Request.Path.Value!.EndsWith("/negotiate", StringComparison.OrdinalIgnoreCase))
+        {
+            context.Response.Headers.Connection = "close";
+        }
+    }
+
     /// <summary>The group of one user's connections; SignalR drops a connection from its groups when it closes.</summary>
     public static string UserGroup(string userId) => "user:" + userId;
 
@@ -40,22 +55,29 @@ public sealed class MessagingHub(ClientInvocations invocations, HubConnectionCou
         return base.OnDisconnectedAsync(exception);
     }
 
-    [HubMethodName("message.send")]
-    public async Task<MessageResource> SendMessage(JsonElement argument) => (MessageResource)(await InvokeAsync("message.send", argument))!;
+    [HubMethodName(HubMethods.MessageSend)]
+    public async Task<MessageResource> SendMessage(JsonElement argument) => OrThrow(await invocations.SendAsync(UserId, argument, Context.ConnectionAborted));
 
-    [HubMethodName("message.read")]
-    public async Task<MarkReadResult> MarkRead(JsonElement argument) => (MarkReadResult)(await InvokeAsync("message.read", argument))!;
+    [HubMethodName(HubMethods.MessageRead)]
+    public async Task<MarkReadResult> MarkRead(JsonElement argument) => OrThrow(await invocations.MarkReadAsync(UserId, argument, Context.ConnectionAborted));
 
-    [HubMethodName("typing.start")]
-    public Task TypingStart(JsonElement argument) => InvokeAsync("typing.start", argument);
+    [HubMethodName(HubMethods.TypingStart)]
+    public async Task TypingStart(JsonElement argument) =>
+        OrThrow(await invocations.SetTypingAsync(UserId, argument, isTyping: true, Context.ConnectionAborted));
 
-    [HubMethodName("typing.stop")]
-    public Task TypingStop(JsonElement argument) => InvokeAsync("typing.stop", argument);
+    [HubMethodName(HubMethods.TypingStop)]
+    public async Task TypingStop(JsonElement argument) =>
+        OrThrow(await invocations.SetTypingAsync(UserId, argument, isTyping: false, Context.ConnectionAborted));
 
-    private async Task<object?> InvokeAsync(string method, JsonElement argument)
+    private string UserId => Context.UserIdentifier ?? throw new HubException("Not authenticated.");
+
+    private static T OrThrow<T>(Result<T> result) => result.IsSuccess ? result.Value : throw new HubException(ClientInvocations.Describe(result.Error));
+
+    private static void OrThrow(Outcome outcome)
     {
-        var userId = Context.UserIdentifier ?? throw new HubException("Not authenticated.");
-        var result = await invocations.InvokeAsync(userId, method, argument, Context.ConnectionAborted);
-        return result.IsSuccess ? result.Value : throw new HubException(ClientInvocations.Describe(result.Error!));
+        if (!outcome.IsSuccess)
+        {
+            throw new HubException(ClientInvocations.Describe(outcome.Error));
+        }
     }
 }

@@ -74,7 +74,7 @@ public sealed class ApiDocumentationTests
         var hubMethods = typeof(MessagingHub).GetMethods()
             .Select(method => method.GetCustomAttribute<HubMethodNameAttribute>()?.Name)
             .OfType<string>()
-            .Concat(ClientInvocations.Methods)
+            .Concat(HubMethods.All)
             .Distinct(StringComparer.Ordinal)
             .ToList();
 

@@ -22,4 +22,21 @@ public sealed class HealthAndAuthTests(TestServer server)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Equal("Bearer", response.Headers.WwwAuthenticate.Single().Scheme);
     }
+
+    [Fact]
+    public async Task A_problem_has_exactly_the_documented_members_in_order_with_retry_headers_apart()
+    {
+        using var invalid = await server.ClientFor(TestApi.NewUser("alice")).PostAsync(
+            new Uri("/api/messaging/conversations/", UriKind.Relative), new StringContent("{}", System.Text.Encoding.UTF8, "application/json"));
+        using var unauthorized = await server.ClientFor(null).GetAsync(new Uri("/api/messaging/conversations/", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.BadRequest, invalid.StatusCode);
+        Assert.Equal("application/problem+json", invalid.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(
+            """{"type":"https://httpstatuses.io/400","title":"Invalid request","status":400,"detail":"The request body is not valid JSON for this operation.","errors":{"participantIds":["participantIds is required."]}}""",
+            await invalid.Content.ReadAsStringAsync());
+        Assert.Equal(
+            """{"type":"https://httpstatuses.io/401","title":"Unauthorized","status":401,"detail":"A bearer token is required."}""",
+            await unauthorized.Content.ReadAsStringAsync());
+    }
 }

@@ -19,8 +19,8 @@ public sealed class LayeringTests
     /// </summary>
     [Theory]
     [InlineData("The domain uses no ASP.NET Core, Azure or Functions types", "Microsoft.AspNetCore.Http.HttpContext", "Azure.Identity.DefaultAzureCredential")]
-    [InlineData("Storage adapters use neither the hosts nor the HTTP functions", "Messaging.Functions.Hosting.StandaloneServer", "Messaging.Functions.Functions.MessageFunctions")]
-    [InlineData("Real time uses no HTTP functions", "Messaging.Functions.Functions.TypingRequest")]
+    [InlineData("Storage adapters use neither the hosts nor the HTTP functions", "Messaging.Functions.Hosting.StandaloneServer", "Messaging.Functions.Endpoints.MessageFunctions")]
+    [InlineData("Real time uses neither the HTTP functions nor the hosts", "Messaging.Functions.Endpoints.TypingRequest", "Messaging.Functions.Hosting.MessagingHost")]
     public void The_rule_reports_a_violation(string name, params string[] forbiddenTypes)
     {
         var rule = Layers.Named(name);

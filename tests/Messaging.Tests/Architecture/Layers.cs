@@ -17,12 +17,12 @@ public static class Layers
             "Storage adapters use neither the hosts nor the HTTP functions",
             typeof(ApiResults).Assembly,
             "Messaging.Functions.Storage",
-            ["Messaging.Functions.Hosting", "Messaging.Functions.Functions", "Microsoft.Azure.Functions"]),
+            ["Messaging.Functions.Hosting", "Messaging.Functions.Endpoints", "Microsoft.Azure.Functions"]),
         new(
-            "Real time uses no HTTP functions",
+            "Real time uses neither the HTTP functions nor the hosts",
             typeof(ApiResults).Assembly,
             "Messaging.Functions.Realtime",
-            ["Messaging.Functions.Functions", "Microsoft.Azure.Functions"]),
+            ["Messaging.Functions.Endpoints", "Messaging.Functions.Hosting", "Microsoft.Azure.Functions"]),
     ];
 
     public static LayeringRule Named(string name) => Rules.Single(rule => rule.Name == name);

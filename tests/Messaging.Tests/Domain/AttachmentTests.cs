@@ -1,5 +1,6 @@
 using Messaging.Domain.Attachments;
 using Messaging.Domain.Common;
+using Messaging.Tests.Support.Builders;
 
 namespace Messaging.Tests.Domain;
 

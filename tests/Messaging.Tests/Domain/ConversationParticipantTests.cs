@@ -1,5 +1,6 @@
 using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
+using Messaging.Tests.Support.Builders;
 
 namespace Messaging.Tests.Domain;
 

@@ -1,6 +1,7 @@
 using Messaging.Domain.Attachments;
 using Messaging.Domain.Common;
 using Messaging.Domain.Messages;
+using Messaging.Tests.Support.Builders;
 
 namespace Messaging.Tests.Domain;
 

@@ -5,6 +5,7 @@ using Messaging.Domain.Attachments;
 using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
+using Messaging.Tests.Support.Builders;
 
 namespace Messaging.Tests.Domain;
 

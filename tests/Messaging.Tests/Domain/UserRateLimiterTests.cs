@@ -1,4 +1,5 @@
 using Messaging.Domain.Common;
+using Messaging.Tests.Support.Builders;
 
 namespace Messaging.Tests.Domain;
 
@@ -12,8 +13,7 @@ public sealed class UserRateLimiterTests
         var outcomes = Enumerable.Range(0, 4).Select(_ => limiter.TryAcquire(RateLimitedAction.Send, "alice")).ToList();
 
         Assert.Equal([true, true, true, false], outcomes.Select(o => o.IsSuccess));
-        var refused = outcomes[3].Error!;
-        Assert.Equal(ErrorKind.RateLimited, refused.Kind);
+        var refused = outcomes[3].Failed(ErrorKind.RateLimited);
         Assert.Equal(TimeSpan.FromSeconds(2), refused.RetryAfter);
         Assert.Equal("Too many send requests; try again in 2 s.", refused.Detail);
     }
@@ -24,7 +24,7 @@ public sealed class UserRateLimiterTests
         using var limiter = new UserRateLimiter(new MessagingLimits { UploadsPerMinute = 6, UploadBurst = 1 });
 
         Assert.True(limiter.TryAcquire(RateLimitedAction.Upload, "alice").IsSuccess);
-        var refused = limiter.TryAcquire(RateLimitedAction.Upload, "alice").Error!;
+        var refused = limiter.TryAcquire(RateLimitedAction.Upload, "alice").Failed(ErrorKind.RateLimited);
 
         Assert.Equal(TimeSpan.FromSeconds(10), refused.RetryAfter);
         Assert.StartsWith("Too many upload requests", refused.Detail, StringComparison.Ordinal);
@@ -57,7 +57,7 @@ public sealed class UserRateLimiterTests
     {
         using var limiter = new UserRateLimiter(new MessagingLimits { SendsPerSecond = 5, SendBurst = 1 });
         Assert.True(limiter.TryAcquire(RateLimitedAction.Send, "alice").IsSuccess);
-        var wait = limiter.TryAcquire(RateLimitedAction.Send, "alice").Error!.RetryAfter!.Value;
+        var wait = limiter.TryAcquire(RateLimitedAction.Send, "alice").Failed(ErrorKind.RateLimited).RetryAfter!.Value;
 
         // The partitioned limiter refills its buckets on a 100 ms heartbeat: allow one beat and a margin.
         await Task.Delay(wait + TimeSpan.FromMilliseconds(250));

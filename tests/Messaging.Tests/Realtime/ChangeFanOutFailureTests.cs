@@ -2,10 +2,10 @@ using Messaging.Domain.Application;
 using Messaging.Domain.Common;
 using Messaging.Domain.Realtime;
 using Messaging.Functions.Storage.Files;
-using Messaging.Tests.Domain;
 using Messaging.Tests.Store;
 using Messaging.Tests.Store.Cosmos.Double;
 using Messaging.Tests.Support;
+using Messaging.Tests.Support.Builders;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Messaging.Tests.Realtime;

@@ -6,9 +6,9 @@ using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
 using Messaging.Domain.Realtime;
 using Messaging.Functions.Storage.Files;
-using Messaging.Tests.Domain;
 using Messaging.Tests.Store;
 using Messaging.Tests.Support;
+using Messaging.Tests.Support.Builders;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Messaging.Tests.Realtime;

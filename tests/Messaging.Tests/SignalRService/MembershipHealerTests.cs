@@ -1,7 +1,7 @@
 using System.Reflection;
 using Messaging.Domain.Conversations;
 using Messaging.Functions.Realtime.SignalRService;
-using Messaging.Tests.Domain;
+using Messaging.Tests.Support.Builders;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Messaging.Tests.SignalRService;

@@ -1,6 +1,6 @@
 using Messaging.Domain.Attachments;
 using Messaging.Domain.Common;
-using Messaging.Tests.Domain;
+using Messaging.Tests.Support.Builders;
 
 namespace Messaging.Tests.Store;
 

@@ -2,7 +2,7 @@ using Messaging.Domain.Attachments;
 using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
-using Messaging.Tests.Domain;
+using Messaging.Tests.Support.Builders;
 
 namespace Messaging.Tests.Store;
 

@@ -1,6 +1,6 @@
 using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
-using Messaging.Tests.Domain;
+using Messaging.Tests.Support.Builders;
 
 namespace Messaging.Tests.Store;
 

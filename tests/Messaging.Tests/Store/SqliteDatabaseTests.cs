@@ -1,8 +1,8 @@
 using Messaging.Domain.Common;
 using Messaging.Domain.Messages;
 using Messaging.Functions.Storage.Sqlite;
-using Messaging.Tests.Domain;
 using Messaging.Tests.Support;
+using Messaging.Tests.Support.Builders;
 using Microsoft.Data.Sqlite;
 
 namespace Messaging.Tests.Store;

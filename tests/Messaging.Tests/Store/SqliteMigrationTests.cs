@@ -1,8 +1,9 @@
 using Messaging.Domain.Common;
 using Messaging.Domain.Messages;
+using Messaging.Domain.Realtime;
 using Messaging.Functions.Storage.Sqlite;
-using Messaging.Tests.Domain;
 using Messaging.Tests.Support;
+using Messaging.Tests.Support.Builders;
 using Microsoft.Data.Sqlite;
 
 namespace Messaging.Tests.Store;
@@ -58,11 +59,41 @@ public sealed class SqliteMigrationTests : IDisposable
             Assert.Equal(1, await messages.CountUnreadAsync(group.Id, bob, 0, CancellationToken.None));
         }
 
-        Assert.Equal(6L, Scalar("SELECT max(version) FROM schema_version"));
+        Assert.Equal(7L, Scalar("SELECT max(version) FROM schema_version"));
         Assert.Equal(2L, Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('participants_by_rank', 'participants_by_join')"));
         var plan = Plan(bob);
         Assert.Contains("COVERING INDEX participants_by_user", plan, StringComparison.Ordinal);
         Assert.Contains("COVERING INDEX messages_unread", plan, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Version_6_outbox_rows_not_yet_dispatched_are_read_as_the_changes_they_recorded()
+    {
+        using (new SqliteDatabase(DatabasePath))
+        {
+        }
+
+        // What a version 6 build left in the outbox: kinds spelled like event names.
+        Execute("""
+            INSERT INTO changes (kind, conversation_id, subject_id, user_ids) VALUES
+                ('message.created', 'c1', 'm1', NULL),
+                ('message.edited', 'c1', 'm1', NULL),
+                ('message.deleted', 'c1', 'm1', NULL),
+                ('read.moved', 'c1', 'bob', NULL),
+                ('conversation.created', 'c1', NULL, NULL),
+                ('conversation.changed', 'c1', NULL, '[["carol"],["dave"]]'),
+                ('conversation.removed', 'c1', NULL, '[["alice","bob"]]');
+            DELETE FROM schema_version WHERE version >= 7;
+            """);
+
+        using var database = new SqliteDatabase(DatabasePath);
+        var changes = await database.ReadAsync(connection => SqliteChangeLog.ReadAfterAsync(connection, 0, 10, CancellationToken.None), CancellationToken.None);
+
+        Assert.Equal(
+            ["MessageCreated", "MessageEdited", "MessageDeleted", "ReadWatermarkMoved", "ConversationCreated", "ConversationChanged", "ConversationRemoved"],
+            changes.Select(c => c.Change.GetType().Name));
+        Assert.Equal(["dave"], Assert.IsType<ConversationChanged>(changes[5].Change).RemovedUserIds);
+        Assert.Empty(Scalar("SELECT group_concat(kind) FROM changes WHERE kind LIKE '%.%'") as string ?? "");
     }
 
     [Fact]

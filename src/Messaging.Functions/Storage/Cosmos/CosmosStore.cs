@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
 using Azure.Identity;
-using Messaging.Functions.Diagnostics;
 using Microsoft.Azure.Cosmos;
 
 namespace Messaging.Functions.Storage.Cosmos;

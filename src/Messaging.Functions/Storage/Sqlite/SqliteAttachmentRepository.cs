@@ -21,12 +21,7 @@ public sealed class SqliteAttachmentRepository(SqliteDatabase database) : IAttac
         }, cancellationToken);
 
     public Task<Attachment?> GetAsync(string attachmentId, CancellationToken cancellationToken) =>
-        database.ReadAsync(async connection =>
-        {
-            await using var command = connection.Command($"SELECT {Columns} FROM attachments WHERE id = $id", null, ("$id", attachmentId));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
-        }, cancellationToken);
+        database.ReadAsync(connection => FindAsync(connection, null, attachmentId, cancellationToken), cancellationToken);
 
     public Task<IReadOnlyList<Attachment>> GetManyAsync(IReadOnlyCollection<string> attachmentIds, CancellationToken cancellationToken) =>
         database.ReadAsync<IReadOnlyList<Attachment>>(async connection =>
@@ -34,11 +29,9 @@ public sealed class SqliteAttachmentRepository(SqliteDatabase database) : IAttac
             var found = new List<Attachment>(attachmentIds.Count);
             foreach (var id in attachmentIds)
             {
-                await using var command = connection.Command($"SELECT {Columns} FROM attachments WHERE id = $id", null, ("$id", id));
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-                if (await reader.ReadAsync(cancellationToken))
+                if (await FindAsync(connection, null, id, cancellationToken) is { } attachment)
                 {
-                    found.Add(Read(reader));
+                    found.Add(attachment);
                 }
             }
 
@@ -51,6 +44,14 @@ public sealed class SqliteAttachmentRepository(SqliteDatabase database) : IAttac
             await using var delete = connection.Command("DELETE FROM attachments WHERE id = $id AND message_id IS NULL", transaction, ("$id", attachmentId));
             return await delete.ExecuteNonQueryAsync(cancellationToken) == 1;
         }, cancellationToken);
+
+    /// <summary>The attachment as committed, read on <paramref name="connection"/> (inside <paramref name="transaction"/> when there is one).</summary>
+    internal static async Task<Attachment?> FindAsync(SqliteConnection connection, SqliteTransaction? transaction, string attachmentId, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command($"SELECT {Columns} FROM attachments WHERE id = $id", transaction, ("$id", attachmentId));
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
+    }
 
     private static Attachment Read(SqliteDataReader reader) =>
         Attachment.Restore(

@@ -24,7 +24,7 @@ public sealed class SqliteChangeDispatcher(SqliteDatabase database, ChangeFanOut
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly SemaphoreSlim _running = new(ChangeBatch.MaxConcurrentConversations, ChangeBatch.MaxConcurrentConversations);
     private readonly object _gate = new();
-    private readonly Dictionary<string, Lane> _lanes = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SqliteChangeLane> _lanes = new(StringComparer.Ordinal);
     private readonly SortedSet<long> _unpublished = [];
     private long _read;
     private long _lastSave;
@@ -51,11 +51,7 @@ public sealed class SqliteChangeDispatcher(SqliteDatabase database, ChangeFanOut
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _read = await database.ReadAsync(async connection =>
-        {
-            await using var command = connection.Command("SELECT position FROM change_cursor WHERE id = 1");
-            return (long)(await command.ExecuteScalarAsync(stoppingToken))!;
-        }, stoppingToken);
+        _read = await database.ReadAsync(connection => SqliteChangeLog.ReadCursorAsync(connection, stoppingToken), stoppingToken);
         _savedCursor = _read;
         _lastSave = time.GetTimestamp();
 
@@ -123,7 +119,7 @@ public sealed class SqliteChangeDispatcher(SqliteDatabase database, ChangeFanOut
                     _unpublished.Add(item.Position);
                     if (!_lanes.TryGetValue(item.Change.ConversationId, out var lane))
                     {
-                        _lanes[item.Change.ConversationId] = lane = new Lane(item.Change.ConversationId);
+                        _lanes[item.Change.ConversationId] = lane = new SqliteChangeLane(item.Change.ConversationId);
                     }
 
                     lane.Queue.Enqueue(item);
@@ -144,7 +140,7 @@ public sealed class SqliteChangeDispatcher(SqliteDatabase database, ChangeFanOut
     }
 
     /// <summary>Publishes a conversation's changes in order until its queue is empty, then retires the lane.</summary>
-    private async Task RunLaneAsync(Lane lane, CancellationToken cancellationToken)
+    private async Task RunLaneAsync(SqliteChangeLane lane, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -255,12 +251,8 @@ public sealed class SqliteChangeDispatcher(SqliteDatabase database, ChangeFanOut
             return;
         }
 
-        await database.WriteAsync(async (connection, transaction) =>
-        {
-            await using var save = connection.Command(
-                "UPDATE change_cursor SET position = $p WHERE id = 1; DELETE FROM changes WHERE position <= $p;", transaction, ("$p", cursor));
-            return await save.ExecuteNonQueryAsync(cancellationToken);
-        }, cancellationToken, notify: false);
+        await database.WriteAsync(
+            (connection, transaction) => SqliteChangeLog.SaveCursorAsync(connection, transaction, cursor, cancellationToken), cancellationToken, notify: false);
         _savedCursor = cursor;
     }
 
@@ -299,14 +291,5 @@ public sealed class SqliteChangeDispatcher(SqliteDatabase database, ChangeFanOut
                 // Already awake.
             }
         }
-    }
-
-    private sealed class Lane(string conversationId)
-    {
-        public string ConversationId { get; } = conversationId;
-
-        public Queue<(long Position, CommittedChange Change, long? RecordedAt)> Queue { get; } = new();
-
-        public Task? Task { get; set; }
     }
 }

@@ -15,13 +15,13 @@ internal static class SqliteChangeLog
     {
         (string Kind, string? Subject, string? Users) row = change switch
         {
-            MessageCreated c => ("message.created", c.MessageId, null),
-            MessageEdited c => ("message.edited", c.MessageId, null),
-            MessageDeleted c => ("message.deleted", c.MessageId, null),
-            ReadWatermarkMoved c => ("read.moved", c.UserId, null),
-            ConversationCreated => ("conversation.created", null, null),
-            ConversationChanged c => ("conversation.changed", null, JsonSerializer.Serialize(new[] { c.AddedUserIds, c.RemovedUserIds })),
-            ConversationRemoved c => ("conversation.removed", null, JsonSerializer.Serialize(new[] { c.FormerParticipantIds })),
+            MessageCreated c => (Kinds.MessageCreated, c.MessageId, null),
+            MessageEdited c => (Kinds.MessageEdited, c.MessageId, null),
+            MessageDeleted c => (Kinds.MessageDeleted, c.MessageId, null),
+            ReadWatermarkMoved c => (Kinds.Read, c.UserId, null),
+            ConversationCreated => (Kinds.ConversationCreated, null, null),
+            ConversationChanged c => (Kinds.ConversationChanged, null, JsonSerializer.Serialize(new[] { c.AddedUserIds, c.RemovedUserIds })),
+            ConversationRemoved c => (Kinds.ConversationRemoved, null, JsonSerializer.Serialize(new[] { c.FormerParticipantIds })),
             _ => throw new ArgumentOutOfRangeException(nameof(change), change.GetType().Name, "Unknown change."),
         };
         await using var insert = connection.Command(
@@ -45,18 +45,49 @@ internal static class SqliteChangeLog
             var users = SqliteValues.NullableString(reader, 4) is { } json ? JsonSerializer.Deserialize<string[][]>(json)! : [];
             CommittedChange change = reader.GetString(1) switch
             {
-                "message.created" => new MessageCreated(conversation, subject!),
-                "message.edited" => new MessageEdited(conversation, subject!),
-                "message.deleted" => new MessageDeleted(conversation, subject!),
-                "read.moved" => new ReadWatermarkMoved(conversation, subject!),
-                "conversation.created" => new ConversationCreated(conversation),
-                "conversation.changed" => new ConversationChanged(conversation, users[0], users[1]),
-                "conversation.removed" => new ConversationRemoved(conversation, users[0]),
+                Kinds.MessageCreated => new MessageCreated(conversation, subject!),
+                Kinds.MessageEdited => new MessageEdited(conversation, subject!),
+                Kinds.MessageDeleted => new MessageDeleted(conversation, subject!),
+                Kinds.Read => new ReadWatermarkMoved(conversation, subject!),
+                Kinds.ConversationCreated => new ConversationCreated(conversation),
+                Kinds.ConversationChanged => new ConversationChanged(conversation, users[0], users[1]),
+                Kinds.ConversationRemoved => new ConversationRemoved(conversation, users[0]),
                 var kind => throw new InvalidOperationException($"Unknown change kind {kind} at position {reader.GetInt64(0).ToString(CultureInfo.InvariantCulture)}."),
             };
             changes.Add((reader.GetInt64(0), change, reader.IsDBNull(5) ? null : reader.GetInt64(5)));
         }
 
         return changes;
+    }
+
+    /// <summary>The position of the last change published, as last saved.</summary>
+    public static async Task<long> ReadCursorAsync(SqliteConnection connection, CancellationToken cancellationToken)
+    {
+        await using var command = connection.Command("SELECT position FROM change_cursor WHERE id = 1");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    /// <summary>Moves the cursor to <paramref name="position"/> and deletes the changes up to it.</summary>
+    public static async Task<int> SaveCursorAsync(SqliteConnection connection, SqliteTransaction transaction, long position, CancellationToken cancellationToken)
+    {
+        await using var save = connection.Command(
+            "UPDATE change_cursor SET position = $p WHERE id = 1; DELETE FROM changes WHERE position <= $p;", transaction, ("$p", position));
+        return await save.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The <c>kind</c> column: the committed change, not the event it becomes (<c>messageEdited</c> fans out as
+    /// <c>message.updated</c>). Stored names, the same as the Cosmos DB change records'; version 7 renamed the
+    /// dotted ones of older builds.
+    /// </summary>
+    internal static class Kinds
+    {
+        public const string MessageCreated = "messageCreated";
+        public const string MessageEdited = "messageEdited";
+        public const string MessageDeleted = "messageDeleted";
+        public const string Read = "read";
+        public const string ConversationCreated = "conversationCreated";
+        public const string ConversationChanged = "conversationChanged";
+        public const string ConversationRemoved = "conversationRemoved";
     }
 }

@@ -34,7 +34,7 @@ public sealed class SqliteDatabase : IDisposable
             Pooling = true,
             DefaultTimeout = 30,
         }.ToString();
-        Migrate();
+        SqliteMigrations.Apply(_connectionString, DatabasePath);
         _writer = Task.Run(WriteLoopAsync);
     }
 
@@ -249,122 +249,5 @@ public sealed class SqliteDatabase : IDisposable
         public override void Complete() => _completion.TrySetResult(_result!);
 
         public override void Fail(Exception exception) => _completion.TrySetException(exception);
-    }
-
-    // Each step runs in its own transaction and records its version, so a database is brought up
-    // from whatever version it has.
-    private static readonly (int Version, string Sql)[] Migrations =
-    [
-        (1, """
-                CREATE TABLE conversations (
-                    id TEXT PRIMARY KEY,
-                    type INTEGER NOT NULL,
-                    title TEXT,
-                    task_id TEXT UNIQUE,
-                    direct_key TEXT UNIQUE,
-                    created_by TEXT NOT NULL,
-                    created_at INTEGER NOT NULL,
-                    updated_at INTEGER NOT NULL,
-                    last_sequence INTEGER NOT NULL DEFAULT 0,
-                    version INTEGER NOT NULL
-                );
-                CREATE TABLE participants (
-                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-                    user_id TEXT NOT NULL,
-                    role INTEGER NOT NULL,
-                    joined_at INTEGER NOT NULL,
-                    last_read_message_id TEXT,
-                    last_read_sequence INTEGER NOT NULL DEFAULT 0,
-                    last_read_at INTEGER,
-                    PRIMARY KEY (conversation_id, user_id)
-                ) WITHOUT ROWID;
-                CREATE INDEX participants_by_user ON participants(user_id, conversation_id);
-                CREATE INDEX conversations_by_activity ON conversations(updated_at DESC, id DESC);
-                CREATE TABLE messages (
-                    id TEXT PRIMARY KEY,
-                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
-                    sequence INTEGER NOT NULL,
-                    sender_id TEXT NOT NULL,
-                    text TEXT NOT NULL,
-                    attachments TEXT NOT NULL,
-                    client_message_id TEXT,
-                    created_at INTEGER NOT NULL,
-                    edited_at INTEGER,
-                    deleted_at INTEGER
-                );
-                CREATE UNIQUE INDEX messages_by_sequence ON messages(conversation_id, sequence);
-                CREATE UNIQUE INDEX messages_by_client_id ON messages(conversation_id, sender_id, client_message_id) WHERE client_message_id IS NOT NULL;
-                CREATE TABLE attachments (
-                    id TEXT PRIMARY KEY,
-                    file_name TEXT NOT NULL,
-                    content_type TEXT NOT NULL,
-                    size INTEGER NOT NULL,
-                    uploaded_by TEXT NOT NULL,
-                    created_at INTEGER NOT NULL,
-                    conversation_id TEXT,
-                    message_id TEXT
-                );
-                CREATE INDEX attachments_by_conversation ON attachments(conversation_id) WHERE conversation_id IS NOT NULL;
-            """),
-        // The outbox: every committed change, in commit order, for the real-time fan-out.
-        (2, """
-                CREATE TABLE changes (
-                    position INTEGER PRIMARY KEY AUTOINCREMENT,
-                    kind TEXT NOT NULL,
-                    conversation_id TEXT NOT NULL,
-                    subject_id TEXT,
-                    user_ids TEXT
-                );
-                CREATE TABLE change_cursor (id INTEGER PRIMARY KEY CHECK (id = 1), position INTEGER NOT NULL);
-                INSERT INTO change_cursor (id, position) VALUES (1, 0);
-            """),
-        // When each change was recorded (Unix ms), for the change feed lag and publish duration metrics; null in older rows.
-        (3, """
-                ALTER TABLE changes ADD COLUMN recorded_at INTEGER;
-            """),
-        // Covering indexes for unread counts: the watermark comes from the user's index entry and
-        // each count reads only index entries after it, never the message rows (docs/performance.md).
-        (4, """
-                DROP INDEX participants_by_user;
-                CREATE INDEX participants_by_user ON participants(user_id, conversation_id, last_read_sequence);
-                CREATE INDEX messages_unread ON messages(conversation_id, sequence, sender_id, deleted_at);
-            """),
-        // The membership epoch: moves whenever someone loses access; real-time audiences are keyed by it (decision 0006).
-        (5, """
-                ALTER TABLE conversations ADD COLUMN membership_epoch INTEGER NOT NULL DEFAULT 0;
-            """),
-        // Large groups: the participants a conversation resource lists (owners, then earliest joiners) and the participant
-        // list in join order, each read from an index in a bounded number of rows whatever the group's size.
-        (6, """
-                CREATE INDEX participants_by_rank ON participants(conversation_id, role, joined_at, user_id);
-                CREATE INDEX participants_by_join ON participants(conversation_id, joined_at, user_id);
-            """),
-    ];
-
-    private void Migrate()
-    {
-        using var connection = new SqliteConnection(_connectionString);
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = "PRAGMA journal_mode = WAL;";
-        command.ExecuteNonQuery();
-        command.CommandText = "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL);";
-        command.ExecuteNonQuery();
-        command.CommandText = "SELECT coalesce(max(version), 0) FROM schema_version;";
-        var current = Convert.ToInt32(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-        var latest = Migrations[^1].Version;
-        if (current > latest)
-        {
-            throw new InvalidOperationException($"The database at {DatabasePath} has schema version {current}, newer than this build knows ({latest}).");
-        }
-
-        foreach (var (version, sql) in Migrations.Where(m => m.Version > current))
-        {
-            using var transaction = connection.BeginTransaction();
-            command.Transaction = transaction;
-            command.CommandText = $"{sql}\nINSERT INTO schema_version (version) VALUES ({version.ToString(System.Globalization.CultureInfo.InvariantCulture)});";
-            command.ExecuteNonQuery();
-            transaction.Commit();
-        }
     }
 }

@@ -30,16 +30,12 @@ public sealed class SqliteMessageRepository(SqliteDatabase database) : IMessageR
                 }
             }
 
-            // Inside the write transaction nothing interleaves: check every attachment, then write.
+            // Inside the write transaction nothing interleaves: the domain's rule, on every attachment as
+            // committed now (the service checked it before, outside any transaction), then write.
             foreach (var attachment in message.Attachments)
             {
-                await using var check = connection.Command(
-                    """
-                    SELECT count(*) FROM attachments
-                    WHERE id = $id AND uploaded_by = $s AND message_id IS NULL AND (conversation_id IS NULL OR conversation_id = $c)
-                    """,
-                    transaction, ("$id", attachment.Id), ("$s", message.SenderId), ("$c", message.ConversationId));
-                if (Convert.ToInt64(await check.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture) != 1)
+                var current = await SqliteAttachmentRepository.FindAsync(connection, transaction, attachment.Id, cancellationToken);
+                if (current is null || !current.CanBeAttachedBy(message.SenderId, message.ConversationId).IsSuccess)
                 {
                     return new AppendOutcome(AppendStatus.AttachmentUnavailable, null);
                 }

@@ -1,5 +1,3 @@
-using Messaging.Functions.Diagnostics;
-
 namespace Messaging.Functions.Storage.Sqlite;
 
 public sealed class SqliteStoreHealth(SqliteDatabase database) : IStoreHealth

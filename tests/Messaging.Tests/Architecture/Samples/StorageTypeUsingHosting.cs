@@ -1,4 +1,4 @@
-using Messaging.Functions.Functions;
+using Messaging.Functions.Endpoints;
 using Messaging.Functions.Hosting;
 
 namespace Messaging.Functions.Storage.LayeringSamples;

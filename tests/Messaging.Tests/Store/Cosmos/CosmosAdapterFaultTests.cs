@@ -1,7 +1,7 @@
 using Messaging.Domain.Common;
 using Messaging.Domain.Messages;
-using Messaging.Tests.Domain;
 using Messaging.Tests.Store.Cosmos.Double;
+using Messaging.Tests.Support.Builders;
 
 namespace Messaging.Tests.Store.Cosmos;
 

@@ -1,6 +1,6 @@
 using Messaging.Functions.Storage.Cosmos;
-using Messaging.Tests.Domain;
 using Messaging.Tests.Store.Cosmos.Double;
+using Messaging.Tests.Support.Builders;
 
 namespace Messaging.Tests.Store.Cosmos;
 

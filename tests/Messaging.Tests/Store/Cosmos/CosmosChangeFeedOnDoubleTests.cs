@@ -5,9 +5,9 @@ using Messaging.Domain.Conversations;
 using Messaging.Domain.Realtime;
 using Messaging.Functions.Storage.Cosmos;
 using Messaging.Functions.Storage.Files;
-using Messaging.Tests.Domain;
 using Messaging.Tests.Store.Cosmos.Double;
 using Messaging.Tests.Support;
+using Messaging.Tests.Support.Builders;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Messaging.Tests.Store.Cosmos;

@@ -3,8 +3,8 @@ using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
 using Messaging.Functions.Storage.Cosmos;
-using Messaging.Tests.Domain;
 using Messaging.Tests.Store.Cosmos.Double;
+using Messaging.Tests.Support.Builders;
 
 namespace Messaging.Tests.Store.Cosmos;
 

@@ -4,6 +4,7 @@ using Messaging.Functions.Http;
 using Messaging.Tests.Support;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Cosmos;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Messaging.Tests.Store.Cosmos;
@@ -27,7 +28,7 @@ public sealed class CosmosErrorMappingTests : IDisposable
             new TokenValidator(new AuthOptions { SigningKey = new string('k', 48), Issuer = "test", Audience = "test" }, _dataPath),
             new CorsPolicy([]),
             NullLogger<ApiPipeline>.Instance);
-        var context = new DefaultHttpContext();
+        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
         context.Response.Body = new MemoryStream();
         await pipeline.InvokeAsync(context, allowsAnonymous: true, () => throw thrown);
         return context.Response;

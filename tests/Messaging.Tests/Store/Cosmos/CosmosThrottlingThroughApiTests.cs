@@ -2,10 +2,11 @@ using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
 using Messaging.Functions.Auth;
 using Messaging.Functions.Http;
-using Messaging.Tests.Domain;
 using Messaging.Tests.Store.Cosmos.Double;
 using Messaging.Tests.Support;
+using Messaging.Tests.Support.Builders;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Messaging.Tests.Store.Cosmos;
@@ -66,7 +67,7 @@ public sealed class CosmosThrottlingThroughApiTests : IAsyncLifetime, IDisposabl
             new TokenValidator(new AuthOptions { SigningKey = new string('k', 48), Issuer = "test", Audience = "test" }, _dataPath),
             new CorsPolicy([]),
             NullLogger<ApiPipeline>.Instance);
-        var context = new DefaultHttpContext();
+        var context = new DefaultHttpContext { RequestServices = new ServiceCollection().AddLogging().BuildServiceProvider() };
         context.Response.Body = new MemoryStream();
         await pipeline.InvokeAsync(context, allowsAnonymous: true, call);
         return context.Response;

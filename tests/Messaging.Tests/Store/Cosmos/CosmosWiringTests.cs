@@ -1,8 +1,8 @@
 using Messaging.Domain.Attachments;
 using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
-using Messaging.Functions.Diagnostics;
 using Messaging.Functions.Hosting;
+using Messaging.Functions.Storage;
 using Messaging.Functions.Storage.Cosmos;
 using Messaging.Functions.Storage.Sqlite;
 using Microsoft.Extensions.Configuration;

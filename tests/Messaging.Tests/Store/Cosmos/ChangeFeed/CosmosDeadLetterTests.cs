@@ -8,9 +8,9 @@ using Messaging.Domain.Realtime;
 using Messaging.Functions.Realtime.SignalRService;
 using Messaging.Functions.Storage.Cosmos;
 using Messaging.Functions.Storage.Files;
-using Messaging.Tests.Domain;
 using Messaging.Tests.Store.Cosmos.Double;
 using Messaging.Tests.Support;
+using Messaging.Tests.Support.Builders;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging.Abstractions;
 

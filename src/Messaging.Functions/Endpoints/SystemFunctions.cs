@@ -2,12 +2,13 @@ using System.Reflection;
 using Messaging.Domain.Common;
 using Messaging.Functions.Diagnostics;
 using Messaging.Functions.Http;
+using Messaging.Functions.Storage;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Extensions.Logging;
 
-namespace Messaging.Functions.Functions;
+namespace Messaging.Functions.Endpoints;
 
 /// <summary>
 /// <c>GET /api/health</c>: 503 when the store does not answer (the instance can serve nothing);

@@ -1,11 +1,5 @@
 namespace Messaging.Functions.Diagnostics;
 
-/// <summary>Whether the configured store answers, for <c>GET /api/health</c>.</summary>
-public interface IStoreHealth
-{
-    Task<bool> IsAvailableAsync(CancellationToken cancellationToken);
-}
-
 /// <summary>
 /// Whether committed changes reach clients as events (for <c>GET /api/health</c>). A feed that is not
 /// running makes the health <c>degraded</c> (HTTP 200, with the reason), never 503: the instance still

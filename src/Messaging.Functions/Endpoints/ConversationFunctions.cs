@@ -5,7 +5,7 @@ using Messaging.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
-namespace Messaging.Functions.Functions;
+namespace Messaging.Functions.Endpoints;
 
 public sealed class ConversationFunctions(ConversationService conversations)
 {
@@ -21,7 +21,7 @@ public sealed class ConversationFunctions(ConversationService conversations)
         var limit = Paging.Limit(req, DefaultPageSize);
         if (!limit.IsSuccess)
         {
-            return ApiResults.Problem(limit.Error!);
+            return ApiResults.Problem(limit.Error);
         }
 
         var page = await conversations.ListAsync(req.UserId(), limit.Value, req.Query["continuationToken"].FirstOrDefault(), cancellationToken);
@@ -35,7 +35,7 @@ public sealed class ConversationFunctions(ConversationService conversations)
         var body = await RequestBody.ReadAsync<CreateGroupRequest>(req, cancellationToken);
         if (!body.IsSuccess)
         {
-            return ApiResults.Problem(body.Error!);
+            return ApiResults.Problem(body.Error);
         }
 
         var created = await conversations.StartGroupAsync(req.UserId(), body.Value.Title, body.Value.ParticipantIds, cancellationToken);
@@ -44,22 +44,25 @@ public sealed class ConversationFunctions(ConversationService conversations)
 
     [Function("GetConversation")]
     public async Task<IResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/conversations/{id}")] HttpRequest req, string id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/conversations/{id}")] HttpRequest req,
+        string id, CancellationToken cancellationToken) =>
         ApiResults.From(await conversations.GetAsync(req.UserId(), id, cancellationToken), ApiResults.Ok);
 
     [Function("DeleteConversation")]
     public async Task<IResult> Delete(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "messaging/conversations/{id}")] HttpRequest req, string id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "messaging/conversations/{id}")] HttpRequest req,
+        string id, CancellationToken cancellationToken) =>
         ApiResults.From(await conversations.DeleteAsync(req.UserId(), id, cancellationToken), ApiResults.NoContent);
 
     [Function("ListMessages")]
     public async Task<IResult> ListMessages(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/conversations/{id}/messages")] HttpRequest req, string id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/conversations/{id}/messages")] HttpRequest req,
+        string id, CancellationToken cancellationToken)
     {
         var limit = Paging.Limit(req, DefaultMessagePageSize);
         if (!limit.IsSuccess)
         {
-            return ApiResults.Problem(limit.Error!);
+            return ApiResults.Problem(limit.Error);
         }
 
         long? after = null;
@@ -80,12 +83,13 @@ public sealed class ConversationFunctions(ConversationService conversations)
 
     [Function("ListParticipants")]
     public async Task<IResult> ListParticipants(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/conversations/{id}/participants")] HttpRequest req, string id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/conversations/{id}/participants")] HttpRequest req,
+        string id, CancellationToken cancellationToken)
     {
         var limit = Paging.Limit(req, DefaultParticipantPageSize, MaxParticipantPageSize);
         if (!limit.IsSuccess)
         {
-            return ApiResults.Problem(limit.Error!);
+            return ApiResults.Problem(limit.Error);
         }
 
         var page = await conversations.ListParticipantsAsync(req.UserId(), id, limit.Value, req.Query["continuationToken"].FirstOrDefault(), cancellationToken);
@@ -94,12 +98,13 @@ public sealed class ConversationFunctions(ConversationService conversations)
 
     [Function("GetOrCreateDirectConversation")]
     public async Task<IResult> Direct(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/direct")] HttpRequest req, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/direct")] HttpRequest req,
+        CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<DirectConversationRequest>(req, cancellationToken);
         if (!body.IsSuccess)
         {
-            return ApiResults.Problem(body.Error!);
+            return ApiResults.Problem(body.Error);
         }
 
         var result = await conversations.GetOrStartDirectAsync(req.UserId(), body.Value.UserId, cancellationToken);
@@ -108,12 +113,13 @@ public sealed class ConversationFunctions(ConversationService conversations)
 
     [Function("GetOrCreateTaskConversation")]
     public async Task<IResult> ForTask(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/task")] HttpRequest req, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/task")] HttpRequest req,
+        CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<TaskConversationRequest>(req, cancellationToken);
         if (!body.IsSuccess)
         {
-            return ApiResults.Problem(body.Error!);
+            return ApiResults.Problem(body.Error);
         }
 
         var result = await conversations.GetOrStartForTaskAsync(req.UserId(), body.Value.TaskId, body.Value.Title, body.Value.ParticipantIds, cancellationToken);
@@ -122,31 +128,34 @@ public sealed class ConversationFunctions(ConversationService conversations)
 
     [Function("AddParticipant")]
     public async Task<IResult> AddParticipant(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/add_participant")] HttpRequest req, string id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/add_participant")] HttpRequest req,
+        string id, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<ParticipantRequest>(req, cancellationToken);
         return body.IsSuccess
             ? ApiResults.From(await conversations.AddParticipantAsync(req.UserId(), id, body.Value.UserId, cancellationToken), ApiResults.Ok)
-            : ApiResults.Problem(body.Error!);
+            : ApiResults.Problem(body.Error);
     }
 
     [Function("RemoveParticipant")]
     public async Task<IResult> RemoveParticipant(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/remove_participant")] HttpRequest req, string id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/remove_participant")] HttpRequest req,
+        string id, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<ParticipantRequest>(req, cancellationToken);
         return body.IsSuccess
             ? ApiResults.From(await conversations.RemoveParticipantAsync(req.UserId(), id, body.Value.UserId, cancellationToken), ApiResults.Ok)
-            : ApiResults.Problem(body.Error!);
+            : ApiResults.Problem(body.Error);
     }
 
     [Function("UpdateTitle")]
     public async Task<IResult> UpdateTitle(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/update_title")] HttpRequest req, string id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/update_title")] HttpRequest req,
+        string id, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<TitleRequest>(req, cancellationToken);
         return body.IsSuccess
             ? ApiResults.From(await conversations.RenameAsync(req.UserId(), id, body.Value.Title, cancellationToken), ApiResults.Ok)
-            : ApiResults.Problem(body.Error!);
+            : ApiResults.Problem(body.Error);
     }
 }

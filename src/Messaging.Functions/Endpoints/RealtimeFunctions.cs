@@ -5,7 +5,7 @@ using Messaging.Functions.Realtime.SignalRService;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
-namespace Messaging.Functions.Functions;
+namespace Messaging.Functions.Endpoints;
 
 public sealed record TypingRequest(bool IsTyping);
 
@@ -33,11 +33,12 @@ public sealed class RealtimeFunctions(INegotiator negotiator, TypingService typi
 
     [Function("SendTyping")]
     public async Task<IResult> Typing(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/typing")] HttpRequest req, string id, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/conversations/{id}/typing")] HttpRequest req,
+        string id, CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<TypingRequest>(req, cancellationToken);
         return body.IsSuccess
             ? ApiResults.From(await typing.SetTypingAsync(req.UserId(), id, body.Value.IsTyping, cancellationToken), ApiResults.Accepted)
-            : ApiResults.Problem(body.Error!);
+            : ApiResults.Problem(body.Error);
     }
 }

@@ -4,7 +4,7 @@ using Messaging.Functions.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Azure.Functions.Worker;
 
-namespace Messaging.Functions.Functions;
+namespace Messaging.Functions.Endpoints;
 
 public sealed class MessageFunctions(MessageService messages)
 {
@@ -15,7 +15,7 @@ public sealed class MessageFunctions(MessageService messages)
         var body = await RequestBody.ReadAsync<SendMessageRequest>(req, cancellationToken);
         if (!body.IsSuccess)
         {
-            return ApiResults.Problem(body.Error!);
+            return ApiResults.Problem(body.Error);
         }
 
         var sent = await messages.SendAsync(
@@ -26,7 +26,8 @@ public sealed class MessageFunctions(MessageService messages)
 
     [Function("GetMessage")]
     public async Task<IResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/messages/{id}")] HttpRequest req, string id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/messages/{id}")] HttpRequest req,
+        string id, CancellationToken cancellationToken) =>
         ApiResults.From(await messages.GetAsync(req.UserId(), id, cancellationToken), ApiResults.Ok);
 
     [Function("EditMessage")]
@@ -36,31 +37,35 @@ public sealed class MessageFunctions(MessageService messages)
         var body = await RequestBody.ReadAsync<EditMessageRequest>(req, cancellationToken);
         return body.IsSuccess
             ? ApiResults.From(await messages.EditAsync(req.UserId(), id, body.Value.Text, cancellationToken), ApiResults.Ok)
-            : ApiResults.Problem(body.Error!);
+            : ApiResults.Problem(body.Error);
     }
 
     [Function("DeleteMessage")]
     public async Task<IResult> Delete(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "messaging/messages/{id}")] HttpRequest req, string id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "messaging/messages/{id}")] HttpRequest req,
+        string id, CancellationToken cancellationToken) =>
         ApiResults.From(await messages.DeleteAsync(req.UserId(), id, cancellationToken), _ => ApiResults.NoContent());
 
     [Function("DeleteMessageLegacy")]
     public Task<IResult> DeleteLegacy(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", "options", Route = "messaging/messages/{id}/delete")] HttpRequest req, string id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", "options", Route = "messaging/messages/{id}/delete")] HttpRequest req,
+        string id, CancellationToken cancellationToken) =>
         Delete(req, id, cancellationToken);
 
     [Function("MarkAsRead")]
     public async Task<IResult> MarkAsRead(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/messages/mark_as_read")] HttpRequest req, CancellationToken cancellationToken)
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/messages/mark_as_read")] HttpRequest req,
+        CancellationToken cancellationToken)
     {
         var body = await RequestBody.ReadAsync<MarkAsReadRequest>(req, cancellationToken);
         return body.IsSuccess
             ? ApiResults.From(await messages.MarkReadAsync(req.UserId(), body.Value.MessageIds, body.Value.ConversationId, cancellationToken), ApiResults.Ok)
-            : ApiResults.Problem(body.Error!);
+            : ApiResults.Problem(body.Error);
     }
 
     [Function("GetUnreadCount")]
     public async Task<IResult> UnreadCount(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/messages/unread_count")] HttpRequest req, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/messages/unread_count")] HttpRequest req,
+        CancellationToken cancellationToken) =>
         ApiResults.Ok(await messages.CountUnreadAsync(req.UserId(), cancellationToken));
 }

@@ -10,7 +10,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.Net.Http.Headers;
 
-namespace Messaging.Functions.Functions;
+namespace Messaging.Functions.Endpoints;
 
 public sealed class AttachmentFunctions(AttachmentService attachments, IAttachmentRepository records, MessagingLimits limits, LocalDownloads downloads)
 {
@@ -31,7 +31,7 @@ public sealed class AttachmentFunctions(AttachmentService attachments, IAttachme
         var admitted = attachments.AdmitUpload(req.UserId());
         if (!admitted.IsSuccess)
         {
-            return ApiResults.Problem(admitted.Error!);
+            return ApiResults.Problem(admitted.Error);
         }
 
         if (req.ContentLength > limits.MaxAttachmentBytes + MultipartOverheadBytes)
@@ -83,7 +83,7 @@ public sealed class AttachmentFunctions(AttachmentService attachments, IAttachme
                     var stored = await attachments.StoreContentAsync(userId, fileName, section.ContentType, section.Body, cancellationToken);
                     if (!stored.IsSuccess)
                     {
-                        return ApiResults.Problem(stored.Error!);
+                        return ApiResults.Problem(stored.Error);
                     }
 
                     upload = stored.Value;
@@ -119,17 +119,20 @@ public sealed class AttachmentFunctions(AttachmentService attachments, IAttachme
 
     [Function("GetAttachment")]
     public async Task<IResult> Get(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/attachments/{id}")] HttpRequest req, string id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/attachments/{id}")] HttpRequest req,
+        string id, CancellationToken cancellationToken) =>
         ApiResults.From(await attachments.GetAsync(req.UserId(), id, cancellationToken), ApiResults.Ok);
 
     [Function("DeleteAttachment")]
     public async Task<IResult> Delete(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "messaging/attachments/{id}")] HttpRequest req, string id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", Route = "messaging/attachments/{id}")] HttpRequest req,
+        string id, CancellationToken cancellationToken) =>
         ApiResults.From(await attachments.DeleteAsync(req.UserId(), id, cancellationToken), ApiResults.NoContent);
 
     [Function("DeleteAttachmentLegacy")]
     public Task<IResult> DeleteLegacy(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", "options", Route = "messaging/attachments/{id}/delete")] HttpRequest req, string id, CancellationToken cancellationToken) =>
+        [HttpTrigger(AuthorizationLevel.Anonymous, "delete", "options", Route = "messaging/attachments/{id}/delete")] HttpRequest req,
+        string id, CancellationToken cancellationToken) =>
         Delete(req, id, cancellationToken);
 
     /// <summary>The standalone store's signed download URL: no bearer token, the signature is the permission.</summary>
