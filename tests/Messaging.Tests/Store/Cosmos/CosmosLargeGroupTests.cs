@@ -1,8 +1,8 @@
 using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
 using Messaging.Functions.Storage.Cosmos;
-using Messaging.Tests.Domain;
 using Messaging.Tests.Store.Cosmos.Double;
+using Messaging.Tests.Support.Builders;
 
 namespace Messaging.Tests.Store.Cosmos;
 
