@@ -97,7 +97,12 @@ public sealed class MessageService(
             return edited.Error!;
         }
 
-        await messages.UpdateAsync(message, cancellationToken);
+        if (await messages.UpdateAsync(message, cancellationToken) == UpdateStatus.AlreadyDeleted)
+        {
+            // Deleted between this request's read and its write.
+            return Error.Conflict("The message was deleted and can no longer be edited.");
+        }
+
         return await mapper.ToResourceAsync(message, cancellationToken);
     }
 
@@ -122,7 +127,12 @@ public sealed class MessageService(
         }
 
         // The tombstone is committed first; a file whose deletion fails afterwards is an orphan, never a dangling reference.
-        await messages.UpdateAsync(message, cancellationToken);
+        if (await messages.UpdateAsync(message, cancellationToken) == UpdateStatus.AlreadyDeleted)
+        {
+            // Another delete won meanwhile; it removes the files.
+            return await mapper.ToResourceAsync(message, cancellationToken);
+        }
+
         foreach (var attachment in deleted.Value)
         {
             await contentStore.DeleteAsync(AttachmentStorageKey.For(attachment.Id), cancellationToken);

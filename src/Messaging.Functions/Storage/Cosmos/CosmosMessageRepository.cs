@@ -255,15 +255,15 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
         return counts;
     }
 
-    public async Task UpdateAsync(Message message, CancellationToken cancellationToken)
+    public async Task<UpdateStatus> UpdateAsync(Message message, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxSequenceRetries; attempt++)
         {
             var (stored, etag) = await store.Messages.TryReadAsync<MessageDocument>(message.Id, message.ConversationId, cancellationToken);
-            if (stored is null || (stored.DeletedAt is not null && !message.IsDeleted))
+            if (stored is null || stored.DeletedAt is not null)
             {
-                // Gone, or deleted since it was read: a delete wins, an edit never brings the text back.
-                return;
+                // Gone, or deleted since it was read: a delete wins, an edit never brings the text back, the first tombstone stays.
+                return UpdateStatus.AlreadyDeleted;
             }
 
             var next = MessageDocument.From(message, stored.Sequence);
@@ -286,7 +286,7 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
                 }
             }
 
-            return;
+            return UpdateStatus.Saved;
         }
 
         throw new ConcurrencyConflictException($"Message {message.Id} kept changing while it was being updated.");
