@@ -122,8 +122,7 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
                 throw new ConcurrencyConflictException($"The sequence of conversation {conversationId} kept moving while message {message.Id} was appended.");
             }
 
-            throw new CosmosException(
-                $"Appending message {message.Id} failed: {response.ErrorMessage}", response.StatusCode, 0, response.ActivityId, response.RequestCharge);
+            throw CosmosRequestFailedException.Of(response, $"Appending message {message.Id}");
         }
     }
 
