@@ -64,7 +64,7 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
     private async Task<AppendOutcome> AppendClaimedAsync(Message message, ConversationDocument conversation, CosmosAttachmentClaims claims, CancellationToken cancellationToken)
     {
         var conversationId = message.ConversationId;
-        var locator = MessageLocatorDocument.For(message.Id, conversationId);
+        var locator = MessageLocatorDocument.Pending(message.Id, conversationId);
         await store.Conversations.UpsertItemAsync(locator, new PartitionKey(locator.Id), cancellationToken: cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
@@ -98,7 +98,7 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
             {
                 message.AssignSequence(sequence);
                 store.Locator.Remember(message.Id, conversationId);
-                await MarkActiveAsync(conversation, message, cancellationToken);
+                await Task.WhenAll(KeepLocatorAsync(message.Id, conversationId, cancellationToken), MarkActiveAsync(conversation, message, cancellationToken));
                 return new AppendOutcome(AppendStatus.Created, message);
             }
 
@@ -174,6 +174,12 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
         }
 
         store.Locator.Remember(message.Id, message.ConversationId);
+        if (locator.Ttl != -1)
+        {
+            // Committed, but the send could not keep its locator: this read does, before it expires.
+            await KeepLocatorAsync(message.Id, message.ConversationId, cancellationToken);
+        }
+
         return message.ToMessage();
     }
 
@@ -300,6 +306,19 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
         }
 
         return [.. documents.Select(d => d.ToMessage())];
+    }
+
+    /// <summary>Makes a committed message's locator permanent; a failure is logged (a later lookup by id on another instance retries it).</summary>
+    private async Task KeepLocatorAsync(string messageId, string conversationId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await MessageLocatorDocument.MakePermanentAsync(store.Conversations, messageId, cancellationToken);
+        }
+        catch (Exception exception) when (exception is CosmosException or OperationCanceledException or HttpRequestException)
+        {
+            Log.CosmosLocatorNotKept(_logger, exception, messageId, conversationId);
+        }
     }
 
     /// <summary>
