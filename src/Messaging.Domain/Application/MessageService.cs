@@ -70,17 +70,19 @@ public sealed class MessageService(
     public async Task<Result<MessageResource>> GetAsync(string userId, string messageId, CancellationToken cancellationToken)
     {
         var (message, _) = await FindVisibleAsync(userId, messageId, cancellationToken);
-        var conversation = message is null ? null : await conversations.GetAsync(message.ConversationId, cancellationToken);
-        if (message is null || conversation is null)
+        if (message is null)
         {
             return Error.MessageNotFound;
         }
 
-        var readBy = conversation.Participants
-            .Where(p => p.UserId != message.SenderId && p.Watermark is not null && p.LastReadSequence >= message.Sequence)
-            .Select(p => new ReadReceipt(p.UserId, p.Watermark!.ReadAt))
-            .ToList();
-        return await mapper.ToResourceAsync(message, cancellationToken) with { ReadBy = readBy };
+        // Bounded whatever the group's size: the latest readers and how many there are (docs/decisions/0011).
+        var (readers, count) = await conversations.ListReadersAsync(
+            message.ConversationId, message.Sequence, message.SenderId, MessageResource.MaxReadByListed, cancellationToken);
+        return await mapper.ToResourceAsync(message, cancellationToken) with
+        {
+            ReadBy = [.. readers.Select(p => new ReadReceipt(p.UserId, p.Watermark!.ReadAt))],
+            ReadByCount = count,
+        };
     }
 
     public async Task<Result<MessageResource>> EditAsync(string userId, string messageId, string? text, CancellationToken cancellationToken)
