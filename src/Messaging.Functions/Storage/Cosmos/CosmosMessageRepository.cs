@@ -3,7 +3,6 @@ using System.Net;
 using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
-using Messaging.Functions.Diagnostics;
 using Microsoft.Azure.Cosmos;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -17,7 +16,7 @@ namespace Messaging.Functions.Storage.Cosmos;
 /// </summary>
 public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMessageRepository>? logger = null) : IMessageRepository
 {
-    private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+    private readonly CommittedSendSteps _committed = new(store, (ILogger?)logger ?? NullLogger.Instance);
 
     private const int MaxSequenceRetries = 100;
 
@@ -98,7 +97,7 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
             {
                 message.AssignSequence(sequence);
                 store.Locator.Remember(message.Id, conversationId);
-                await Task.WhenAll(KeepLocatorAsync(message.Id, conversationId, cancellationToken), MarkActiveAsync(conversation, message, cancellationToken));
+                await Task.WhenAll(_committed.KeepLocatorAsync(message.Id, conversationId, cancellationToken), _committed.MarkActiveAsync(conversation, message, cancellationToken));
                 return new AppendOutcome(AppendStatus.Created, message);
             }
 
@@ -177,7 +176,7 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
         if (locator.Ttl != -1)
         {
             // Committed, but the send could not keep its locator: this read does, before it expires.
-            await KeepLocatorAsync(message.Id, message.ConversationId, cancellationToken);
+            await _committed.KeepLocatorAsync(message.Id, message.ConversationId, cancellationToken);
         }
 
         return message.ToMessage();
@@ -306,38 +305,5 @@ public sealed class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMes
         }
 
         return [.. documents.Select(d => d.ToMessage())];
-    }
-
-    /// <summary>Makes a committed message's locator permanent; a failure is logged (a later lookup by id on another instance retries it).</summary>
-    private async Task KeepLocatorAsync(string messageId, string conversationId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await MessageLocatorDocument.MakePermanentAsync(store.Conversations, messageId, cancellationToken);
-        }
-        catch (Exception exception) when (exception is CosmosException or OperationCanceledException or HttpRequestException)
-        {
-            Log.CosmosLocatorNotKept(_logger, exception, messageId, conversationId);
-        }
-    }
-
-    /// <summary>
-    /// Moves "most recent activity" forward on the conversation and on every member's view of it
-    /// (conditional patches: never backwards). In the send path, so the sender's next list read sees it.
-    /// </summary>
-    /// <remarks>The message is committed already: a failure here is logged, never reported as a failed send.</remarks>
-    private async Task MarkActiveAsync(ConversationDocument conversation, Message message, CancellationToken cancellationToken)
-    {
-        var at = CosmosJson.Ms(message.CreatedAt);
-        var writes = new List<Task> { store.Conversations.AdvanceTimestampAsync(conversation.Id, conversation.Id, "updatedAt", at, cancellationToken) };
-        writes.AddRange(conversation.Participants.Select(p => store.Memberships.AdvanceTimestampAsync(conversation.Id, p.UserId, "updatedAt", at, cancellationToken)));
-        try
-        {
-            await Task.WhenAll(writes);
-        }
-        catch (Exception exception) when (exception is CosmosException or OperationCanceledException or HttpRequestException)
-        {
-            Log.CosmosActivityNotMoved(_logger, exception, message.Id, conversation.Id);
-        }
     }
 }
