@@ -158,6 +158,28 @@ describe('web client', () => {
     await until(async () => !(await bob.page.locator('#chat-subtitle').textContent()).includes('carol'), { message: 'subtitle without carol' });
   });
 
+  it('pages the members of a large group into the details panel with "Show more"', async () => {
+    const others = Array.from({ length: 149 }, (_, i) => `member-${String(i).padStart(3, '0')}`);
+    const token = await server.token('alice', 'Alice');
+    await server.api(token, 'POST', '/api/messaging/conversations/', { title: 'Crowd', participantIds: others });
+    await conversationButton(alice.page, 'Crowd').click();
+    await alice.page.getByRole('button', { name: 'Details' }).click();
+    const members = alice.page.locator('#participant-list li');
+    const more = alice.page.locator('#more-participants');
+    await until(async () => (await members.count()) === 20, { message: '20 members listed before paging' });
+    assert.equal(await more.textContent(), 'Show more (20 of 150)');
+
+    // One page is 100 members: two clicks bring in all 150, once each, and the button goes.
+    await more.click();
+    await until(async () => (await members.count()) > 20, { message: 'the first page of members' });
+    assert.ok(await more.isVisible(), 'more members remain after the first page');
+    await more.click();
+    await until(async () => (await members.count()) === 150, { message: 'all 150 members listed' });
+    await until(async () => !(await more.isVisible()), { message: '"Show more" hidden once all are listed' });
+    const listed = await alice.page.locator('#participant-list li > span:first-child').allTextContents();
+    assert.deepEqual([...listed].sort(), ['alice (you)', ...others].sort());
+  });
+
   it('task conversations and infinite scroll back through history', async () => {
     const token = await server.token('alice');
     const task = await server.api(token, 'POST', '/api/messaging/conversations/task/', { taskId: 'T-42', title: 'Task 42', participantIds: ['bob'] });

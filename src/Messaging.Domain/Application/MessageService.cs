@@ -70,17 +70,19 @@ public sealed class MessageService(
     public async Task<Result<MessageResource>> GetAsync(string userId, string messageId, CancellationToken cancellationToken)
     {
         var (message, _) = await FindVisibleAsync(userId, messageId, cancellationToken);
-        var conversation = message is null ? null : await conversations.GetAsync(message.ConversationId, cancellationToken);
-        if (message is null || conversation is null)
+        if (message is null)
         {
             return Error.MessageNotFound;
         }
 
-        var readBy = conversation.Participants
-            .Where(p => p.UserId != message.SenderId && p.Watermark is not null && p.LastReadSequence >= message.Sequence)
-            .Select(p => new ReadReceipt(p.UserId, p.Watermark!.ReadAt))
-            .ToList();
-        return await mapper.ToResourceAsync(message, cancellationToken) with { ReadBy = readBy };
+        // Bounded whatever the group's size: the latest readers and how many there are (docs/decisions/0011).
+        var (readers, count) = await conversations.ListReadersAsync(
+            message.ConversationId, message.Sequence, message.SenderId, MessageResource.MaxReadByListed, cancellationToken);
+        return await mapper.ToResourceAsync(message, cancellationToken) with
+        {
+            ReadBy = [.. readers.Select(p => new ReadReceipt(p.UserId, p.Watermark!.ReadAt))],
+            ReadByCount = count,
+        };
     }
 
     public async Task<Result<MessageResource>> EditAsync(string userId, string messageId, string? text, CancellationToken cancellationToken)
@@ -97,7 +99,12 @@ public sealed class MessageService(
             return edited.Error;
         }
 
-        await messages.UpdateAsync(message, cancellationToken);
+        if (await messages.UpdateAsync(message, cancellationToken) == UpdateStatus.AlreadyDeleted)
+        {
+            // Deleted between this request's read and its write.
+            return Error.Conflict("The message was deleted and can no longer be edited.");
+        }
+
         return await mapper.ToResourceAsync(message, cancellationToken);
     }
 
@@ -122,7 +129,12 @@ public sealed class MessageService(
         }
 
         // The tombstone is committed first; a file whose deletion fails afterwards is an orphan, never a dangling reference.
-        await messages.UpdateAsync(message, cancellationToken);
+        if (await messages.UpdateAsync(message, cancellationToken) == UpdateStatus.AlreadyDeleted)
+        {
+            // Another delete won meanwhile; it removes the files.
+            return await mapper.ToResourceAsync(message, cancellationToken);
+        }
+
         foreach (var attachment in deleted.Value)
         {
             await contentStore.DeleteAsync(AttachmentStorageKey.For(attachment.Id), cancellationToken);

@@ -48,6 +48,12 @@ public sealed record MessageResource(
     /// <summary>Only on <c>GET /messages/{id}/</c>.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<ReadReceipt>? ReadBy { get; init; }
+
+    /// <summary>Only on <c>GET /messages/{id}/</c>: how many other participants have read it; <see cref="ReadBy"/> lists at most <see cref="MaxReadByListed"/> of them.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? ReadByCount { get; init; }
+
+    public const int MaxReadByListed = 20;
 }
 
 public sealed record ReadPosition(string ConversationId, string? LastReadMessageId, DateTimeOffset? LastReadAt);

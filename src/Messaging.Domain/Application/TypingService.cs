@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Messaging.Domain.Common;
+using Messaging.Domain.Conversations;
 using Messaging.Domain.Realtime;
 
 namespace Messaging.Domain.Application;
@@ -9,7 +10,8 @@ namespace Messaging.Domain.Application;
 /// starts to stay visible; rebroadcasts are coalesced to one every few seconds per user and
 /// conversation, and a client that floods gets rate-limited.
 /// </summary>
-public sealed class TypingService(ConversationService conversations, IRealtimePublisher publisher, TimeProvider time)
+/// <remarks>Whatever the size of the group: the typist's place is one point read, and only a rebroadcast reads the audience (ids only).</remarks>
+public sealed class TypingService(ConversationService conversationService, IConversationRepository conversations, IRealtimePublisher publisher, TimeProvider time)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan RebroadcastInterval = TimeSpan.FromSeconds(3);
@@ -25,15 +27,14 @@ public sealed class TypingService(ConversationService conversations, IRealtimePu
             return Error.Invalid("conversationId", "conversationId is required.");
         }
 
-        var conversation = await conversations.FindVisibleAsync(userId, conversationId!, cancellationToken);
-        if (conversation is null)
+        if (await conversationService.FindParticipantAsync(userId, conversationId!, cancellationToken) is null)
         {
             return Error.ConversationNotFound;
         }
 
         var now = time.Now();
         PruneIfLarge(now);
-        var state = _states.GetOrAdd((userId, conversation.Id), _ => new TypingState());
+        var state = _states.GetOrAdd((userId, conversationId!), _ => new TypingState());
         bool broadcast;
         TypingIndicatorEvent indicator;
         lock (state)
@@ -59,12 +60,12 @@ public sealed class TypingService(ConversationService conversations, IRealtimePu
                 state.ExpiresAt = now;
             }
 
-            indicator = new TypingIndicatorEvent(conversation.Id, userId, isTyping, isTyping ? state.ExpiresAt : now);
+            indicator = new TypingIndicatorEvent(conversationId!, userId, isTyping, isTyping ? state.ExpiresAt : now);
         }
 
-        if (broadcast)
+        if (broadcast && await conversations.GetAudienceAsync(conversationId!, cancellationToken) is { } audience)
         {
-            var others = conversation.Participants.Select(p => p.UserId).Where(id => id != userId).ToList();
+            var others = audience.ParticipantIds.Where(id => id != userId).ToList();
             await publisher.SendToUsersAsync(others, EventNames.TypingIndicator, indicator, cancellationToken);
         }
 

@@ -14,6 +14,20 @@ public interface IConversationRepository
         await GetAsync(conversationId, cancellationToken) is { } conversation ? ConversationAudience.Of(conversation) : null;
 
     /// <summary>
+    /// The participants other than <paramref name="exceptUserId"/> whose watermark is at or past <paramref name="sequence"/>: at most
+    /// <paramref name="limit"/> of them, the latest reader first (ties by user id), and how many there are in all (docs/decisions/0011).
+    /// A store may answer without loading every participant.
+    /// </summary>
+    async Task<(IReadOnlyList<Participant> Readers, int Count)> ListReadersAsync(
+        string conversationId, long sequence, string exceptUserId, int limit, CancellationToken cancellationToken)
+    {
+        var readers = (await GetAsync(conversationId, cancellationToken))?.Participants
+            .Where(p => p.UserId != exceptUserId && p.Watermark is not null && p.LastReadSequence >= sequence)
+            .ToList() ?? [];
+        return ([.. readers.OrderByDescending(p => p.Watermark!.ReadAt).ThenBy(p => p.UserId, StringComparer.Ordinal).Take(limit)], readers.Count);
+    }
+
+    /// <summary>
     /// The conversation as <paramref name="viewerId"/> sees it, in a bounded number of reads whatever its size;
     /// null when it does not exist or (with a viewer) the viewer is not a participant. Without a viewer: the view every participant shares.
     /// </summary>

@@ -35,8 +35,12 @@ public interface IMessageRepository
     /// </summary>
     Task<IReadOnlyDictionary<string, int>> CountUnreadAsync(string userId, IReadOnlyCollection<Membership> memberships, CancellationToken cancellationToken);
 
-    /// <summary>Saves an edit or a tombstone; a tombstone also drops the records of its attachments.</summary>
-    Task UpdateAsync(Message message, CancellationToken cancellationToken);
+    /// <summary>
+    /// Saves an edit or a tombstone; a tombstone also drops the records of its attachments. Answers
+    /// <see cref="UpdateStatus.AlreadyDeleted"/> and writes nothing when the stored message was
+    /// deleted (or is gone) since it was read: a delete wins over an edit, and the first tombstone stays.
+    /// </summary>
+    Task<UpdateStatus> UpdateAsync(Message message, CancellationToken cancellationToken);
 
     /// <summary>
     /// The user's unread counts, only of conversations that have unread messages, found from the
@@ -52,6 +56,12 @@ public enum AppendStatus
     Duplicate,
     ConversationMissing,
     AttachmentUnavailable,
+}
+
+public enum UpdateStatus
+{
+    Saved,
+    AlreadyDeleted,
 }
 
 public sealed record AppendOutcome(AppendStatus Status, Message? Message);

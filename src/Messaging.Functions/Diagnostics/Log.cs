@@ -63,6 +63,9 @@ internal static partial class Log
     [LoggerMessage(EventId = 305, Level = LogLevel.Warning, Message = "Message {MessageId} of conversation {ConversationId} was committed, but moving the conversation's most recent activity failed; list order lags until its next activity")]
     public static partial void CosmosActivityNotMoved(ILogger logger, Exception exception, string messageId, string conversationId);
 
+    [LoggerMessage(EventId = 304, Level = LogLevel.Warning, Message = "Message {MessageId} of conversation {ConversationId} was committed, but its locator could not be made permanent; it expires in a day unless a lookup by id keeps it first")]
+    public static partial void CosmosLocatorNotKept(ILogger logger, Exception exception, string messageId, string conversationId);
+
     [LoggerMessage(EventId = 306, Level = LogLevel.Warning, Message = "Cosmos DB throttled {Method} {Path} after the SDK's retries (retry after {RetryAfterMs} ms): answered 429")]
     public static partial void CosmosThrottled(ILogger logger, string method, string path, long retryAfterMs);
 

@@ -410,4 +410,40 @@ public abstract class MessageRepositoryContract : StoreContract
         Assert.Equal(other.Id, (await Attachments.GetAsync(unrelated.Id, Ct))!.MessageId);
         Assert.Equal(2, (await Messages.ListAfterAsync(group.Id, 0, 10, Ct)).Count);
     }
+    [SkippableFact]
+    public async Task Update_refuses_an_edit_of_a_message_deleted_since_it_was_read_and_keeps_the_tombstone()
+    {
+        var alice = Some.User("alice");
+        var group = await AddGroupAsync(alice, [Some.User("bob")]);
+        var message = await AppendAsync(group, alice, "draft");
+        var edit = (await Messages.GetAsync(message.Id, Ct))!;
+        var delete = (await Messages.GetAsync(message.Id, Ct))!;
+        delete.Delete(alice, actorIsOwner: false, Time.At(20)).Ok();
+        Assert.Equal(UpdateStatus.Saved, await Messages.UpdateAsync(delete, Ct));
+
+        edit.Edit(alice, "edited", Time.At(21), Limits).Ok();
+        var status = await Messages.UpdateAsync(edit, Ct);
+
+        Assert.Equal(UpdateStatus.AlreadyDeleted, status);
+        var stored = await Messages.GetAsync(message.Id, Ct);
+        Assert.Equal("", stored!.Text);
+        Assert.Equal(Time.At(20), stored.DeletedAt);
+        Assert.Null(stored.EditedAt);
+    }
+
+    [SkippableFact]
+    public async Task Update_of_a_second_tombstone_keeps_the_first_and_says_it_was_already_deleted()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        var group = await AddGroupAsync(alice, [bob]);
+        var message = await AppendAsync(group, bob, "oops");
+        var bySender = (await Messages.GetAsync(message.Id, Ct))!;
+        var byOwner = (await Messages.GetAsync(message.Id, Ct))!;
+        bySender.Delete(bob, actorIsOwner: false, Time.At(20)).Ok();
+        byOwner.Delete(alice, actorIsOwner: true, Time.At(21)).Ok();
+        Assert.Equal(UpdateStatus.Saved, await Messages.UpdateAsync(bySender, Ct));
+
+        Assert.Equal(UpdateStatus.AlreadyDeleted, await Messages.UpdateAsync(byOwner, Ct));
+        Assert.Equal(Time.At(20), (await Messages.GetAsync(message.Id, Ct))!.DeletedAt);
+    }
 }

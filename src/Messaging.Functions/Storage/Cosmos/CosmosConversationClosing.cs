@@ -111,6 +111,5 @@ internal static class CosmosConversationClosing
 
     private sealed record IdRow(string Id);
 
-    private static CosmosException Failure(ResponseMessage response, string what) =>
-        new($"{what} answered {response.StatusCode}: {response.ErrorMessage}", response.StatusCode, 0, response.Headers.ActivityId, response.Headers.RequestCharge);
+    private static CosmosException Failure(ResponseMessage response, string what) => CosmosRequestFailedException.Of(response, what);
 }

@@ -16,6 +16,7 @@ namespace Messaging.Functions.Storage.Cosmos;
 public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<CosmosMessageRepository>? logger = null) : IMessageRepository
 {
     private readonly ILogger _logger = (ILogger?)logger ?? NullLogger.Instance;
+    private readonly CommittedSendSteps _committed = new(store, (ILogger?)logger ?? NullLogger.Instance);
 
     private const int MaxSequenceRetries = 100;
 
@@ -62,7 +63,7 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
     private async Task<AppendOutcome> AppendClaimedAsync(Message message, ConversationDocument conversation, CosmosAttachmentClaims claims, CancellationToken cancellationToken)
     {
         var conversationId = message.ConversationId;
-        var locator = MessageLocatorDocument.For(message.Id, conversationId);
+        var locator = MessageLocatorDocument.Pending(message.Id, conversationId);
         await store.Conversations.UpsertItemAsync(locator, new PartitionKey(locator.Id), cancellationToken: cancellationToken);
         for (var attempt = 0; ; attempt++)
         {
@@ -96,7 +97,7 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
             {
                 message.AssignSequence(sequence);
                 store.Locator.Remember(message.Id, conversationId);
-                await MarkActiveAsync(conversation, message, cancellationToken);
+                await Task.WhenAll(_committed.KeepLocatorAsync(message.Id, conversationId, cancellationToken), MarkActiveAsync(conversation, message, cancellationToken));
                 return new AppendOutcome(AppendStatus.Created, message);
             }
 
@@ -120,8 +121,7 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
                 throw new ConcurrencyConflictException($"The sequence of conversation {conversationId} kept moving while message {message.Id} was appended.");
             }
 
-            throw new CosmosException(
-                $"Appending message {message.Id} failed: {response.ErrorMessage}", response.StatusCode, 0, response.ActivityId, response.RequestCharge);
+            throw CosmosRequestFailedException.Of(response, $"Appending message {message.Id}");
         }
     }
 
@@ -173,6 +173,12 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
         }
 
         store.Locator.Remember(message.Id, message.ConversationId);
+        if (locator.Ttl != -1)
+        {
+            // Committed, but the send could not keep its locator: this read does, before it expires.
+            await _committed.KeepLocatorAsync(message.Id, message.ConversationId, cancellationToken);
+        }
+
         return message.ToMessage();
     }
 
@@ -231,15 +237,15 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
         return rows.Count > 0 ? rows[0] : null;
     }
 
-    public async Task UpdateAsync(Message message, CancellationToken cancellationToken)
+    public async Task<UpdateStatus> UpdateAsync(Message message, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxSequenceRetries; attempt++)
         {
             var (stored, etag) = await store.Messages.TryReadAsync<MessageDocument>(message.Id, message.ConversationId, cancellationToken);
-            if (stored is null || (stored.DeletedAt is not null && !message.IsDeleted))
+            if (stored is null || stored.DeletedAt is not null)
             {
-                // Gone, or deleted since it was read: a delete wins, an edit never brings the text back.
-                return;
+                // Gone, or deleted since it was read: a delete wins, an edit never brings the text back, the first tombstone stays.
+                return UpdateStatus.AlreadyDeleted;
             }
 
             var next = MessageDocument.From(message, stored.Sequence);
@@ -262,7 +268,7 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
                 }
             }
 
-            return;
+            return UpdateStatus.Saved;
         }
 
         throw new ConcurrencyConflictException($"Message {message.Id} kept changing while it was being updated.");

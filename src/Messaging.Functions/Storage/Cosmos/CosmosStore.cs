@@ -219,7 +219,7 @@ internal static class CosmosOperations
         {
             _ when response.IsSuccessStatusCode => true,
             HttpStatusCode.NotFound or HttpStatusCode.PreconditionFailed => false,
-            _ => throw new CosmosException(response.ErrorMessage ?? "Patch failed.", response.StatusCode, 0, response.Headers.ActivityId, response.Headers.RequestCharge),
+            _ => throw CosmosRequestFailedException.Of(response, $"Patching {field} of {id}"),
         };
     }
 
@@ -243,7 +243,7 @@ internal static class CosmosOperations
         var stateStatus = response.Count > 0 ? response[0].StatusCode : response.StatusCode;
         return stateStatus is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound or HttpStatusCode.Conflict
             ? stateStatus
-            : throw new CosmosException(response.ErrorMessage ?? "Batch failed.", response.StatusCode, 0, response.ActivityId, response.RequestCharge);
+            : throw CosmosRequestFailedException.Of(response, $"A batch in partition {partitionKey}");
     }
 
     public static async Task DeleteIfExistsAsync(this Container container, string id, string partitionKey, CancellationToken cancellationToken)
@@ -251,7 +251,7 @@ internal static class CosmosOperations
         using var response = await container.DeleteItemStreamAsync(id, new PartitionKey(partitionKey), cancellationToken: cancellationToken);
         if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound)
         {
-            throw new CosmosException(response.ErrorMessage ?? "Delete failed.", response.StatusCode, 0, response.Headers.ActivityId, response.Headers.RequestCharge);
+            throw CosmosRequestFailedException.Of(response, $"Deleting {id}");
         }
     }
 

@@ -79,6 +79,17 @@ internal static class SqliteConversationReads
         return new Page<Participant>(items, rows.Count > limit ? ParticipantKeyset.After(items[^1]) : null);
     }
 
+    /// <summary>The latest readers of a sequence (other than one user) and their count: two reads of the conversation's participant rows, bounded by the group's size limit.</summary>
+    public static async Task<(IReadOnlyList<Participant> Readers, int Count)> ReadersAsync(
+        SqliteConnection connection, string conversationId, long sequence, string exceptUserId, int limit, CancellationToken cancellationToken)
+    {
+        const string Readers = "FROM participants WHERE conversation_id = $id AND user_id <> $except AND last_read_message_id IS NOT NULL AND last_read_sequence >= $s";
+        (string, object?)[] parameters = [("$id", conversationId), ("$except", exceptUserId), ("$s", sequence), ("$n", limit)];
+        var latest = await ParticipantsAsync(connection, $"SELECT {ParticipantColumns} {Readers} ORDER BY last_read_at DESC, user_id LIMIT $n", cancellationToken, parameters);
+        await using var count = connection.Command($"SELECT count(*) {Readers}", null, parameters[..3]);
+        return (latest, Convert.ToInt32(await count.ExecuteScalarAsync(cancellationToken), System.Globalization.CultureInfo.InvariantCulture));
+    }
+
     private static async Task<List<Participant>> ParticipantsAsync(
         SqliteConnection connection, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
     {

@@ -39,6 +39,10 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
     public Task<Participant?> GetParticipantAsync(string conversationId, string userId, CancellationToken cancellationToken) =>
         database.ReadAsync(connection => SqliteConversationReads.ParticipantAsync(connection, conversationId, userId, cancellationToken), cancellationToken);
 
+    public Task<(IReadOnlyList<Participant> Readers, int Count)> ListReadersAsync(
+        string conversationId, long sequence, string exceptUserId, int limit, CancellationToken cancellationToken) =>
+        database.ReadAsync(connection => SqliteConversationReads.ReadersAsync(connection, conversationId, sequence, exceptUserId, limit, cancellationToken), cancellationToken);
+
     public Task<Result<Page<Participant>>> ListParticipantsAsync(string conversationId, int limit, string? continuationToken, CancellationToken cancellationToken)
     {
         (long, string)? after = null;

@@ -188,15 +188,20 @@ public sealed class SqliteMessageRepository(SqliteDatabase database) : IMessageR
             return counts;
         }, cancellationToken);
 
-    public Task UpdateAsync(Message message, CancellationToken cancellationToken) =>
+    public Task<UpdateStatus> UpdateAsync(Message message, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
+            // Only over a message that is not deleted: a delete wins over an edit, and the first tombstone stays.
             await using var update = connection.Command(
-                "UPDATE messages SET text = $text, attachments = $att, edited_at = $edited, deleted_at = $deleted WHERE id = $id",
+                "UPDATE messages SET text = $text, attachments = $att, edited_at = $edited, deleted_at = $deleted WHERE id = $id AND deleted_at IS NULL",
                 transaction,
                 ("$text", message.Text), ("$att", JsonSerializer.Serialize(message.Attachments, AttachmentJson)),
                 ("$edited", ToUnixMsOrNull(message.EditedAt)), ("$deleted", ToUnixMsOrNull(message.DeletedAt)), ("$id", message.Id));
-            await update.ExecuteNonQueryAsync(cancellationToken);
+            if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
+            {
+                return UpdateStatus.AlreadyDeleted;
+            }
+
             if (message.IsDeleted)
             {
                 await using var release = connection.Command("DELETE FROM attachments WHERE message_id = $id", transaction, ("$id", message.Id));
@@ -205,7 +210,7 @@ public sealed class SqliteMessageRepository(SqliteDatabase database) : IMessageR
 
             CommittedChange change = message.IsDeleted ? new MessageDeleted(message.ConversationId, message.Id) : new MessageEdited(message.ConversationId, message.Id);
             await SqliteChangeLog.RecordAsync(connection, transaction, change, cancellationToken);
-            return true;
+            return UpdateStatus.Saved;
         }, cancellationToken);
 
     private static async Task<Message?> QuerySingleAsync(

@@ -1,7 +1,11 @@
+using Messaging.Domain.Application;
 using Messaging.Domain.Common;
 using Messaging.Domain.Messages;
+using Messaging.Functions.Storage.Files;
 using Messaging.Tests.Store.Cosmos.Double;
+using Messaging.Tests.Support;
 using Messaging.Tests.Support.Builders;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Messaging.Tests.Store.Cosmos;
 
@@ -41,11 +45,36 @@ public sealed class CosmosAdapterFaultTests : IAsyncLifetime
 
         // The edit has read the message; the delete commits before the edit writes.
         _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Interleave(() => _store.Messages.UpdateAsync(delete, Ct)));
-        await _store.Messages.UpdateAsync(edit, Ct);
+        var status = await _store.Messages.UpdateAsync(edit, Ct);
 
+        Assert.Equal(UpdateStatus.AlreadyDeleted, status);
         var stored = await _store.Messages.GetAsync(sent.Id, Ct);
         Assert.NotNull(stored!.DeletedAt);
         Assert.NotEqual("edited", stored.Text);
+    }
+
+    [Fact]
+    public async Task An_edit_through_the_service_that_loses_to_a_delete_is_a_conflict_not_a_silent_success()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        var sent = await SendAsync(alice, bob);
+        var delete = (await _store.Messages.GetAsync(sent.Id, Ct))!;
+        delete.Delete(alice, actorIsOwner: true, Time.At(21)).Ok();
+        var folder = Path.Combine(Path.GetTempPath(), "messaging-cosmos-edit-race", Guid.NewGuid().ToString("N"));
+        var content = new FileSystemContentStore(folder, new DownloadUrlSigner(folder, TimeProvider.System, TimeSpan.FromMinutes(15)), NullLogger<FileSystemContentStore>.Instance);
+        var mapper = new ResourceMapper(content);
+        var conversations = new ConversationService(_store.Conversations, _store.Messages, content, mapper, TimeProvider.System, Limits);
+        using var rateLimiter = new UserRateLimiter(Limits);
+        var service = new MessageService(
+            _store.Conversations, _store.Messages, _store.Attachments, content, conversations, mapper, TimeProvider.System, Limits, rateLimiter);
+
+        // The edit has found the message; the delete commits before the edit's batch.
+        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Interleave(() => _store.Messages.UpdateAsync(delete, Ct)));
+        var edited = await service.EditAsync(alice, sent.Id, "edited", Ct);
+
+        Assert.Equal(ErrorKind.Conflict, edited.Error?.Kind);
+        Assert.Equal("", (await _store.Messages.GetAsync(sent.Id, Ct))!.Text);
+        TemporaryFolder.DeleteQuietly(folder);
     }
 
     [Fact]

@@ -90,6 +90,45 @@ public sealed class CosmosThrottlingThroughApiTests : IAsyncLifetime, IDisposabl
     }
 
     [Fact]
+    public async Task A_throttled_send_answers_the_databases_retry_after_and_writes_nothing()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        Conversation group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0);
+        await _store.Conversations.AddAsync(group, Ct);
+        Messaging.Domain.Attachments.Attachment photo = AnAttachment.UploadedBy(alice).Named("a.png", "image/png", 10).At(Time.T0);
+        await _store.Attachments.AddAsync(photo, Ct);
+        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(6500)), times: 1000);
+
+        var response = await InvokeAsync(
+            () => _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("photo").WithAttachments(photo).At(Time.At(1)), Ct));
+
+        Assert.Equal(StatusCodes.Status429TooManyRequests, response.StatusCode);
+        Assert.Equal("7", response.Headers.RetryAfter.ToString());
+        _database.Faults.Clear();
+        Assert.Null(await _store.Messages.GetLatestAsync(group.Id, Ct));
+        Assert.Null((await _store.Attachments.GetAsync(photo.Id, Ct))!.MessageId);
+    }
+
+    [Fact]
+    public async Task A_throttled_edit_answers_the_databases_retry_after_and_keeps_the_text()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        Conversation group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0);
+        await _store.Conversations.AddAsync(group, Ct);
+        var sent = (await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("draft").At(Time.At(1)), Ct)).Message!;
+        var edit = (await _store.Messages.GetAsync(sent.Id, Ct))!;
+        edit.Edit(alice, "final", Time.At(2), new MessagingLimits()).Ok();
+        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Throttled(TimeSpan.FromSeconds(4)), times: 1000);
+
+        var response = await InvokeAsync(() => _store.Messages.UpdateAsync(edit, Ct));
+
+        Assert.Equal(StatusCodes.Status429TooManyRequests, response.StatusCode);
+        Assert.Equal("4", response.Headers.RetryAfter.ToString());
+        _database.Faults.Clear();
+        Assert.Equal("draft", (await _store.Messages.GetAsync(sent.Id, Ct))!.Text);
+    }
+
+    [Fact]
     public async Task A_send_whose_sequence_kept_moving_is_a_409_problem()
     {
         var response = await InvokeAsync(() => throw new ConcurrencyConflictException("kept moving"));
