@@ -181,6 +181,9 @@ internal sealed class MembershipDocument
     /// <summary>Whether the conversation has more than <see cref="MaxWithActivity"/> participants.</summary>
     public bool Large { get; set; }
 
+    /// <summary>The header version <see cref="Large"/> comes from: an older flip never overwrites a newer one (<see cref="CosmosMemberships"/>).</summary>
+    public long Version { get; set; }
+
     public static MembershipDocument For(ConversationDocument conversation, string userId) => new()
     {
         Id = conversation.Id,
@@ -188,5 +191,6 @@ internal sealed class MembershipDocument
         ConversationId = conversation.Id,
         UpdatedAt = conversation.UpdatedAt,
         Large = conversation.IsLarge,
+        Version = conversation.Version,
     };
 }

@@ -85,6 +85,12 @@ public sealed partial class CosmosConversationRepository
             var next = ConversationDocument.From(conversation, conversation.Id);
             next.UpdatedAt = Math.Max(stored.UpdatedAt, next.UpdatedAt);
             next.Version = stored.Version + 1;
+            if (next.IsLarge && !stored.IsLarge)
+            {
+                // Growing past 20: the memberships become large first, so none stays small in a large group; a failure refuses the change.
+                await Task.WhenAll(before.Keys.Select(user => store.Memberships.SetLargeAsync(next.Id, user, large: true, next.Version, cancellationToken)));
+            }
+
             var status = await store.Conversations.CommitWithRecordAsync(
                 next.Id,
                 batch =>
@@ -217,8 +223,8 @@ public sealed partial class CosmosConversationRepository
 
     /// <summary>
     /// The memberships after a committed change: removed users lose theirs, added users get one, and a
-    /// group crossing <see cref="MembershipDocument.MaxWithActivity"/> rewrites them all once (small ↔ large);
-    /// otherwise only a small group's memberships move their activity.
+    /// group shrinking to <see cref="MembershipDocument.MaxWithActivity"/> marks them small again (growing
+    /// marked them large before the commit); a small group's memberships move their activity forward.
     /// </summary>
     private async Task MirrorChangeAsync(
         ConversationDocument before, ConversationDocument next, List<string> removed, List<string> added, List<string> members, CancellationToken cancellationToken)
@@ -228,15 +234,23 @@ public sealed partial class CosmosConversationRepository
             await MirrorAsync(next.Id, gone, "deleted", () => store.Memberships.DeleteIfExistsAsync(next.Id, gone, cancellationToken));
         }
 
-        var flipped = before.IsLarge != next.IsLarge;
-        var rewrite = flipped ? members : added;
-        await Task.WhenAll(rewrite.Select(user => MirrorAsync(next.Id, user, "written", () => store.Memberships.UpsertItemAsync(
+        await Task.WhenAll(added.Select(user => MirrorAsync(next.Id, user, "written", () => store.Memberships.UpsertItemAsync(
             MembershipDocument.For(next, user), new PartitionKey(user), cancellationToken: cancellationToken))));
-        if (!flipped && !next.IsLarge)
+        if (next.IsLarge)
         {
-            await Task.WhenAll(members.Where(user => !added.Contains(user))
-                .Select(user => MirrorAsync(next.Id, user, "moved", () => store.Memberships.AdvanceTimestampAsync(next.Id, user, "updatedAt", next.UpdatedAt, cancellationToken))));
+            return;
         }
+
+        var shrunk = before.IsLarge;
+        await Task.WhenAll(members.Where(user => !added.Contains(user)).Select(user => MirrorAsync(next.Id, user, "moved", async () =>
+        {
+            if (shrunk)
+            {
+                await store.Memberships.SetLargeAsync(next.Id, user, large: false, next.Version, cancellationToken);
+            }
+
+            await store.Memberships.AdvanceTimestampAsync(next.Id, user, "updatedAt", next.UpdatedAt, cancellationToken);
+        })));
     }
 
     /// <summary>A write of the per-user mirror after the conversation committed: a failure is logged, never reported to the caller.</summary>

@@ -173,6 +173,42 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_group_whose_21st_member_was_added_while_membership_writes_were_throttled_still_comes_first_after_its_latest_message()
+    {
+        var owner = Some.User("owner");
+        var growing = await GroupAsync(owner, 20, at: 0);
+        await GroupAsync(owner, 3, at: 10);
+        _database.Faults.Inject(CosmosOperation.Upsert, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(100)), times: 21);
+        _database.Faults.Inject(CosmosOperation.Patch, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(100)));
+        var newcomer = Some.User("21st");
+        try
+        {
+            await AddAsync(growing.Id, owner, newcomer, at: 30);
+        }
+        catch (Microsoft.Azure.Cosmos.CosmosException refused) when ((int)refused.StatusCode == 429)
+        {
+            // Refused before anything committed: the client retries, as a 429 tells it to.
+            _database.Faults.Clear();
+            Assert.Equal(20, (await _store.Conversations.GetAsync(growing.Id, Ct))!.Participants.Count);
+            await AddAsync(growing.Id, owner, newcomer, at: 30);
+        }
+
+        _database.Faults.Clear();
+        await _store.Messages.AppendAsync(AMessage.From(owner).In(growing).Saying("latest").At(Time.At(50)), Ct);
+
+        var listed = (await _store.Conversations.ListForParticipantAsync(owner, 10, null, Ct)).Ok().Items;
+        Assert.Equal(growing.Id, listed[0].Id);
+        Assert.Equal(21, listed[0].ParticipantCount);
+    }
+
+    private async Task AddAsync(string conversationId, string by, string userId, int at)
+    {
+        var current = (await _store.Conversations.GetAsync(conversationId, Ct))!;
+        current.AddParticipant(by, userId, Time.At(at), Limits).Ok();
+        await _store.Conversations.UpdateAsync(current, Ct);
+    }
+
+    [Fact]
     public async Task A_group_shrinking_back_to_20_carries_its_latest_activity_on_every_membership_again()
     {
         var owner = Some.User("owner");
