@@ -96,7 +96,7 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
             {
                 message.AssignSequence(sequence);
                 store.Locator.Remember(message.Id, conversationId);
-                await MarkActiveAsync(conversation, message, cancellationToken);
+                await MarkActiveAsync(conversationId, message, cancellationToken);
                 return new AppendOutcome(AppendStatus.Created, message);
             }
 

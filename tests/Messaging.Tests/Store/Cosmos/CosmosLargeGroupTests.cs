@@ -201,6 +201,26 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
         Assert.Equal(21, listed[0].ParticipantCount);
     }
 
+    [Fact]
+    public async Task A_message_sent_while_its_group_shrinks_to_20_moves_the_group_to_the_top_of_the_list()
+    {
+        var owner = Some.User("owner");
+        var group = await GroupAsync(owner, 21);
+        var other = await GroupAsync(owner, 3, at: 5);
+        await _store.Messages.AppendAsync(AMessage.From(owner).In(other).Saying("meanwhile").At(Time.At(30)), Ct);
+        _database.Faults.Inject(CosmosOperation.Patch, new CosmosFault.Interleave(async () =>
+        {
+            var current = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+            current.RemoveParticipant(owner, current.Participants.Last(p => p.UserId != owner).UserId, Time.At(20)).Ok();
+            await _store.Conversations.UpdateAsync(current, Ct);
+        }));
+
+        await _store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("while shrinking").At(Time.At(50)), Ct);
+
+        Assert.Equal(20, (await _store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
+        Assert.Equal(group.Id, (await _store.Conversations.ListForParticipantAsync(owner, 10, null, Ct)).Ok().Items[0].Id);
+    }
+
     private async Task AddAsync(string conversationId, string by, string userId, int at)
     {
         var current = (await _store.Conversations.GetAsync(conversationId, Ct))!;
