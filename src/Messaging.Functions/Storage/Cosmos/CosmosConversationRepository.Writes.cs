@@ -16,46 +16,6 @@ public sealed partial class CosmosConversationRepository
     /// <summary>Participant documents that fit beside the header and the change record in one batch.</summary>
     private const int ParticipantsBesideHeader = CosmosParticipants.MaxBatchOperations - 2;
 
-    /// <summary>
-    /// Up to 98 participants: one batch. A larger group: the participant documents go first, 100 per
-    /// batch (upserts, so a retry of the same creation passes), and the header with the rest and the
-    /// record last, so a half-written group has no header and nobody sees it.
-    /// </summary>
-    public async Task AddAsync(Conversation conversation, CancellationToken cancellationToken)
-    {
-        var header = ConversationDocument.From(conversation, conversation.Id);
-        header.Version = 0;
-        var participants = conversation.Participants.Select(p => ParticipantDocument.From(header.Id, p)).ToList();
-        var first = Math.Max(0, participants.Count - ParticipantsBesideHeader);
-        foreach (var chunk in participants.Take(first).Chunk(CosmosParticipants.MaxBatchOperations))
-        {
-            var batch = store.Conversations.CreateTransactionalBatch(new PartitionKey(header.Id));
-            foreach (var participant in chunk)
-            {
-                batch = batch.UpsertItem(participant);
-            }
-
-            using var response = await batch.ExecuteAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new CosmosException($"Creating the participants of conversation {header.Id} answered {response.StatusCode}.", response.StatusCode, 0, response.ActivityId, response.RequestCharge);
-            }
-        }
-
-        var status = await store.Conversations.CommitWithRecordAsync(
-            header.Id,
-            batch => participants.Skip(first).Aggregate(batch.CreateItem(header), (b, p) => b.UpsertItem(p)),
-            ChangeRecordDocument.ConversationCreated(header.Id, Now()),
-            cancellationToken);
-        if (status != HttpStatusCode.OK)
-        {
-            throw new CosmosException($"Creating conversation {header.Id} answered {status}.", status, 0, string.Empty, 0);
-        }
-
-        await Task.WhenAll(participants.Select(p => MirrorAsync(header.Id, p.UserId, "written", () => store.Memberships.UpsertItemAsync(
-            MembershipDocument.For(header, p.UserId), new PartitionKey(p.UserId), cancellationToken: cancellationToken))));
-    }
-
     public async Task UpdateAsync(Conversation conversation, CancellationToken cancellationToken)
     {
         for (var attempt = 0; ; attempt++)

@@ -120,6 +120,51 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_creation_of_250_abandoned_midway_leaves_no_participant_document_once_the_purger_has_passed()
+    {
+        var clock = new ManualClock(Time.T0);
+        await using var store = CosmosTestStore.OnDouble(out var database, clock);
+        Conversation group = AGroup.OwnedBy(Some.User("owner")).With(Users("m", 249)).At(Time.T0);
+        database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Unavailable(), times: 1, skip: 1);
+        await Assert.ThrowsAnyAsync<Microsoft.Azure.Cosmos.CosmosException>(() => store.Conversations.AddAsync(group, Ct));
+
+        // Nobody retries (the domain mints a new id per request): once the creation is surely over, the purger removes what it wrote.
+        clock.Advance(TimeSpan.FromHours(1));
+        await store.CompleteBackgroundWorkAsync();
+
+        Assert.DoesNotContain(
+            database.Container(CosmosStore.ConversationsContainer).Items.Snapshot(group.Id),
+            d => d["type"]!.GetValue<string>() == DocumentTypes.Participant);
+    }
+
+    [Fact]
+    public async Task A_creation_of_250_whose_last_answer_was_lost_succeeds_when_retried()
+    {
+        var owner = Some.User("owner");
+        Conversation group = AGroup.OwnedBy(owner).With(Users("m", 249)).At(Time.T0);
+        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.LostResponse(), times: 1, skip: 2);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.Conversations.AddAsync(group, Ct));
+
+        await _store.Conversations.AddAsync(group, Ct);
+
+        Assert.Equal(250, (await _store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
+        Assert.Single((await _store.Conversations.ListForParticipantAsync(owner, 10, null, Ct)).Ok().Items);
+    }
+
+    [Fact]
+    public async Task A_creation_of_5_whose_answer_was_lost_succeeds_when_retried()
+    {
+        var owner = Some.User("owner");
+        Conversation group = AGroup.OwnedBy(owner).With(Users("m", 4)).At(Time.T0);
+        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.LostResponse());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.Conversations.AddAsync(group, Ct));
+
+        await _store.Conversations.AddAsync(group, Ct);
+
+        Assert.Equal(5, (await _store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
+    }
+
+    [Fact]
     public async Task Once_a_removal_from_a_large_group_answered_the_removed_user_is_no_participant_and_the_epoch_moved()
     {
         var owner = Some.User("owner");
