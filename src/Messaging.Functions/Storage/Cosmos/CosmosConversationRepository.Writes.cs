@@ -175,7 +175,16 @@ public sealed partial class CosmosConversationRepository
                 throw new CosmosException($"Deleting conversation {conversationId} answered {status}.", status, 0, string.Empty, 0);
             }
 
-            await CosmosConversationClosing.CloseAsync(store, stored, participantsLeft: former.Count > ParticipantsBesideHeader, cancellationToken);
+            if (former.Count > ParticipantsBesideHeader)
+            {
+                // Bounded work in the request; the purger's closing phase deletes the other participant documents and the memberships.
+                await CosmosConversationClosing.StopAsync(store, stored, cancellationToken);
+            }
+            else
+            {
+                await CosmosConversationClosing.CloseAsync(store, stored, participantsLeft: false, cancellationToken);
+            }
+
             store.PurgeRequests.Signal();
             return [];
         }

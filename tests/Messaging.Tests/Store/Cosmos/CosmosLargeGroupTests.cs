@@ -165,6 +165,28 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Deleting_a_group_of_1000_answers_in_a_bounded_number_of_calls_even_when_later_batches_are_throttled_and_the_purger_removes_the_rest()
+    {
+        var owner = Some.User("owner");
+        var group = await GroupAsync(owner, 1000);
+        var member = group.Participants[500].UserId;
+        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(100)), times: 5, skip: 1);
+        var callsBefore = _database.Calls;
+
+        await _store.Conversations.DeleteAsync(group.Id, Ct);
+
+        Assert.InRange(_database.Calls - callsBefore, 1, 12);
+        Assert.Null(await _store.Conversations.GetViewAsync(group.Id, member, Ct));
+        Assert.Empty((await _store.Conversations.ListForParticipantAsync(member, 10, null, Ct)).Ok().Items);
+        _database.Faults.Clear();
+        await _store.CompleteBackgroundWorkAsync();
+        Assert.DoesNotContain(
+            _database.Container(CosmosStore.ConversationsContainer).Items.Snapshot(group.Id),
+            d => d["type"]!.GetValue<string>() == DocumentTypes.Participant);
+        Assert.Empty(_database.Container(CosmosStore.MembershipsContainer).Items.Snapshot(member));
+    }
+
+    [Fact]
     public async Task Once_a_removal_from_a_large_group_answered_the_removed_user_is_no_participant_and_the_epoch_moved()
     {
         var owner = Some.User("owner");
