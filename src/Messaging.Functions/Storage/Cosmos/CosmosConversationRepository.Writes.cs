@@ -18,6 +18,7 @@ public sealed partial class CosmosConversationRepository
 
     public async Task UpdateAsync(Conversation conversation, CancellationToken cancellationToken)
     {
+        Dictionary<string, ParticipantDocument>? before = null;
         for (var attempt = 0; ; attempt++)
         {
             var (stored, etag) = await store.Conversations.ReadHeaderAsync(conversation.Id, cancellationToken);
@@ -26,8 +27,9 @@ public sealed partial class CosmosConversationRepository
                 throw new ConcurrencyConflictException($"Conversation {conversation.Id} changed since it was read.");
             }
 
-            // Title, participants and roles come from the aggregate; read positions stay in the participant documents.
-            var before = (await store.Conversations.ListAllAsync(conversation.Id, cancellationToken)).ToDictionary(p => p.UserId, StringComparer.Ordinal);
+            // Title, participants and roles come from the aggregate; read positions stay in the participant documents. Who participates
+            // and in which role changes only with the header's version (checked above), so a send moving the header's ETag needs no new listing.
+            before ??= (await store.Conversations.ListAllAsync(conversation.Id, cancellationToken)).ToDictionary(p => p.UserId, StringComparer.Ordinal);
             var removed = before.Keys.Where(id => !conversation.HasParticipant(id)).ToList();
             var added = conversation.Participants.Where(p => !before.ContainsKey(p.UserId)).Select(p => ParticipantDocument.From(conversation.Id, p)).ToList();
             foreach (var participant in added)
@@ -136,6 +138,7 @@ public sealed partial class CosmosConversationRepository
             return [];
         }
 
+        (long Version, List<string> Ids)? listed = null;
         for (var attempt = 0; ; attempt++)
         {
             var (stored, etag) = await store.Conversations.ReadHeaderAsync(conversationId, cancellationToken);
@@ -146,7 +149,9 @@ public sealed partial class CosmosConversationRepository
 
             // First the soft delete with its record, the purge marker and (as many as fit) the participant documents, all or nothing:
             // from here readers see nothing, and should the rest of this request fail, the purger closes the conversation.
-            var former = await store.Conversations.UserIdsAsync(conversationId, cancellationToken);
+            // Listed again only when a membership change moved the version, not on every send's activity patch.
+            var former = listed is { } earlier && earlier.Version == stored.Version ? earlier.Ids : await store.Conversations.UserIdsAsync(conversationId, cancellationToken);
+            listed = (stored.Version, former);
             stored.Deleted = true;
             stored.FormerParticipantIds = former;
             stored.ParticipantCount = 0;

@@ -187,6 +187,28 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Adding_to_a_busy_group_of_999_lists_its_participants_once_however_many_sends_move_its_header_meanwhile()
+    {
+        var owner = Some.User("owner");
+        var group = await GroupAsync(owner, 999);
+        var current = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+        current.AddParticipant(owner, Some.User("late"), Time.At(5), Limits).Ok();
+        var activity = Time.At(10).ToUnixTimeMilliseconds();
+        var conversations = _database.GetContainer(CosmosStore.ConversationsContainer);
+
+        // Every send moves the header's activity (and its ETag) just before the change's batch.
+        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Interleave(async () =>
+            (await conversations.PatchItemStreamAsync(group.Id, new Microsoft.Azure.Cosmos.PartitionKey(group.Id), [Microsoft.Azure.Cosmos.PatchOperation.Set("/updatedAt", activity++)])).EnsureSuccessStatusCode()), times: 5);
+        var queriesBefore = _database.QueryLog.Queries.Count(q => q.Text.Contains("c.type = @t", StringComparison.Ordinal) && !q.Text.Contains("TOP", StringComparison.Ordinal));
+
+        await _store.Conversations.UpdateAsync(current, Ct);
+
+        var listings = _database.QueryLog.Queries.Count(q => q.Text.Contains("c.type = @t", StringComparison.Ordinal) && !q.Text.Contains("TOP", StringComparison.Ordinal)) - queriesBefore;
+        Assert.Equal(1, listings);
+        Assert.Equal(1000, (await _store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
+    }
+
+    [Fact]
     public async Task Once_a_removal_from_a_large_group_answered_the_removed_user_is_no_participant_and_the_epoch_moved()
     {
         var owner = Some.User("owner");
