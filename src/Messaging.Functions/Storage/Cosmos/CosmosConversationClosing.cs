@@ -88,13 +88,8 @@ internal static class CosmosConversationClosing
             .WithParameter("@n", CosmosParticipants.MaxBatchOperations).WithParameter("@t", DocumentTypes.Participant);
         while (await conversations.QueryAsync<IdRow>(page, conversationId, cancellationToken, CosmosParticipants.MaxBatchOperations) is { Count: > 0 } rows)
         {
-            var batch = rows.Aggregate(conversations.CreateTransactionalBatch(new PartitionKey(conversationId)), (b, row) => b.DeleteItem(row.Id));
-            using var response = await batch.ExecuteAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound)
-            {
-                throw new CosmosException(
-                    $"Deleting the participants of conversation {conversationId} answered {response.StatusCode}.", response.StatusCode, 0, response.ActivityId, response.RequestCharge);
-            }
+            await conversations.ExecuteChunkedAsync(
+                conversationId, rows, (b, row) => b.DeleteItem(row.Id), $"Deleting the participants of conversation {conversationId}", cancellationToken, goneIsDone: true);
         }
     }
 

@@ -34,15 +34,8 @@ public sealed partial class CosmosConversationRepository
                 return;
             }
 
-            foreach (var chunk in participants.Take(first).Chunk(CosmosParticipants.MaxBatchOperations))
-            {
-                var batch = chunk.Aggregate(store.Conversations.CreateTransactionalBatch(new PartitionKey(header.Id)), (b, p) => b.UpsertItem(p));
-                using var response = await batch.ExecuteAsync(cancellationToken);
-                if (!response.IsSuccessStatusCode)
-                {
-                    throw new CosmosException($"Creating the participants of conversation {header.Id} answered {response.StatusCode}.", response.StatusCode, 0, response.ActivityId, response.RequestCharge);
-                }
-            }
+            await store.Conversations.ExecuteChunkedAsync(
+                header.Id, participants.Take(first), (b, p) => b.UpsertItem(p), $"Creating the participants of conversation {header.Id}", cancellationToken);
         }
 
         var status = await store.Conversations.CommitWithRecordAsync(
