@@ -94,16 +94,6 @@ var containers = [
       compositeIndexes: [
         [
           {
-            path: '/userId'
-            order: 'ascending'
-          }
-          {
-            path: '/updatedAt'
-            order: 'descending'
-          }
-        ]
-        [
-          {
             path: '/updatedAt'
             order: 'descending'
           }

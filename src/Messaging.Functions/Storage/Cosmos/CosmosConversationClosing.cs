@@ -4,9 +4,10 @@ using Microsoft.Azure.Cosmos;
 namespace Messaging.Functions.Storage.Cosmos;
 
 /// <summary>
-/// What a deleted conversation needs at once, whatever its size: sends refused, its direct/task
-/// claim released, the participant documents the soft delete's batch had no room for deleted, and its members' views gone. The delete request runs it after the soft delete,
-/// and the purger runs it again first (every step is idempotent), in case the request failed midway.
+/// What a deleted conversation needs closed: sends refused, its direct/task claim released, the
+/// participant documents the soft delete's batch had no room for deleted, and its members' memberships
+/// gone. The delete request runs it after the soft delete (only <see cref="StopAsync"/> for a group
+/// over 98), and the purger runs it all first (every step is idempotent).
 /// </summary>
 internal static class CosmosConversationClosing
 {
@@ -14,18 +15,27 @@ internal static class CosmosConversationClosing
 
     public static async Task CloseAsync(CosmosStore store, ConversationDocument deleted, bool participantsLeft, CancellationToken cancellationToken)
     {
-        await CloseCounterAsync(store.Messages, deleted.Id, cancellationToken);
+        await StopAsync(store, deleted, cancellationToken);
         if (participantsLeft)
         {
             await DeleteParticipantsAsync(store.Conversations, deleted.Id, cancellationToken);
         }
 
+        await Task.WhenAll((deleted.FormerParticipantIds ?? []).Select(userId => store.Memberships.DeleteIfExistsAsync(deleted.Id, userId, cancellationToken)));
+    }
+
+    /// <summary>
+    /// What a delete needs at once in a bounded number of calls: sends refused and the direct/task claim
+    /// released. The delete of a group too large for one batch does only this in the request: its
+    /// participant documents and memberships are the purger's (the header is invisible already).
+    /// </summary>
+    public static async Task StopAsync(CosmosStore store, ConversationDocument deleted, CancellationToken cancellationToken)
+    {
+        await CloseCounterAsync(store.Messages, deleted.Id, cancellationToken);
         if (ClaimIdOf(deleted) is { } claimId)
         {
             await ReleaseClaimAsync(store.Conversations, claimId, deleted.Id, cancellationToken);
         }
-
-        await Task.WhenAll((deleted.FormerParticipantIds ?? []).Select(userId => store.Memberships.DeleteIfExistsAsync(deleted.Id, userId, cancellationToken)));
     }
 
     /// <summary>
@@ -78,13 +88,8 @@ internal static class CosmosConversationClosing
             .WithParameter("@n", CosmosParticipants.MaxBatchOperations).WithParameter("@t", DocumentTypes.Participant);
         while (await conversations.QueryAsync<IdRow>(page, conversationId, cancellationToken, CosmosParticipants.MaxBatchOperations) is { Count: > 0 } rows)
         {
-            var batch = rows.Aggregate(conversations.CreateTransactionalBatch(new PartitionKey(conversationId)), (b, row) => b.DeleteItem(row.Id));
-            using var response = await batch.ExecuteAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode && response.StatusCode != HttpStatusCode.NotFound)
-            {
-                throw new CosmosException(
-                    $"Deleting the participants of conversation {conversationId} answered {response.StatusCode}.", response.StatusCode, 0, response.ActivityId, response.RequestCharge);
-            }
+            await conversations.ExecuteChunkedAsync(
+                conversationId, rows, (b, row) => b.DeleteItem(row.Id), $"Deleting the participants of conversation {conversationId}", cancellationToken, goneIsDone: true);
         }
     }
 

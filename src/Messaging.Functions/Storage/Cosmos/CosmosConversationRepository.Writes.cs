@@ -16,48 +16,9 @@ public sealed partial class CosmosConversationRepository
     /// <summary>Participant documents that fit beside the header and the change record in one batch.</summary>
     private const int ParticipantsBesideHeader = CosmosParticipants.MaxBatchOperations - 2;
 
-    /// <summary>
-    /// Up to 98 participants: one batch. A larger group: the participant documents go first, 100 per
-    /// batch (upserts, so a retry of the same creation passes), and the header with the rest and the
-    /// record last, so a half-written group has no header and nobody sees it.
-    /// </summary>
-    public async Task AddAsync(Conversation conversation, CancellationToken cancellationToken)
-    {
-        var header = ConversationDocument.From(conversation, conversation.Id);
-        header.Version = 0;
-        var participants = conversation.Participants.Select(p => ParticipantDocument.From(header.Id, p)).ToList();
-        var first = Math.Max(0, participants.Count - ParticipantsBesideHeader);
-        foreach (var chunk in participants.Take(first).Chunk(CosmosParticipants.MaxBatchOperations))
-        {
-            var batch = store.Conversations.CreateTransactionalBatch(new PartitionKey(header.Id));
-            foreach (var participant in chunk)
-            {
-                batch = batch.UpsertItem(participant);
-            }
-
-            using var response = await batch.ExecuteAsync(cancellationToken);
-            if (!response.IsSuccessStatusCode)
-            {
-                throw new CosmosException($"Creating the participants of conversation {header.Id} answered {response.StatusCode}.", response.StatusCode, 0, response.ActivityId, response.RequestCharge);
-            }
-        }
-
-        var status = await store.Conversations.CommitWithRecordAsync(
-            header.Id,
-            batch => participants.Skip(first).Aggregate(batch.CreateItem(header), (b, p) => b.UpsertItem(p)),
-            ChangeRecordDocument.ConversationCreated(header.Id, Now()),
-            cancellationToken);
-        if (status != HttpStatusCode.OK)
-        {
-            throw new CosmosException($"Creating conversation {header.Id} answered {status}.", status, 0, string.Empty, 0);
-        }
-
-        await Task.WhenAll(participants.Select(p => MirrorAsync(header.Id, p.UserId, "written", () => store.Memberships.UpsertItemAsync(
-            MembershipDocument.For(header, p.UserId), new PartitionKey(p.UserId), cancellationToken: cancellationToken))));
-    }
-
     public async Task UpdateAsync(Conversation conversation, CancellationToken cancellationToken)
     {
+        Dictionary<string, ParticipantDocument>? before = null;
         for (var attempt = 0; ; attempt++)
         {
             var (stored, etag) = await store.Conversations.ReadHeaderAsync(conversation.Id, cancellationToken);
@@ -66,8 +27,9 @@ public sealed partial class CosmosConversationRepository
                 throw new ConcurrencyConflictException($"Conversation {conversation.Id} changed since it was read.");
             }
 
-            // Title, participants and roles come from the aggregate; read positions stay in the participant documents.
-            var before = (await store.Conversations.ListAllAsync(conversation.Id, cancellationToken)).ToDictionary(p => p.UserId, StringComparer.Ordinal);
+            // Title, participants and roles come from the aggregate; read positions stay in the participant documents. Who participates
+            // and in which role changes only with the header's version (checked above), so a send moving the header's ETag needs no new listing.
+            before ??= (await store.Conversations.ListAllAsync(conversation.Id, cancellationToken)).ToDictionary(p => p.UserId, StringComparer.Ordinal);
             var removed = before.Keys.Where(id => !conversation.HasParticipant(id)).ToList();
             var added = conversation.Participants.Where(p => !before.ContainsKey(p.UserId)).Select(p => ParticipantDocument.From(conversation.Id, p)).ToList();
             foreach (var participant in added)
@@ -85,6 +47,12 @@ public sealed partial class CosmosConversationRepository
             var next = ConversationDocument.From(conversation, conversation.Id);
             next.UpdatedAt = Math.Max(stored.UpdatedAt, next.UpdatedAt);
             next.Version = stored.Version + 1;
+            if (next.IsLarge && !stored.IsLarge)
+            {
+                // Growing past 20: the memberships become large first, so none stays small in a large group; a failure refuses the change.
+                await Task.WhenAll(before.Keys.Select(user => store.Memberships.SetLargeAsync(next.Id, user, large: true, next.Version, cancellationToken)));
+            }
+
             var status = await store.Conversations.CommitWithRecordAsync(
                 next.Id,
                 batch =>
@@ -170,6 +138,7 @@ public sealed partial class CosmosConversationRepository
             return [];
         }
 
+        (long Version, List<string> Ids)? listed = null;
         for (var attempt = 0; ; attempt++)
         {
             var (stored, etag) = await store.Conversations.ReadHeaderAsync(conversationId, cancellationToken);
@@ -180,7 +149,9 @@ public sealed partial class CosmosConversationRepository
 
             // First the soft delete with its record, the purge marker and (as many as fit) the participant documents, all or nothing:
             // from here readers see nothing, and should the rest of this request fail, the purger closes the conversation.
-            var former = await store.Conversations.UserIdsAsync(conversationId, cancellationToken);
+            // Listed again only when a membership change moved the version, not on every send's activity patch.
+            var former = listed is { } earlier && earlier.Version == stored.Version ? earlier.Ids : await store.Conversations.UserIdsAsync(conversationId, cancellationToken);
+            listed = (stored.Version, former);
             stored.Deleted = true;
             stored.FormerParticipantIds = former;
             stored.ParticipantCount = 0;
@@ -209,7 +180,16 @@ public sealed partial class CosmosConversationRepository
                 throw new CosmosException($"Deleting conversation {conversationId} answered {status}.", status, 0, string.Empty, 0);
             }
 
-            await CosmosConversationClosing.CloseAsync(store, stored, participantsLeft: former.Count > ParticipantsBesideHeader, cancellationToken);
+            if (former.Count > ParticipantsBesideHeader)
+            {
+                // Bounded work in the request; the purger's closing phase deletes the other participant documents and the memberships.
+                await CosmosConversationClosing.StopAsync(store, stored, cancellationToken);
+            }
+            else
+            {
+                await CosmosConversationClosing.CloseAsync(store, stored, participantsLeft: false, cancellationToken);
+            }
+
             store.PurgeRequests.Signal();
             return [];
         }
@@ -217,8 +197,8 @@ public sealed partial class CosmosConversationRepository
 
     /// <summary>
     /// The memberships after a committed change: removed users lose theirs, added users get one, and a
-    /// group crossing <see cref="MembershipDocument.MaxWithActivity"/> rewrites them all once (small ↔ large);
-    /// otherwise only a small group's memberships move their activity.
+    /// group shrinking to <see cref="MembershipDocument.MaxWithActivity"/> marks them small again (growing
+    /// marked them large before the commit); a small group's memberships move their activity forward.
     /// </summary>
     private async Task MirrorChangeAsync(
         ConversationDocument before, ConversationDocument next, List<string> removed, List<string> added, List<string> members, CancellationToken cancellationToken)
@@ -228,15 +208,23 @@ public sealed partial class CosmosConversationRepository
             await MirrorAsync(next.Id, gone, "deleted", () => store.Memberships.DeleteIfExistsAsync(next.Id, gone, cancellationToken));
         }
 
-        var flipped = before.IsLarge != next.IsLarge;
-        var rewrite = flipped ? members : added;
-        await Task.WhenAll(rewrite.Select(user => MirrorAsync(next.Id, user, "written", () => store.Memberships.UpsertItemAsync(
+        await Task.WhenAll(added.Select(user => MirrorAsync(next.Id, user, "written", () => store.Memberships.UpsertItemAsync(
             MembershipDocument.For(next, user), new PartitionKey(user), cancellationToken: cancellationToken))));
-        if (!flipped && !next.IsLarge)
+        if (next.IsLarge)
         {
-            await Task.WhenAll(members.Where(user => !added.Contains(user))
-                .Select(user => MirrorAsync(next.Id, user, "moved", () => store.Memberships.AdvanceTimestampAsync(next.Id, user, "updatedAt", next.UpdatedAt, cancellationToken))));
+            return;
         }
+
+        var shrunk = before.IsLarge;
+        await Task.WhenAll(members.Where(user => !added.Contains(user)).Select(user => MirrorAsync(next.Id, user, "moved", async () =>
+        {
+            if (shrunk)
+            {
+                await store.Memberships.SetLargeAsync(next.Id, user, large: false, next.Version, cancellationToken);
+            }
+
+            await store.Memberships.AdvanceTimestampAsync(next.Id, user, "updatedAt", next.UpdatedAt, cancellationToken);
+        })));
     }
 
     /// <summary>A write of the per-user mirror after the conversation committed: a failure is logged, never reported to the caller.</summary>

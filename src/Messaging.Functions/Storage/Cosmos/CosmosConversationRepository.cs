@@ -148,7 +148,7 @@ public sealed partial class CosmosConversationRepository(CosmosStore store, Time
             }
 
             // The winner is still writing its conversation, or it was deleted, or its writer died before writing it.
-            var abandoned = existing is { Deleted: true } || Now() - existingClaim.At > ClaimDocument.AbandonedAfterMs;
+            var abandoned = existing is { Deleted: true, Purge.Owner: not CreationOwner } || Now() - existingClaim.At > ClaimDocument.AbandonedAfterMs;
             if (abandoned)
             {
                 claim.At = Now();

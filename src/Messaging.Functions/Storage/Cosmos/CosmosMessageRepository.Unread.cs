@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Messaging.Domain.Conversations;
 using Microsoft.Azure.Cosmos;
 
@@ -23,7 +24,7 @@ public sealed partial class CosmosMessageRepository
     /// </summary>
     public async Task<IReadOnlyDictionary<string, int>> CountUnreadAsync(string userId, IReadOnlyCollection<Membership> memberships, CancellationToken cancellationToken)
     {
-        var counts = new System.Collections.Concurrent.ConcurrentDictionary<string, int>(memberships.Select(m => KeyValuePair.Create(m.ConversationId, 0)), StringComparer.Ordinal);
+        var counts = new ConcurrentDictionary<string, int>(memberships.Select(m => KeyValuePair.Create(m.ConversationId, 0)), StringComparer.Ordinal);
         if (memberships.Count == 0)
         {
             return counts;

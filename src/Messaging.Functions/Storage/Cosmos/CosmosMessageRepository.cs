@@ -97,7 +97,7 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
             {
                 message.AssignSequence(sequence);
                 store.Locator.Remember(message.Id, conversationId);
-                await Task.WhenAll(_committed.KeepLocatorAsync(message.Id, conversationId, cancellationToken), MarkActiveAsync(conversation, message, cancellationToken));
+                await Task.WhenAll(_committed.KeepLocatorAsync(message.Id, conversationId, cancellationToken), MarkActiveAsync(conversationId, message, cancellationToken));
                 return new AppendOutcome(AppendStatus.Created, message);
             }
 

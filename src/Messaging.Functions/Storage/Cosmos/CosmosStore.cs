@@ -33,11 +33,7 @@ public sealed class CosmosStore : IDisposable
         new Dictionary<string, (string Path, CompositePathSortOrder Order)[][]>(StringComparer.Ordinal)
         {
             [ConversationsContainer] = [[("/joinedAt", CompositePathSortOrder.Ascending), ("/userId", CompositePathSortOrder.Ascending)]],
-            [MembershipsContainer] =
-            [
-                [("/userId", CompositePathSortOrder.Ascending), ("/updatedAt", CompositePathSortOrder.Descending)],
-                [("/updatedAt", CompositePathSortOrder.Descending), ("/id", CompositePathSortOrder.Descending)],
-            ],
+            [MembershipsContainer] = [[("/updatedAt", CompositePathSortOrder.Descending), ("/id", CompositePathSortOrder.Descending)]],
             [MessagesContainer] =
             [
                 [("/conversationId", CompositePathSortOrder.Ascending), ("/sequence", CompositePathSortOrder.Descending)],

@@ -57,6 +57,42 @@ public sealed partial class CosmosIndexingTests
         }
     }
 
+    /// <summary>
+    /// The service refuses an ORDER BY on several properties without a composite index of the same paths in
+    /// the same (or all reversed) order (https://learn.microsoft.com/azure/cosmos-db/index-policy#composite-indexes);
+    /// and a composite index no query sorts on costs RU on every write.
+    /// </summary>
+    [Fact]
+    public void Every_order_by_on_several_properties_has_its_composite_index_and_every_composite_index_has_its_order_by()
+    {
+        var orderings = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Repository.Root, "src", "Messaging.Functions", "Storage", "Cosmos"), "*.cs"))
+        {
+            foreach (Match literal in QueryLiteral().Matches(File.ReadAllText(file)))
+            {
+                if (OrderBy().Match(literal.Value) is { Success: true } orderBy && orderBy.Groups[1].Value.Contains(',', StringComparison.Ordinal))
+                {
+                    orderings.Add(string.Join(",", orderBy.Groups[1].Value.Split(',').Select(key => key.Trim().Split(' ')).Select(key => $"/{key[0][2..]} {(key is [_, "DESC"] ? "descending" : "ascending")}")));
+                }
+            }
+        }
+
+        var composites = CosmosStore.CompositeIndexes.Values.SelectMany(indexes => indexes)
+            .Select(index => string.Join(",", index.Select(c => $"{c.Path} {c.Order.ToString().ToLowerInvariant()}"))).ToHashSet(StringComparer.Ordinal);
+        Assert.NotEmpty(orderings);
+        var missing = orderings.Where(ordering => !composites.Contains(ordering) && !composites.Contains(Reversed(ordering))).ToList();
+        Assert.True(missing.Count == 0, $"ORDER BY without a composite index: {string.Join("; ", missing)}");
+
+        // (conversationId, sequence) serves "WHERE conversationId = ... ORDER BY sequence" (a filter then a sort, same documentation).
+        var unused = composites.Where(index => !index.StartsWith("/conversationId ", StringComparison.Ordinal))
+            .Where(index => !orderings.Contains(index) && !orderings.Contains(Reversed(index))).ToList();
+        Assert.True(unused.Count == 0, $"composite index no ORDER BY uses: {string.Join("; ", unused)}");
+    }
+
+    private static string Reversed(string ordering) => string.Join(",", ordering.Split(',').Select(key => key.EndsWith(" ascending", StringComparison.Ordinal)
+        ? key.Replace(" ascending", " descending", StringComparison.Ordinal)
+        : key.Replace(" descending", " ascending", StringComparison.Ordinal)));
+
     /// <summary>The properties after <c>FROM c</c> (WHERE and ORDER BY) in the adapter's query texts.</summary>
     private static IEnumerable<string> QueriedProperties()
     {
@@ -79,6 +115,9 @@ public sealed partial class CosmosIndexingTests
 
     [GeneratedRegex(@"path: '([^']+)'\s+order: '([a-z]+)'")]
     private static partial Regex BicepComposite();
+
+    [GeneratedRegex(@"ORDER BY ((?:c\.[A-Za-z]+(?: (?:ASC|DESC))?(?:, )?)+)")]
+    private static partial Regex OrderBy();
 
     [GeneratedRegex("\"SELECT [^\"]* FROM c[^\"]*\"")]
     private static partial Regex QueryLiteral();

@@ -121,6 +121,95 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_creation_of_250_abandoned_midway_leaves_no_participant_document_once_the_purger_has_passed()
+    {
+        var clock = new ManualClock(Time.T0);
+        await using var store = CosmosTestStore.OnDouble(out var database, clock);
+        Conversation group = AGroup.OwnedBy(Some.User("owner")).With(Users("m", 249)).At(Time.T0);
+        database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Unavailable(), times: 1, skip: 1);
+        await Assert.ThrowsAnyAsync<Microsoft.Azure.Cosmos.CosmosException>(() => store.Conversations.AddAsync(group, Ct));
+
+        // Nobody retries (the domain mints a new id per request): once the creation is surely over, the purger removes what it wrote.
+        clock.Advance(TimeSpan.FromHours(1));
+        await store.CompleteBackgroundWorkAsync();
+
+        Assert.DoesNotContain(
+            database.Container(CosmosStore.ConversationsContainer).Items.Snapshot(group.Id),
+            d => d["type"]!.GetValue<string>() == DocumentTypes.Participant);
+    }
+
+    [Fact]
+    public async Task A_creation_of_250_whose_last_answer_was_lost_succeeds_when_retried()
+    {
+        var owner = Some.User("owner");
+        Conversation group = AGroup.OwnedBy(owner).With(Users("m", 249)).At(Time.T0);
+        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.LostResponse(), times: 1, skip: 2);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.Conversations.AddAsync(group, Ct));
+
+        await _store.Conversations.AddAsync(group, Ct);
+
+        Assert.Equal(250, (await _store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
+        Assert.Single((await _store.Conversations.ListForParticipantAsync(owner, 10, null, Ct)).Ok().Items);
+    }
+
+    [Fact]
+    public async Task A_creation_of_5_whose_answer_was_lost_succeeds_when_retried()
+    {
+        var owner = Some.User("owner");
+        Conversation group = AGroup.OwnedBy(owner).With(Users("m", 4)).At(Time.T0);
+        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.LostResponse());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.Conversations.AddAsync(group, Ct));
+
+        await _store.Conversations.AddAsync(group, Ct);
+
+        Assert.Equal(5, (await _store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
+    }
+
+    [Fact]
+    public async Task Deleting_a_group_of_1000_answers_in_a_bounded_number_of_calls_even_when_later_batches_are_throttled_and_the_purger_removes_the_rest()
+    {
+        var owner = Some.User("owner");
+        var group = await GroupAsync(owner, 1000);
+        var member = group.Participants[500].UserId;
+        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(100)), times: 5, skip: 1);
+        var callsBefore = _database.Calls;
+
+        await _store.Conversations.DeleteAsync(group.Id, Ct);
+
+        Assert.InRange(_database.Calls - callsBefore, 1, 12);
+        Assert.Null(await _store.Conversations.GetViewAsync(group.Id, member, Ct));
+        Assert.Empty((await _store.Conversations.ListForParticipantAsync(member, 10, null, Ct)).Ok().Items);
+        _database.Faults.Clear();
+        await _store.CompleteBackgroundWorkAsync();
+        Assert.DoesNotContain(
+            _database.Container(CosmosStore.ConversationsContainer).Items.Snapshot(group.Id),
+            d => d["type"]!.GetValue<string>() == DocumentTypes.Participant);
+        Assert.Empty(_database.Container(CosmosStore.MembershipsContainer).Items.Snapshot(member));
+    }
+
+    [Fact]
+    public async Task Adding_to_a_busy_group_of_999_lists_its_participants_once_however_many_sends_move_its_header_meanwhile()
+    {
+        var owner = Some.User("owner");
+        var group = await GroupAsync(owner, 999);
+        var current = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+        current.AddParticipant(owner, Some.User("late"), Time.At(5), Limits).Ok();
+        var activity = Time.At(10).ToUnixTimeMilliseconds();
+        var conversations = _database.GetContainer(CosmosStore.ConversationsContainer);
+
+        // Every send moves the header's activity (and its ETag) just before the change's batch.
+        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Interleave(async () =>
+            (await conversations.PatchItemStreamAsync(group.Id, new Microsoft.Azure.Cosmos.PartitionKey(group.Id), [Microsoft.Azure.Cosmos.PatchOperation.Set("/updatedAt", activity++)])).EnsureSuccessStatusCode()), times: 5);
+        var queriesBefore = _database.QueryLog.Queries.Count(q => q.Text.Contains("c.type = @t", StringComparison.Ordinal) && !q.Text.Contains("TOP", StringComparison.Ordinal));
+
+        await _store.Conversations.UpdateAsync(current, Ct);
+
+        var listings = _database.QueryLog.Queries.Count(q => q.Text.Contains("c.type = @t", StringComparison.Ordinal) && !q.Text.Contains("TOP", StringComparison.Ordinal)) - queriesBefore;
+        Assert.Equal(1, listings);
+        Assert.Equal(1000, (await _store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
+    }
+
+    [Fact]
     public async Task Once_a_removal_from_a_large_group_answered_the_removed_user_is_no_participant_and_the_epoch_moved()
     {
         var owner = Some.User("owner");
@@ -171,6 +260,62 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
         while (token is not null);
 
         Assert.Equal([growing.Id, smalls[0].Id, large.Id, smalls[2].Id, smalls[1].Id], listed);
+    }
+
+    [Fact]
+    public async Task A_group_whose_21st_member_was_added_while_membership_writes_were_throttled_still_comes_first_after_its_latest_message()
+    {
+        var owner = Some.User("owner");
+        var growing = await GroupAsync(owner, 20, at: 0);
+        await GroupAsync(owner, 3, at: 10);
+        _database.Faults.Inject(CosmosOperation.Upsert, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(100)), times: 21);
+        _database.Faults.Inject(CosmosOperation.Patch, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(100)));
+        var newcomer = Some.User("21st");
+        try
+        {
+            await AddAsync(growing.Id, owner, newcomer, at: 30);
+        }
+        catch (Microsoft.Azure.Cosmos.CosmosException refused) when ((int)refused.StatusCode == 429)
+        {
+            // Refused before anything committed: the client retries, as a 429 tells it to.
+            _database.Faults.Clear();
+            Assert.Equal(20, (await _store.Conversations.GetAsync(growing.Id, Ct))!.Participants.Count);
+            await AddAsync(growing.Id, owner, newcomer, at: 30);
+        }
+
+        _database.Faults.Clear();
+        await _store.Messages.AppendAsync(AMessage.From(owner).In(growing).Saying("latest").At(Time.At(50)), Ct);
+
+        var listed = (await _store.Conversations.ListForParticipantAsync(owner, 10, null, Ct)).Ok().Items;
+        Assert.Equal(growing.Id, listed[0].Id);
+        Assert.Equal(21, listed[0].ParticipantCount);
+    }
+
+    [Fact]
+    public async Task A_message_sent_while_its_group_shrinks_to_20_moves_the_group_to_the_top_of_the_list()
+    {
+        var owner = Some.User("owner");
+        var group = await GroupAsync(owner, 21);
+        var other = await GroupAsync(owner, 3, at: 5);
+        await _store.Messages.AppendAsync(AMessage.From(owner).In(other).Saying("meanwhile").At(Time.At(30)), Ct);
+        _database.Faults.Inject(CosmosOperation.Patch, new CosmosFault.Interleave(async () =>
+        {
+            var current = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+            current.RemoveParticipant(owner, current.Participants.Last(p => p.UserId != owner).UserId, Time.At(20)).Ok();
+            await _store.Conversations.UpdateAsync(current, Ct);
+        }));
+
+        await _store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("while shrinking").At(Time.At(50)), Ct);
+
+        Assert.Equal(20, (await _store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
+        Assert.Equal(group.Id, (await _store.Conversations.ListForParticipantAsync(owner, 10, null, Ct)).Ok().Items[0].Id);
+    }
+
+    private async Task AddAsync(string conversationId, string by, string userId, int at)
+    {
+        var current = (await _store.Conversations.GetAsync(conversationId, Ct))!;
+        current.AddParticipant(by, userId, Time.At(at), Limits).Ok();
+        await _store.Conversations.UpdateAsync(current, Ct);
     }
 
     [Fact]
