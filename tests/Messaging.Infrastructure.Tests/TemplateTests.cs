@@ -199,7 +199,8 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
 
         // Keyset paging indexes.
         AssertCompositeIndex(containers["messages"], ("/conversationId", "ascending"), ("/sequence", "descending"));
-        AssertCompositeIndex(containers["memberships"], ("/userId", "ascending"), ("/updatedAt", "descending"));
+        AssertCompositeIndex(containers["memberships"], ("/updatedAt", "descending"), ("/id", "descending"));
+        AssertCompositeIndex(containers["conversations"], ("/joinedAt", "ascending"), ("/userId", "ascending"));
 
         // TTL is explicit: off (null) or on without a default (-1); nothing expires by default.
         foreach (var (name, container) in containers)
