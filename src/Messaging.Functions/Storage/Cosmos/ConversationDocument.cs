@@ -56,22 +56,12 @@ internal sealed class ConversationDocument
     /// <summary>Whether its members' memberships carry no activity (<see cref="MembershipDocument.Large"/>).</summary>
     public bool IsLarge => ParticipantCount > MembershipDocument.MaxWithActivity;
 
-    public ConversationType ConversationType => Kind switch
-    {
-        "direct" => ConversationType.Direct,
-        "task" => ConversationType.Task,
-        _ => ConversationType.Group,
-    };
+    public ConversationType ConversationType => WireNames.TypeNamed(Kind) ?? ConversationType.Group;
 
     public static ConversationDocument From(Conversation conversation, string id) => new()
     {
         Id = id,
-        Kind = conversation.Type switch
-        {
-            ConversationType.Direct => "direct",
-            ConversationType.Task => "task",
-            _ => "group",
-        },
+        Kind = WireNames.Of(conversation.Type),
         Title = conversation.Title,
         TaskId = conversation.TaskId,
         DirectKey = conversation.DirectKey,

@@ -72,10 +72,7 @@ internal sealed class CosmosAttachmentClaims(Container attachments)
         for (var attempt = 0; attempt < 10; attempt++)
         {
             var (current, etag) = await attachments.TryReadAsync<AttachmentDocument>(attachmentId, attachmentId, cancellationToken);
-            if (current is null
-                || current.UploadedBy != message.SenderId
-                || current.MessageId is not null
-                || (current.ConversationId is not null && current.ConversationId != message.ConversationId))
+            if (current is null || !current.ToAttachment().CanBeAttachedBy(message.SenderId, message.ConversationId).IsSuccess)
             {
                 return false;
             }

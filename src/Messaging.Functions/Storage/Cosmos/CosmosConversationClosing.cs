@@ -1,4 +1,5 @@
 using System.Net;
+using Messaging.Domain.Conversations;
 using Microsoft.Azure.Cosmos;
 
 namespace Messaging.Functions.Storage.Cosmos;
@@ -95,7 +96,7 @@ internal static class CosmosConversationClosing
 
     public static string? ClaimIdOf(ConversationDocument document) =>
         document.DirectKey is { } directKey ? CosmosIds.Direct(directKey)
-        : document.Kind == "task" && document.TaskId is { } taskId ? CosmosIds.Task(taskId)
+        : document.Kind == WireNames.Task && document.TaskId is { } taskId ? CosmosIds.Task(taskId)
         : null;
 
     /// <summary>Deletes the claim only while it still names this conversation: a new conversation of the same pair or task may own it by now.</summary>

@@ -63,7 +63,7 @@ internal static class CosmosParticipants
         {
             var owners = conversations.QueryAsync<ParticipantDocument>(
                 new QueryDefinition("SELECT TOP @n * FROM c WHERE c.type = @t AND c.role = @r ORDER BY c.joinedAt ASC, c.userId ASC")
-                    .WithParameter("@n", ConversationView.MaxListed).WithParameter("@t", DocumentTypes.Participant).WithParameter("@r", "owner"),
+                    .WithParameter("@n", ConversationView.MaxListed).WithParameter("@t", DocumentTypes.Participant).WithParameter("@r", WireNames.Owner),
                 header.Id,
                 cancellationToken,
                 ConversationView.MaxListed);

@@ -42,11 +42,11 @@ internal sealed class ParticipantDocument
         LastReadAt = CosmosJson.Ms(participant.Watermark?.ReadAt),
     };
 
-    public static string RoleOf(Participant participant) => participant.Role == ParticipantRole.Owner ? "owner" : "member";
+    public static string RoleOf(Participant participant) => WireNames.Of(participant.Role);
 
     public ReadWatermark? Watermark =>
         LastReadMessageId is { } messageId && LastReadAt is { } readAt ? new ReadWatermark(messageId, LastReadSequence, CosmosJson.Time(readAt)) : null;
 
     public Participant ToParticipant() =>
-        new(UserId, Role == "owner" ? ParticipantRole.Owner : ParticipantRole.Member, CosmosJson.Time(JoinedAt), Watermark);
+        new(UserId, WireNames.RoleNamed(Role), CosmosJson.Time(JoinedAt), Watermark);
 }
