@@ -235,8 +235,9 @@ internal static class CosmosOperations
             return HttpStatusCode.OK;
         }
 
-        // The failing operation carries its own status; the others answer 424 Failed Dependency.
-        var stateStatus = response.Count > 0 ? response[0].StatusCode : response.StatusCode;
+        // The failing operation carries its own status, wherever it sits; the others answer 424 Failed Dependency.
+        var stateStatus = Enumerable.Range(0, response.Count).Select(i => response[i].StatusCode)
+            .FirstOrDefault(status => status != HttpStatusCode.FailedDependency, response.StatusCode);
         return stateStatus is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound or HttpStatusCode.Conflict
             ? stateStatus
             : throw CosmosRequestFailedException.Of(response, $"A batch in partition {partitionKey}");
