@@ -10,26 +10,15 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace Messaging.Tests.Store.Cosmos;
 
 /// <summary>The Cosmos adapter under races and faults the double makes deterministic (issue 12 review).</summary>
-public sealed class CosmosAdapterFaultTests : IAsyncLifetime
+public sealed class CosmosAdapterFaultTests : CosmosDoubleTest
 {
-    private static readonly CancellationToken Ct = CancellationToken.None;
     private static readonly MessagingLimits Limits = new();
-    private StoreUnderTest _store = null!;
-    private DoubleDatabase _database = null!;
-
-    public Task InitializeAsync()
-    {
-        _store = CosmosTestStore.OnDouble(out _database);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _store.DisposeAsync();
 
     private async Task<Message> SendAsync(string alice, string bob)
     {
         var group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0).Build();
-        await _store.Conversations.AddAsync(group, Ct);
-        var outcome = await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hello").At(Time.At(1)), Ct);
+        await Store.Conversations.AddAsync(group, Ct);
+        var outcome = await Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hello").At(Time.At(1)), Ct);
         return outcome.Message!;
     }
 
@@ -38,17 +27,17 @@ public sealed class CosmosAdapterFaultTests : IAsyncLifetime
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
         var sent = await SendAsync(alice, bob);
-        var edit = (await _store.Messages.GetAsync(sent.Id, Ct))!;
-        var delete = (await _store.Messages.GetAsync(sent.Id, Ct))!;
+        var edit = (await Store.Messages.GetAsync(sent.Id, Ct))!;
+        var delete = (await Store.Messages.GetAsync(sent.Id, Ct))!;
         edit.Edit(alice, "edited", Time.At(20), Limits).Ok();
         delete.Delete(alice, actorIsOwner: true, Time.At(21)).Ok();
 
         // The edit has read the message; the delete commits before the edit writes.
-        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Interleave(() => _store.Messages.UpdateAsync(delete, Ct)));
-        var status = await _store.Messages.UpdateAsync(edit, Ct);
+        Database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Interleave(() => Store.Messages.UpdateAsync(delete, Ct)));
+        var status = await Store.Messages.UpdateAsync(edit, Ct);
 
         Assert.Equal(UpdateStatus.AlreadyDeleted, status);
-        var stored = await _store.Messages.GetAsync(sent.Id, Ct);
+        var stored = await Store.Messages.GetAsync(sent.Id, Ct);
         Assert.NotNull(stored!.DeletedAt);
         Assert.NotEqual("edited", stored.Text);
     }
@@ -58,22 +47,22 @@ public sealed class CosmosAdapterFaultTests : IAsyncLifetime
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
         var sent = await SendAsync(alice, bob);
-        var delete = (await _store.Messages.GetAsync(sent.Id, Ct))!;
+        var delete = (await Store.Messages.GetAsync(sent.Id, Ct))!;
         delete.Delete(alice, actorIsOwner: true, Time.At(21)).Ok();
         var folder = Path.Combine(Path.GetTempPath(), "messaging-cosmos-edit-race", Guid.NewGuid().ToString("N"));
         var content = new FileSystemContentStore(folder, new DownloadUrlSigner(folder, TimeProvider.System, TimeSpan.FromMinutes(15)), NullLogger<FileSystemContentStore>.Instance);
         var mapper = new ResourceMapper(content);
-        var conversations = new ConversationService(_store.Conversations, _store.Messages, content, mapper, TimeProvider.System, Limits);
+        var conversations = new ConversationService(Store.Conversations, Store.Messages, content, mapper, TimeProvider.System, Limits);
         using var rateLimiter = new UserRateLimiter(Limits);
         var service = new MessageService(
-            _store.Conversations, _store.Messages, _store.Attachments, content, conversations, mapper, TimeProvider.System, Limits, rateLimiter);
+            Store.Conversations, Store.Messages, Store.Attachments, content, conversations, mapper, TimeProvider.System, Limits, rateLimiter);
 
         // The edit has found the message; the delete commits before the edit's batch.
-        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Interleave(() => _store.Messages.UpdateAsync(delete, Ct)));
+        Database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Interleave(() => Store.Messages.UpdateAsync(delete, Ct)));
         var edited = await service.EditAsync(alice, sent.Id, "edited", Ct);
 
         Assert.Equal(ErrorKind.Conflict, edited.Error?.Kind);
-        Assert.Equal("", (await _store.Messages.GetAsync(sent.Id, Ct))!.Text);
+        Assert.Equal("", (await Store.Messages.GetAsync(sent.Id, Ct))!.Text);
         TemporaryFolder.DeleteQuietly(folder);
     }
 
@@ -82,14 +71,14 @@ public sealed class CosmosAdapterFaultTests : IAsyncLifetime
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
         var group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0).Build();
-        await _store.Conversations.AddAsync(group, Ct);
-        _database.Faults.Inject(CosmosOperation.Patch, new CosmosFault.Unavailable(), times: 3);
+        await Store.Conversations.AddAsync(group, Ct);
+        Database.Faults.Inject(CosmosOperation.Patch, new CosmosFault.Unavailable(), times: 3);
 
-        var outcome = await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hello").At(Time.At(1)), Ct);
+        var outcome = await Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hello").At(Time.At(1)), Ct);
 
         Assert.Equal(AppendStatus.Created, outcome.Status);
         Assert.Equal(1, outcome.Message!.Sequence);
-        Assert.Equal(outcome.Message.Id, (await _store.Messages.GetLatestAsync(group.Id, Ct))!.Id);
+        Assert.Equal(outcome.Message.Id, (await Store.Messages.GetLatestAsync(group.Id, Ct))!.Id);
     }
 
     [Fact]
@@ -97,15 +86,15 @@ public sealed class CosmosAdapterFaultTests : IAsyncLifetime
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
         var group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0).Build();
-        await _store.Conversations.AddAsync(group, Ct);
+        await Store.Conversations.AddAsync(group, Ct);
         Messaging.Domain.Attachments.Attachment photo = AnAttachment.UploadedBy(alice).Named("a.png", "image/png", 10).At(Time.T0);
-        await _store.Attachments.AddAsync(photo, Ct);
+        await Store.Attachments.AddAsync(photo, Ct);
 
         // Reads: the conversation, the attachment (then its claim is written), then the counter, which fails.
-        _database.Faults.Inject(CosmosOperation.Read, new CosmosFault.Unavailable(), skip: 2);
+        Database.Faults.Inject(CosmosOperation.Read, new CosmosFault.Unavailable(), skip: 2);
         await Assert.ThrowsAnyAsync<Microsoft.Azure.Cosmos.CosmosException>(
-            () => _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").At(Time.At(1)).WithAttachments(photo), Ct));
+            () => Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").At(Time.At(1)).WithAttachments(photo), Ct));
 
-        Assert.Null((await _store.Attachments.GetAsync(photo.Id, Ct))!.MessageId);
+        Assert.Null((await Store.Attachments.GetAsync(photo.Id, Ct))!.MessageId);
     }
 }

@@ -13,38 +13,27 @@ namespace Messaging.Tests.Store.Cosmos;
 /// row. The operation succeeds once the storm is over, or answers a conflict: never a duplicate,
 /// never a lost write.
 /// </summary>
-public sealed class CosmosConflictStormTests : IAsyncLifetime
+public sealed class CosmosConflictStormTests : CosmosDoubleTest
 {
-    private static readonly CancellationToken Ct = CancellationToken.None;
     private static readonly MessagingLimits Limits = new();
-    private StoreUnderTest _store = null!;
-    private DoubleDatabase _database = null!;
-
-    public Task InitializeAsync()
-    {
-        _store = CosmosTestStore.OnDouble(out _database);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _store.DisposeAsync();
 
     /// <summary>Before each of the next <paramref name="times"/> batches, the document is rewritten unchanged (a new ETag), bypassing the faults.</summary>
     private void StormOn(string container, string partitionKey, string id, int times) =>
-        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Interleave(() =>
+        Database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Interleave(() =>
         {
-            var items = _database.Container(container).Items;
+            var items = Database.Container(container).Items;
             var current = items.Apply(partitionKey, new ItemOperation(ItemOperationKind.Read, id)).Item!;
             items.Apply(partitionKey, new ItemOperation(ItemOperationKind.Replace, id, (JsonObject)current.Body.DeepClone()));
             return Task.CompletedTask;
         }), times);
 
     private List<JsonObject> Records(string container, string partitionKey, string kind) =>
-        [.. _database.Container(container).Items.Snapshot(partitionKey).Where(d => d["type"]!.GetValue<string>() == DocumentTypes.Change && d["kind"]!.GetValue<string>() == kind)];
+        [.. Database.Container(container).Items.Snapshot(partitionKey).Where(d => d["type"]!.GetValue<string>() == DocumentTypes.Change && d["kind"]!.GetValue<string>() == kind)];
 
     private async Task<Conversation> GroupAsync(string alice, string bob)
     {
         Conversation group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0);
-        await _store.Conversations.AddAsync(group, Ct);
+        await Store.Conversations.AddAsync(group, Ct);
         return group;
     }
 
@@ -55,14 +44,14 @@ public sealed class CosmosConflictStormTests : IAsyncLifetime
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
         var group = await GroupAsync(alice, bob);
-        var first = await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("one").At(Time.At(1)), Ct);
+        var first = await Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("one").At(Time.At(1)), Ct);
 
         StormOn(CosmosStore.MessagesContainer, group.Id, CosmosIds.CounterId, storm);
-        var sent = await _store.Messages.AppendAsync(AMessage.From(bob).In(group).Saying("two").WithClientId("c2").At(Time.At(2)), Ct);
+        var sent = await Store.Messages.AppendAsync(AMessage.From(bob).In(group).Saying("two").WithClientId("c2").At(Time.At(2)), Ct);
 
         Assert.Equal(AppendStatus.Created, sent.Status);
         Assert.Equal(first.Message!.Sequence + 1, sent.Message!.Sequence);
-        Assert.Equal([1L, 2L], (await _store.Messages.ListAfterAsync(group.Id, 0, 10, Ct)).Select(m => m.Sequence));
+        Assert.Equal([1L, 2L], (await Store.Messages.ListAfterAsync(group.Id, 0, 10, Ct)).Select(m => m.Sequence));
         Assert.Single(Records(CosmosStore.MessagesContainer, group.Id, ChangeRecordKinds.MessageCreated), r => r["messageId"]!.GetValue<string>() == sent.Message.Id);
     }
 
@@ -71,19 +60,19 @@ public sealed class CosmosConflictStormTests : IAsyncLifetime
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
         var group = await GroupAsync(alice, bob);
-        await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("one").At(Time.At(1)), Ct);
+        await Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("one").At(Time.At(1)), Ct);
         Messaging.Domain.Attachments.Attachment photo = AnAttachment.UploadedBy(bob).Named("a.png", "image/png", 10).At(Time.T0);
-        await _store.Attachments.AddAsync(photo, Ct);
+        await Store.Attachments.AddAsync(photo, Ct);
 
         StormOn(CosmosStore.MessagesContainer, group.Id, CosmosIds.CounterId, 1000);
         await Assert.ThrowsAsync<ConcurrencyConflictException>(
-            () => _store.Messages.AppendAsync(AMessage.From(bob).In(group).Saying("two").WithClientId("c2").WithAttachments(photo).At(Time.At(2)), Ct));
-        _database.Faults.Clear();
+            () => Store.Messages.AppendAsync(AMessage.From(bob).In(group).Saying("two").WithClientId("c2").WithAttachments(photo).At(Time.At(2)), Ct));
+        Database.Faults.Clear();
 
-        Assert.Equal([1L], (await _store.Messages.ListAfterAsync(group.Id, 0, 10, Ct)).Select(m => m.Sequence));
-        Assert.Null(await _store.Messages.FindByClientMessageIdAsync(group.Id, bob, "c2", Ct));
-        Assert.Null((await _store.Attachments.GetAsync(photo.Id, Ct))!.MessageId);
-        var retried = await _store.Messages.AppendAsync(AMessage.From(bob).In(group).Saying("two").WithClientId("c2").WithAttachments(photo).At(Time.At(3)), Ct);
+        Assert.Equal([1L], (await Store.Messages.ListAfterAsync(group.Id, 0, 10, Ct)).Select(m => m.Sequence));
+        Assert.Null(await Store.Messages.FindByClientMessageIdAsync(group.Id, bob, "c2", Ct));
+        Assert.Null((await Store.Attachments.GetAsync(photo.Id, Ct))!.MessageId);
+        var retried = await Store.Messages.AppendAsync(AMessage.From(bob).In(group).Saying("two").WithClientId("c2").WithAttachments(photo).At(Time.At(3)), Ct);
         Assert.Equal(2, retried.Message!.Sequence);
     }
 
@@ -94,11 +83,11 @@ public sealed class CosmosConflictStormTests : IAsyncLifetime
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
         var group = await GroupAsync(alice, bob);
-        var renamed = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+        var renamed = (await Store.Conversations.GetAsync(group.Id, Ct))!;
         renamed.Rename(alice, "storm", Time.At(5), Limits).Ok();
 
         StormOn(CosmosStore.ConversationsContainer, group.Id, group.Id, storm);
-        var update = _store.Conversations.UpdateAsync(renamed, Ct);
+        var update = Store.Conversations.UpdateAsync(renamed, Ct);
         if (commits)
         {
             await update;
@@ -108,8 +97,8 @@ public sealed class CosmosConflictStormTests : IAsyncLifetime
             await Assert.ThrowsAsync<ConcurrencyConflictException>(() => update);
         }
 
-        _database.Faults.Clear();
-        var stored = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+        Database.Faults.Clear();
+        var stored = (await Store.Conversations.GetAsync(group.Id, Ct))!;
         Assert.Equal(commits ? "storm" : group.Title, stored.Title);
         Assert.Equal(group.Version + (commits ? 1 : 0), stored.Version);
         Assert.Equal(commits ? 1 : 0, Records(CosmosStore.ConversationsContainer, group.Id, ChangeRecordKinds.ConversationChanged).Count);
@@ -122,21 +111,21 @@ public sealed class CosmosConflictStormTests : IAsyncLifetime
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
         var group = await GroupAsync(alice, bob);
-        var message = (await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("read me").At(Time.At(1)), Ct)).Message!;
+        var message = (await Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("read me").At(Time.At(1)), Ct)).Message!;
         var watermark = new ReadWatermark(message.Id, message.Sequence, Time.At(2));
 
         StormOn(CosmosStore.ConversationsContainer, group.Id, ParticipantDocument.IdOf(bob), storm);
         if (moves)
         {
-            Assert.True((await _store.Conversations.AdvanceWatermarkAsync(group.Id, bob, watermark, Ct)).Moved);
+            Assert.True((await Store.Conversations.AdvanceWatermarkAsync(group.Id, bob, watermark, Ct)).Moved);
         }
         else
         {
-            await Assert.ThrowsAsync<ConcurrencyConflictException>(() => _store.Conversations.AdvanceWatermarkAsync(group.Id, bob, watermark, Ct));
+            await Assert.ThrowsAsync<ConcurrencyConflictException>(() => Store.Conversations.AdvanceWatermarkAsync(group.Id, bob, watermark, Ct));
         }
 
-        _database.Faults.Clear();
-        Assert.Equal(moves ? watermark : null, (await _store.Conversations.GetAsync(group.Id, Ct))!.FindParticipant(bob)!.Watermark);
+        Database.Faults.Clear();
+        Assert.Equal(moves ? watermark : null, (await Store.Conversations.GetAsync(group.Id, Ct))!.FindParticipant(bob)!.Watermark);
         Assert.Equal(moves ? 1 : 0, Records(CosmosStore.ConversationsContainer, group.Id, ChangeRecordKinds.Read).Count);
     }
 
@@ -147,22 +136,22 @@ public sealed class CosmosConflictStormTests : IAsyncLifetime
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
         var group = await GroupAsync(alice, bob);
-        var message = (await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("draft").At(Time.At(1)), Ct)).Message!;
-        var edited = (await _store.Messages.GetAsync(message.Id, Ct))!;
+        var message = (await Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("draft").At(Time.At(1)), Ct)).Message!;
+        var edited = (await Store.Messages.GetAsync(message.Id, Ct))!;
         edited.Edit(alice, "final", Time.At(3), Limits).Ok();
 
         StormOn(CosmosStore.MessagesContainer, group.Id, message.Id, storm);
         if (commits)
         {
-            await _store.Messages.UpdateAsync(edited, Ct);
+            await Store.Messages.UpdateAsync(edited, Ct);
         }
         else
         {
-            await Assert.ThrowsAsync<ConcurrencyConflictException>(() => _store.Messages.UpdateAsync(edited, Ct));
+            await Assert.ThrowsAsync<ConcurrencyConflictException>(() => Store.Messages.UpdateAsync(edited, Ct));
         }
 
-        _database.Faults.Clear();
-        Assert.Equal(commits ? "final" : "draft", (await _store.Messages.GetAsync(message.Id, Ct))!.Text);
+        Database.Faults.Clear();
+        Assert.Equal(commits ? "final" : "draft", (await Store.Messages.GetAsync(message.Id, Ct))!.Text);
         Assert.Equal(commits ? 1 : 0, Records(CosmosStore.MessagesContainer, group.Id, ChangeRecordKinds.MessageEdited).Count);
     }
 }

@@ -11,35 +11,24 @@ namespace Messaging.Tests.Store.Cosmos;
 /// of a send and of a mark-read flat in group size, activity on small groups' memberships only, and
 /// large groups created in several batches without ever showing half of them.
 /// </summary>
-public sealed class CosmosLargeGroupTests : IAsyncLifetime
+public sealed class CosmosLargeGroupTests : CosmosDoubleTest
 {
-    private static readonly CancellationToken Ct = CancellationToken.None;
     private static readonly MessagingLimits Limits = new();
-    private StoreUnderTest _store = null!;
-    private DoubleDatabase _database = null!;
-
-    public Task InitializeAsync()
-    {
-        _store = CosmosTestStore.OnDouble(out _database);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _store.DisposeAsync();
 
     private static string[] Users(string prefix, int count) => [.. Enumerable.Range(0, count).Select(_ => Some.User(prefix))];
 
     private async Task<Conversation> GroupAsync(string owner, int participants, int at = 0)
     {
         Conversation group = AGroup.OwnedBy(owner).With(Users("m", participants - 1)).At(Time.At(at));
-        await _store.Conversations.AddAsync(group, Ct);
+        await Store.Conversations.AddAsync(group, Ct);
         return group;
     }
 
     private async Task<int> WritesOfAsync(Func<Task> operation)
     {
-        var before = _database.Writes;
+        var before = Database.Writes;
         await operation();
-        return _database.Writes - before;
+        return Database.Writes - before;
     }
 
     [Fact]
@@ -49,8 +38,8 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
         var small = await GroupAsync(owner, 5);
         var large = await GroupAsync(owner, 1000);
 
-        var forSmall = await WritesOfAsync(() => _store.Messages.AppendAsync(AMessage.From(owner).In(small).Saying("hi").At(Time.At(1)), Ct));
-        var forLarge = await WritesOfAsync(() => _store.Messages.AppendAsync(AMessage.From(owner).In(large).Saying("hi").At(Time.At(1)), Ct));
+        var forSmall = await WritesOfAsync(() => Store.Messages.AppendAsync(AMessage.From(owner).In(small).Saying("hi").At(Time.At(1)), Ct));
+        var forLarge = await WritesOfAsync(() => Store.Messages.AppendAsync(AMessage.From(owner).In(large).Saying("hi").At(Time.At(1)), Ct));
 
         // The locator (written expiring, then made permanent once the batch committed), counter, message,
         // change record, the header's activity; a small group's 5 memberships besides.
@@ -66,12 +55,12 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
         {
             var group = await GroupAsync(owner, size);
             var reader = group.Participants[^1].UserId;
-            var sent = (await _store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("read me").At(Time.At(1)), Ct)).Message!;
+            var sent = (await Store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("read me").At(Time.At(1)), Ct)).Message!;
 
-            var writes = await WritesOfAsync(() => _store.Conversations.AdvanceWatermarkAsync(group.Id, reader, new ReadWatermark(sent.Id, sent.Sequence, Time.At(2)), Ct));
+            var writes = await WritesOfAsync(() => Store.Conversations.AdvanceWatermarkAsync(group.Id, reader, new ReadWatermark(sent.Id, sent.Sequence, Time.At(2)), Ct));
 
             Assert.Equal(2, writes);
-            Assert.Equal(sent.Sequence, (await _store.Conversations.GetParticipantAsync(group.Id, reader, Ct))!.LastReadSequence);
+            Assert.Equal(sent.Sequence, (await Store.Conversations.GetParticipantAsync(group.Id, reader, Ct))!.LastReadSequence);
         }
     }
 
@@ -82,7 +71,7 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
         var group = await GroupAsync(owner, 1000);
         var viewer = group.Participants[500].UserId;
 
-        var view = (await _store.Conversations.GetViewAsync(group.Id, viewer, Ct))!;
+        var view = (await Store.Conversations.GetViewAsync(group.Id, viewer, Ct))!;
 
         Assert.Equal(1000, view.ParticipantCount);
         Assert.Equal(ConversationView.Of(group, viewer).Leading.Select(p => p.UserId), view.Leading.Select(p => p.UserId));
@@ -99,25 +88,25 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
         var owner = Some.User("owner");
         Conversation group = AGroup.OwnedBy(owner).With(Users("m", 249)).At(Time.T0);
         var member = group.Participants[^1].UserId;
-        _database.Faults.Inject(CosmosOperation.Batch, fault, times: 1, skip: 1);
+        Database.Faults.Inject(CosmosOperation.Batch, fault, times: 1, skip: 1);
 
-        await Assert.ThrowsAnyAsync<Microsoft.Azure.Cosmos.CosmosException>(() => _store.Conversations.AddAsync(group, Ct));
+        await Assert.ThrowsAnyAsync<Microsoft.Azure.Cosmos.CosmosException>(() => Store.Conversations.AddAsync(group, Ct));
 
-        Assert.Null(await _store.Conversations.GetAsync(group.Id, Ct));
-        Assert.Null(await _store.Conversations.GetViewAsync(group.Id, member, Ct));
-        Assert.Null(await _store.Conversations.GetParticipantAsync(group.Id, member, Ct));
-        Assert.Null(await _store.Conversations.GetParticipantAsync(group.Id, group.Participants[0].UserId, Ct));
-        Assert.Empty((await _store.Conversations.ListParticipantsAsync(group.Id, 10, null, Ct)).Ok().Items);
-        Assert.Empty((await _store.Conversations.ListForParticipantAsync(member, 10, null, Ct)).Ok().Items);
-        Assert.Empty(await _store.Conversations.ListMembershipsAsync(owner, Ct));
+        Assert.Null(await Store.Conversations.GetAsync(group.Id, Ct));
+        Assert.Null(await Store.Conversations.GetViewAsync(group.Id, member, Ct));
+        Assert.Null(await Store.Conversations.GetParticipantAsync(group.Id, member, Ct));
+        Assert.Null(await Store.Conversations.GetParticipantAsync(group.Id, group.Participants[0].UserId, Ct));
+        Assert.Empty((await Store.Conversations.ListParticipantsAsync(group.Id, 10, null, Ct)).Ok().Items);
+        Assert.Empty((await Store.Conversations.ListForParticipantAsync(member, 10, null, Ct)).Ok().Items);
+        Assert.Empty(await Store.Conversations.ListMembershipsAsync(owner, Ct));
         Assert.Equal(Messaging.Domain.Messages.AppendStatus.ConversationMissing,
-            (await _store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("too early").At(Time.At(1)), Ct)).Status);
+            (await Store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("too early").At(Time.At(1)), Ct)).Status);
 
-        await _store.Conversations.AddAsync(group, Ct);
+        await Store.Conversations.AddAsync(group, Ct);
 
-        Assert.Equal(250, (await _store.Conversations.GetAsync(group.Id, Ct))!.Participants.Count);
-        Assert.NotNull(await _store.Conversations.GetParticipantAsync(group.Id, member, Ct));
-        Assert.Single((await _store.Conversations.ListForParticipantAsync(member, 10, null, Ct)).Ok().Items);
+        Assert.Equal(250, (await Store.Conversations.GetAsync(group.Id, Ct))!.Participants.Count);
+        Assert.NotNull(await Store.Conversations.GetParticipantAsync(group.Id, member, Ct));
+        Assert.Single((await Store.Conversations.ListForParticipantAsync(member, 10, null, Ct)).Ok().Items);
     }
 
     [Fact]
@@ -143,13 +132,13 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
     {
         var owner = Some.User("owner");
         Conversation group = AGroup.OwnedBy(owner).With(Users("m", 249)).At(Time.T0);
-        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.LostResponse(), times: 1, skip: 2);
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.Conversations.AddAsync(group, Ct));
+        Database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.LostResponse(), times: 1, skip: 2);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.Conversations.AddAsync(group, Ct));
 
-        await _store.Conversations.AddAsync(group, Ct);
+        await Store.Conversations.AddAsync(group, Ct);
 
-        Assert.Equal(250, (await _store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
-        Assert.Single((await _store.Conversations.ListForParticipantAsync(owner, 10, null, Ct)).Ok().Items);
+        Assert.Equal(250, (await Store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
+        Assert.Single((await Store.Conversations.ListForParticipantAsync(owner, 10, null, Ct)).Ok().Items);
     }
 
     [Fact]
@@ -157,12 +146,12 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
     {
         var owner = Some.User("owner");
         Conversation group = AGroup.OwnedBy(owner).With(Users("m", 4)).At(Time.T0);
-        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.LostResponse());
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.Conversations.AddAsync(group, Ct));
+        Database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.LostResponse());
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.Conversations.AddAsync(group, Ct));
 
-        await _store.Conversations.AddAsync(group, Ct);
+        await Store.Conversations.AddAsync(group, Ct);
 
-        Assert.Equal(5, (await _store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
+        Assert.Equal(5, (await Store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
     }
 
     [Fact]
@@ -171,20 +160,20 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
         var owner = Some.User("owner");
         var group = await GroupAsync(owner, 1000);
         var member = group.Participants[500].UserId;
-        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(100)), times: 5, skip: 1);
-        var callsBefore = _database.Calls;
+        Database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(100)), times: 5, skip: 1);
+        var callsBefore = Database.Calls;
 
-        await _store.Conversations.DeleteAsync(group.Id, Ct);
+        await Store.Conversations.DeleteAsync(group.Id, Ct);
 
-        Assert.InRange(_database.Calls - callsBefore, 1, 12);
-        Assert.Null(await _store.Conversations.GetViewAsync(group.Id, member, Ct));
-        Assert.Empty((await _store.Conversations.ListForParticipantAsync(member, 10, null, Ct)).Ok().Items);
-        _database.Faults.Clear();
-        await _store.CompleteBackgroundWorkAsync();
+        Assert.InRange(Database.Calls - callsBefore, 1, 12);
+        Assert.Null(await Store.Conversations.GetViewAsync(group.Id, member, Ct));
+        Assert.Empty((await Store.Conversations.ListForParticipantAsync(member, 10, null, Ct)).Ok().Items);
+        Database.Faults.Clear();
+        await Store.CompleteBackgroundWorkAsync();
         Assert.DoesNotContain(
-            _database.Container(CosmosStore.ConversationsContainer).Items.Snapshot(group.Id),
+            Database.Container(CosmosStore.ConversationsContainer).Items.Snapshot(group.Id),
             d => d["type"]!.GetValue<string>() == DocumentTypes.Participant);
-        Assert.Empty(_database.Container(CosmosStore.MembershipsContainer).Items.Snapshot(member));
+        Assert.Empty(Database.Container(CosmosStore.MembershipsContainer).Items.Snapshot(member));
     }
 
     [Fact]
@@ -192,21 +181,21 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
     {
         var owner = Some.User("owner");
         var group = await GroupAsync(owner, 999);
-        var current = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+        var current = (await Store.Conversations.GetAsync(group.Id, Ct))!;
         current.AddParticipant(owner, Some.User("late"), Time.At(5), Limits).Ok();
         var activity = Time.At(10).ToUnixTimeMilliseconds();
-        var conversations = _database.GetContainer(CosmosStore.ConversationsContainer);
+        var conversations = Database.GetContainer(CosmosStore.ConversationsContainer);
 
         // Every send moves the header's activity (and its ETag) just before the change's batch.
-        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Interleave(async () =>
+        Database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Interleave(async () =>
             (await conversations.PatchItemStreamAsync(group.Id, new Microsoft.Azure.Cosmos.PartitionKey(group.Id), [Microsoft.Azure.Cosmos.PatchOperation.Set("/updatedAt", activity++)])).EnsureSuccessStatusCode()), times: 5);
-        var queriesBefore = _database.QueryLog.Queries.Count(q => q.Text.Contains("c.type = @t", StringComparison.Ordinal) && !q.Text.Contains("TOP", StringComparison.Ordinal));
+        var queriesBefore = Database.QueryLog.Queries.Count(q => q.Text.Contains("c.type = @t", StringComparison.Ordinal) && !q.Text.Contains("TOP", StringComparison.Ordinal));
 
-        await _store.Conversations.UpdateAsync(current, Ct);
+        await Store.Conversations.UpdateAsync(current, Ct);
 
-        var listings = _database.QueryLog.Queries.Count(q => q.Text.Contains("c.type = @t", StringComparison.Ordinal) && !q.Text.Contains("TOP", StringComparison.Ordinal)) - queriesBefore;
+        var listings = Database.QueryLog.Queries.Count(q => q.Text.Contains("c.type = @t", StringComparison.Ordinal) && !q.Text.Contains("TOP", StringComparison.Ordinal)) - queriesBefore;
         Assert.Equal(1, listings);
-        Assert.Equal(1000, (await _store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
+        Assert.Equal(1000, (await Store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
     }
 
     [Fact]
@@ -215,15 +204,15 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
         var owner = Some.User("owner");
         var group = await GroupAsync(owner, 120);
         var removed = group.Participants[60].UserId;
-        var current = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+        var current = (await Store.Conversations.GetAsync(group.Id, Ct))!;
         current.RemoveParticipant(owner, removed, Time.At(5)).Ok();
 
-        await _store.Conversations.UpdateAsync(current, Ct);
+        await Store.Conversations.UpdateAsync(current, Ct);
 
-        Assert.Null(await _store.Conversations.GetParticipantAsync(group.Id, removed, Ct));
-        Assert.Null(await _store.Conversations.GetViewAsync(group.Id, removed, Ct));
-        Assert.Equal((null, false), await _store.Conversations.AdvanceWatermarkAsync(group.Id, removed, new ReadWatermark("m", 1, Time.At(6)), Ct));
-        var audience = (await _store.Conversations.GetAudienceAsync(group.Id, Ct))!;
+        Assert.Null(await Store.Conversations.GetParticipantAsync(group.Id, removed, Ct));
+        Assert.Null(await Store.Conversations.GetViewAsync(group.Id, removed, Ct));
+        Assert.Equal((null, false), await Store.Conversations.AdvanceWatermarkAsync(group.Id, removed, new ReadWatermark("m", 1, Time.At(6)), Ct));
+        var audience = (await Store.Conversations.GetAudienceAsync(group.Id, Ct))!;
         Assert.DoesNotContain(removed, audience.ParticipantIds);
         Assert.Equal(119, audience.ParticipantIds.Count);
         Assert.True(audience.MembershipEpoch > group.MembershipEpoch);
@@ -241,19 +230,19 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
         }
 
         var large = await GroupAsync(owner, 40, at: 20);
-        var current = (await _store.Conversations.GetAsync(growing.Id, Ct))!;
+        var current = (await Store.Conversations.GetAsync(growing.Id, Ct))!;
         current.AddParticipant(owner, Some.User("21st"), Time.At(30), Limits).Ok();
-        await _store.Conversations.UpdateAsync(current, Ct);
-        await _store.Messages.AppendAsync(AMessage.From(owner).In(smalls[0]).Saying("later").At(Time.At(40)), Ct);
-        await _store.Messages.AppendAsync(AMessage.From(owner).In(growing).Saying("latest").At(Time.At(50)), Ct);
+        await Store.Conversations.UpdateAsync(current, Ct);
+        await Store.Messages.AppendAsync(AMessage.From(owner).In(smalls[0]).Saying("later").At(Time.At(40)), Ct);
+        await Store.Messages.AppendAsync(AMessage.From(owner).In(growing).Saying("latest").At(Time.At(50)), Ct);
 
-        var memberships = _database.Container(CosmosStore.MembershipsContainer).Items.Snapshot(owner);
+        var memberships = Database.Container(CosmosStore.MembershipsContainer).Items.Snapshot(owner);
         Assert.True(memberships.Single(m => m["id"]!.GetValue<string>() == growing.Id)["large"]!.GetValue<bool>());
         var listed = new List<string>();
         string? token = null;
         do
         {
-            var page = (await _store.Conversations.ListForParticipantAsync(owner, 2, token, Ct)).Ok();
+            var page = (await Store.Conversations.ListForParticipantAsync(owner, 2, token, Ct)).Ok();
             listed.AddRange(page.Items.Select(v => v.Id));
             token = page.ContinuationToken;
         }
@@ -268,8 +257,8 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
         var owner = Some.User("owner");
         var growing = await GroupAsync(owner, 20, at: 0);
         await GroupAsync(owner, 3, at: 10);
-        _database.Faults.Inject(CosmosOperation.Upsert, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(100)), times: 21);
-        _database.Faults.Inject(CosmosOperation.Patch, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(100)));
+        Database.Faults.Inject(CosmosOperation.Upsert, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(100)), times: 21);
+        Database.Faults.Inject(CosmosOperation.Patch, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(100)));
         var newcomer = Some.User("21st");
         try
         {
@@ -278,15 +267,15 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
         catch (Microsoft.Azure.Cosmos.CosmosException refused) when ((int)refused.StatusCode == 429)
         {
             // Refused before anything committed: the client retries, as a 429 tells it to.
-            _database.Faults.Clear();
-            Assert.Equal(20, (await _store.Conversations.GetAsync(growing.Id, Ct))!.Participants.Count);
+            Database.Faults.Clear();
+            Assert.Equal(20, (await Store.Conversations.GetAsync(growing.Id, Ct))!.Participants.Count);
             await AddAsync(growing.Id, owner, newcomer, at: 30);
         }
 
-        _database.Faults.Clear();
-        await _store.Messages.AppendAsync(AMessage.From(owner).In(growing).Saying("latest").At(Time.At(50)), Ct);
+        Database.Faults.Clear();
+        await Store.Messages.AppendAsync(AMessage.From(owner).In(growing).Saying("latest").At(Time.At(50)), Ct);
 
-        var listed = (await _store.Conversations.ListForParticipantAsync(owner, 10, null, Ct)).Ok().Items;
+        var listed = (await Store.Conversations.ListForParticipantAsync(owner, 10, null, Ct)).Ok().Items;
         Assert.Equal(growing.Id, listed[0].Id);
         Assert.Equal(21, listed[0].ParticipantCount);
     }
@@ -297,25 +286,25 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
         var owner = Some.User("owner");
         var group = await GroupAsync(owner, 21);
         var other = await GroupAsync(owner, 3, at: 5);
-        await _store.Messages.AppendAsync(AMessage.From(owner).In(other).Saying("meanwhile").At(Time.At(30)), Ct);
-        _database.Faults.Inject(CosmosOperation.Patch, new CosmosFault.Interleave(async () =>
+        await Store.Messages.AppendAsync(AMessage.From(owner).In(other).Saying("meanwhile").At(Time.At(30)), Ct);
+        Database.Faults.Inject(CosmosOperation.Patch, new CosmosFault.Interleave(async () =>
         {
-            var current = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+            var current = (await Store.Conversations.GetAsync(group.Id, Ct))!;
             current.RemoveParticipant(owner, current.Participants.Last(p => p.UserId != owner).UserId, Time.At(20)).Ok();
-            await _store.Conversations.UpdateAsync(current, Ct);
+            await Store.Conversations.UpdateAsync(current, Ct);
         }));
 
-        await _store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("while shrinking").At(Time.At(50)), Ct);
+        await Store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("while shrinking").At(Time.At(50)), Ct);
 
-        Assert.Equal(20, (await _store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
-        Assert.Equal(group.Id, (await _store.Conversations.ListForParticipantAsync(owner, 10, null, Ct)).Ok().Items[0].Id);
+        Assert.Equal(20, (await Store.Conversations.GetViewAsync(group.Id, owner, Ct))!.ParticipantCount);
+        Assert.Equal(group.Id, (await Store.Conversations.ListForParticipantAsync(owner, 10, null, Ct)).Ok().Items[0].Id);
     }
 
     private async Task AddAsync(string conversationId, string by, string userId, int at)
     {
-        var current = (await _store.Conversations.GetAsync(conversationId, Ct))!;
+        var current = (await Store.Conversations.GetAsync(conversationId, Ct))!;
         current.AddParticipant(by, userId, Time.At(at), Limits).Ok();
-        await _store.Conversations.UpdateAsync(current, Ct);
+        await Store.Conversations.UpdateAsync(current, Ct);
     }
 
     [Fact]
@@ -323,21 +312,21 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
     {
         var owner = Some.User("owner");
         var group = await GroupAsync(owner, 21);
-        await _store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("while large").At(Time.At(10)), Ct);
-        var current = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+        await Store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("while large").At(Time.At(10)), Ct);
+        var current = (await Store.Conversations.GetAsync(group.Id, Ct))!;
         var leaving = current.Participants[^1].UserId;
         current.RemoveParticipant(owner, leaving, Time.At(20)).Ok();
 
-        await _store.Conversations.UpdateAsync(current, Ct);
+        await Store.Conversations.UpdateAsync(current, Ct);
 
         foreach (var member in current.Participants.Select(p => p.UserId))
         {
-            var membership = _database.Container(CosmosStore.MembershipsContainer).Items.Snapshot(member).Single(m => m["id"]!.GetValue<string>() == group.Id);
+            var membership = Database.Container(CosmosStore.MembershipsContainer).Items.Snapshot(member).Single(m => m["id"]!.GetValue<string>() == group.Id);
             Assert.False(membership["large"]!.GetValue<bool>());
             Assert.Equal(Time.At(20).ToUnixTimeMilliseconds(), membership["updatedAt"]!.GetValue<long>());
         }
 
-        Assert.Empty(_database.Container(CosmosStore.MembershipsContainer).Items.Snapshot(leaving));
+        Assert.Empty(Database.Container(CosmosStore.MembershipsContainer).Items.Snapshot(leaving));
     }
 
     [Fact]
@@ -348,19 +337,19 @@ public sealed class CosmosLargeGroupTests : IAsyncLifetime
         for (var i = 0; i < 4; i++)
         {
             Conversation group = AGroup.OwnedBy(owner).With(reader).At(Time.At(i));
-            await _store.Conversations.AddAsync(group, Ct);
-            var sent = (await _store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("one").At(Time.At(10 + i)), Ct)).Message!;
-            await _store.Conversations.AdvanceWatermarkAsync(group.Id, reader, new ReadWatermark(sent.Id, sent.Sequence, Time.At(20)), Ct);
+            await Store.Conversations.AddAsync(group, Ct);
+            var sent = (await Store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("one").At(Time.At(10 + i)), Ct)).Message!;
+            await Store.Conversations.AdvanceWatermarkAsync(group.Id, reader, new ReadWatermark(sent.Id, sent.Sequence, Time.At(20)), Ct);
             conversations.Add(group);
         }
 
-        await _store.Messages.AppendAsync(AMessage.From(owner).In(conversations[2]).Saying("new").At(Time.At(30)), Ct);
-        var memberships = await _store.Conversations.ListMembershipsAsync(reader, Ct);
-        var callsBefore = _database.Calls;
+        await Store.Messages.AppendAsync(AMessage.From(owner).In(conversations[2]).Saying("new").At(Time.At(30)), Ct);
+        var memberships = await Store.Conversations.ListMembershipsAsync(reader, Ct);
+        var callsBefore = Database.Calls;
 
-        var unread = await _store.Messages.CountUnreadAsync(reader, memberships, Ct);
+        var unread = await Store.Messages.CountUnreadAsync(reader, memberships, Ct);
 
-        Assert.Equal(2, _database.Calls - callsBefore);
+        Assert.Equal(2, Database.Calls - callsBefore);
         Assert.Equal(1, unread[conversations[2].Id]);
         Assert.Equal(4, unread.Count);
         Assert.Equal(1, unread.Values.Sum());

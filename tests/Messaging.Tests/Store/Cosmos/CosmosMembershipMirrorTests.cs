@@ -10,33 +10,21 @@ namespace Messaging.Tests.Store.Cosmos;
 /// removed user whose row survived sees neither the conversation nor its unread count, and the
 /// request that committed the removal answers success.
 /// </summary>
-public sealed class CosmosMembershipMirrorTests : IAsyncLifetime
+public sealed class CosmosMembershipMirrorTests : CosmosDoubleTest
 {
-    private static readonly CancellationToken Ct = CancellationToken.None;
-    private StoreUnderTest _store = null!;
-    private DoubleDatabase _database = null!;
-
-    public Task InitializeAsync()
-    {
-        _store = CosmosTestStore.OnDouble(out _database);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _store.DisposeAsync();
-
     private async Task<(string Owner, string Bob, string ConversationId)> BobRemovedWhileHisRowCouldNotBeDeletedAsync()
     {
         var (owner, bob) = (Some.User("owner"), Some.User("bob"));
         var group = AGroup.OwnedBy(owner).With([bob]).At(Time.T0).Build();
-        await _store.Conversations.AddAsync(group, Ct);
-        await _store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("before").At(Time.At(1)), Ct);
-        var current = (await _store.Conversations.GetAsync(group.Id, Ct))!;
+        await Store.Conversations.AddAsync(group, Ct);
+        await Store.Messages.AppendAsync(AMessage.From(owner).In(group).Saying("before").At(Time.At(1)), Ct);
+        var current = (await Store.Conversations.GetAsync(group.Id, Ct))!;
         current.RemoveParticipant(owner, bob, Time.At(2)).Ok();
-        _database.Faults.Inject(CosmosOperation.Delete, new CosmosFault.Unavailable());
+        Database.Faults.Inject(CosmosOperation.Delete, new CosmosFault.Unavailable());
 
-        await _store.Conversations.UpdateAsync(current, Ct);
+        await Store.Conversations.UpdateAsync(current, Ct);
 
-        await _store.Messages.AppendAsync(AMessage.From(owner).In(current).Saying("after bob left").At(Time.At(3)), Ct);
+        await Store.Messages.AppendAsync(AMessage.From(owner).In(current).Saying("after bob left").At(Time.At(3)), Ct);
         return (owner, bob, group.Id);
     }
 
@@ -45,7 +33,7 @@ public sealed class CosmosMembershipMirrorTests : IAsyncLifetime
     {
         var (_, bob, conversationId) = await BobRemovedWhileHisRowCouldNotBeDeletedAsync();
 
-        Assert.False((await _store.Conversations.GetAsync(conversationId, Ct))!.HasParticipant(bob));
+        Assert.False((await Store.Conversations.GetAsync(conversationId, Ct))!.HasParticipant(bob));
     }
 
     [Fact]
@@ -53,7 +41,7 @@ public sealed class CosmosMembershipMirrorTests : IAsyncLifetime
     {
         var (_, bob, _) = await BobRemovedWhileHisRowCouldNotBeDeletedAsync();
 
-        var page = (await _store.Conversations.ListForParticipantAsync(bob, 20, null, Ct)).Ok();
+        var page = (await Store.Conversations.ListForParticipantAsync(bob, 20, null, Ct)).Ok();
 
         Assert.Empty(page.Items);
     }
@@ -63,7 +51,7 @@ public sealed class CosmosMembershipMirrorTests : IAsyncLifetime
     {
         var (_, bob, conversationId) = await BobRemovedWhileHisRowCouldNotBeDeletedAsync();
 
-        var memberships = await _store.Conversations.ListMembershipsAsync(bob, Ct);
+        var memberships = await Store.Conversations.ListMembershipsAsync(bob, Ct);
 
         Assert.DoesNotContain(memberships, m => m.ConversationId == conversationId);
     }
@@ -73,9 +61,9 @@ public sealed class CosmosMembershipMirrorTests : IAsyncLifetime
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
         var group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0).Build();
-        await _store.Conversations.AddAsync(group, Ct);
-        var sent = (await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hello").At(Time.At(1)), Ct)).Message!;
+        await Store.Conversations.AddAsync(group, Ct);
+        var sent = (await Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hello").At(Time.At(1)), Ct)).Message!;
 
-        Assert.Null(await _store.Conversations.GetAsync(MessageLocatorDocument.IdOf(sent.Id), Ct));
+        Assert.Null(await Store.Conversations.GetAsync(MessageLocatorDocument.IdOf(sent.Id), Ct));
     }
 }

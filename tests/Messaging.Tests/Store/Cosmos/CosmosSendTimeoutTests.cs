@@ -8,46 +8,34 @@ using Messaging.Tests.Support.Builders;
 namespace Messaging.Tests.Store.Cosmos;
 
 /// <summary>Timeouts and cancellations during a send: an acknowledged send is never lost or duplicated, a failed one leaves nothing behind.</summary>
-public sealed class CosmosSendTimeoutTests : IAsyncLifetime
+public sealed class CosmosSendTimeoutTests : CosmosDoubleTest
 {
-    private static readonly CancellationToken Ct = CancellationToken.None;
-    private StoreUnderTest _store = null!;
-    private DoubleDatabase _database = null!;
-
-    public Task InitializeAsync()
-    {
-        _store = CosmosTestStore.OnDouble(out _database);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _store.DisposeAsync();
-
     private async Task<(Conversation Group, Attachment Photo, string Alice)> GroupWithUploadAsync()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
         Conversation group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0);
-        await _store.Conversations.AddAsync(group, Ct);
+        await Store.Conversations.AddAsync(group, Ct);
         Attachment photo = AnAttachment.UploadedBy(alice).Named("a.png", "image/png", 10).At(Time.T0);
-        await _store.Attachments.AddAsync(photo, Ct);
+        await Store.Attachments.AddAsync(photo, Ct);
         return (group, photo, alice);
     }
 
     private bool HasCounter(string conversationId) =>
-        _database.Container(CosmosStore.MessagesContainer).Items.Snapshot(conversationId).Any(d => d["id"]!.GetValue<string>() == CosmosIds.CounterId);
+        Database.Container(CosmosStore.MessagesContainer).Items.Snapshot(conversationId).Any(d => d["id"]!.GetValue<string>() == CosmosIds.CounterId);
 
     [Fact]
     public async Task A_send_whose_batch_times_out_before_committing_leaves_no_message_claim_or_counter()
     {
         var (group, photo, alice) = await GroupWithUploadAsync();
-        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Hang());
+        Database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Hang());
         using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").WithClientId("c1").WithAttachments(photo).At(Time.At(1)), timeout.Token));
+            () => Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").WithClientId("c1").WithAttachments(photo).At(Time.At(1)), timeout.Token));
 
-        Assert.Null(await _store.Messages.GetLatestAsync(group.Id, Ct));
-        Assert.Null(await _store.Messages.FindByClientMessageIdAsync(group.Id, alice, "c1", Ct));
-        Assert.Null((await _store.Attachments.GetAsync(photo.Id, Ct))!.MessageId);
+        Assert.Null(await Store.Messages.GetLatestAsync(group.Id, Ct));
+        Assert.Null(await Store.Messages.FindByClientMessageIdAsync(group.Id, alice, "c1", Ct));
+        Assert.Null((await Store.Attachments.GetAsync(photo.Id, Ct))!.MessageId);
         Assert.False(HasCounter(group.Id));
     }
 
@@ -57,13 +45,13 @@ public sealed class CosmosSendTimeoutTests : IAsyncLifetime
     public async Task A_send_cancelled_before_its_batch_leaves_no_claim_or_counter(CosmosOperation cancelledAt, int skip)
     {
         var (group, photo, alice) = await GroupWithUploadAsync();
-        _database.Faults.Inject(cancelledAt, new CosmosFault.Cancelled(), skip: skip);
+        Database.Faults.Inject(cancelledAt, new CosmosFault.Cancelled(), skip: skip);
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(
-            () => _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").WithAttachments(photo).At(Time.At(1)), Ct));
+            () => Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").WithAttachments(photo).At(Time.At(1)), Ct));
 
-        Assert.Null(await _store.Messages.GetLatestAsync(group.Id, Ct));
-        Assert.Null((await _store.Attachments.GetAsync(photo.Id, Ct))!.MessageId);
+        Assert.Null(await Store.Messages.GetLatestAsync(group.Id, Ct));
+        Assert.Null((await Store.Attachments.GetAsync(photo.Id, Ct))!.MessageId);
         Assert.False(HasCounter(group.Id));
     }
 
@@ -72,32 +60,32 @@ public sealed class CosmosSendTimeoutTests : IAsyncLifetime
     {
         var (group, photo, alice) = await GroupWithUploadAsync();
         Message first = AMessage.From(alice).In(group).Saying("hi").WithClientId("c1").WithAttachments(photo).At(Time.At(1));
-        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.LostResponse());
+        Database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.LostResponse());
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.Messages.AppendAsync(first, Ct));
-        var retried = await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").WithClientId("c1").WithAttachments(photo).At(Time.At(2)), Ct);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.Messages.AppendAsync(first, Ct));
+        var retried = await Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").WithClientId("c1").WithAttachments(photo).At(Time.At(2)), Ct);
 
         Assert.Equal(AppendStatus.Duplicate, retried.Status);
         Assert.Equal(first.Id, retried.Message!.Id);
         Assert.Equal(1, retried.Message.Sequence);
-        Assert.Single(await _store.Messages.ListAfterAsync(group.Id, 0, 10, Ct));
-        Assert.Equal(first.Id, (await _store.Attachments.GetAsync(photo.Id, Ct))!.MessageId);
+        Assert.Single(await Store.Messages.ListAfterAsync(group.Id, 0, 10, Ct));
+        Assert.Equal(first.Id, (await Store.Attachments.GetAsync(photo.Id, Ct))!.MessageId);
     }
 
     [Fact]
     public async Task An_acknowledged_send_survives_a_timeout_of_the_activity_patches_after_it()
     {
         var (group, _, alice) = await GroupWithUploadAsync();
-        _database.Faults.Inject(CosmosOperation.Patch, new CosmosFault.Hang(), times: 3);
+        Database.Faults.Inject(CosmosOperation.Patch, new CosmosFault.Hang(), times: 3);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
 
-        var sent = await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").WithClientId("c1").At(Time.At(1)), timeout.Token);
-        _database.Faults.Clear();
-        var again = await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").WithClientId("c1").At(Time.At(2)), Ct);
+        var sent = await Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").WithClientId("c1").At(Time.At(1)), timeout.Token);
+        Database.Faults.Clear();
+        var again = await Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").WithClientId("c1").At(Time.At(2)), Ct);
 
         Assert.Equal(AppendStatus.Created, sent.Status);
         Assert.Equal(AppendStatus.Duplicate, again.Status);
         Assert.Equal(sent.Message!.Id, again.Message!.Id);
-        Assert.Single(await _store.Messages.ListAfterAsync(group.Id, 0, 10, Ct));
+        Assert.Single(await Store.Messages.ListAfterAsync(group.Id, 0, 10, Ct));
     }
 }

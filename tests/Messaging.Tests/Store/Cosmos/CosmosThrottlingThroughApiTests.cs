@@ -15,20 +15,9 @@ namespace Messaging.Tests.Store.Cosmos;
 /// A 429 whose SDK retries ran out, on each kind of database operation, reaches the client as a 429
 /// problem with Retry-After through the API pipeline (never a 500, never a misleading domain answer).
 /// </summary>
-public sealed class CosmosThrottlingThroughApiTests : IAsyncLifetime, IDisposable
+public sealed class CosmosThrottlingThroughApiTests : CosmosDoubleTest, IDisposable
 {
-    private static readonly CancellationToken Ct = CancellationToken.None;
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "messaging-cosmos-throttling", Guid.NewGuid().ToString("N"));
-    private StoreUnderTest _store = null!;
-    private DoubleDatabase _database = null!;
-
-    public Task InitializeAsync()
-    {
-        _store = CosmosTestStore.OnDouble(out _database);
-        return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync() => await _store.DisposeAsync();
 
     public void Dispose() => TemporaryFolder.DeleteQuietly(_dataPath);
 
@@ -39,23 +28,23 @@ public sealed class CosmosThrottlingThroughApiTests : IAsyncLifetime, IDisposabl
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
         Conversation group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0);
-        await _store.Conversations.AddAsync(group, Ct);
+        await Store.Conversations.AddAsync(group, Ct);
         Messaging.Domain.Attachments.Attachment photo = AnAttachment.UploadedBy(alice).Named("a.png", "image/png", 10).At(Time.T0);
-        await _store.Attachments.AddAsync(photo, Ct);
-        await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").At(Time.At(1)), Ct);
+        await Store.Attachments.AddAsync(photo, Ct);
+        await Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("hi").At(Time.At(1)), Ct);
         return operation switch
         {
-            CosmosOperation.Read => () => _store.Conversations.GetAsync(group.Id, Ct),
-            CosmosOperation.Query => () => _store.Messages.ListNewestFirstAsync(group.Id, 10, null, Ct),
-            CosmosOperation.ReadMany => () => _store.Conversations.ListForParticipantAsync(alice, 10, null, Ct),
-            CosmosOperation.Create => () => _store.Conversations.GetOrAddDirectAsync(ADirect.Between(alice, bob), Ct),
-            CosmosOperation.Replace => () => _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("photo").WithAttachments(photo).At(Time.At(2)), Ct),
+            CosmosOperation.Read => () => Store.Conversations.GetAsync(group.Id, Ct),
+            CosmosOperation.Query => () => Store.Messages.ListNewestFirstAsync(group.Id, 10, null, Ct),
+            CosmosOperation.ReadMany => () => Store.Conversations.ListForParticipantAsync(alice, 10, null, Ct),
+            CosmosOperation.Create => () => Store.Conversations.GetOrAddDirectAsync(ADirect.Between(alice, bob), Ct),
+            CosmosOperation.Replace => () => Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("photo").WithAttachments(photo).At(Time.At(2)), Ct),
             // The message locator, written before the send's batch (a membership row written after a commit is never reported as failed).
-            CosmosOperation.Upsert => () => _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("located").At(Time.At(3)), Ct),
-            CosmosOperation.Delete => () => _store.Attachments.DeleteUnusedAsync(photo.Id, Ct),
+            CosmosOperation.Upsert => () => Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("located").At(Time.At(3)), Ct),
+            CosmosOperation.Delete => () => Store.Attachments.DeleteUnusedAsync(photo.Id, Ct),
             // Closing the counter of the deleted conversation (a mark-read replaces its participant document in a batch).
-            CosmosOperation.Patch => () => _store.Conversations.DeleteAsync(group.Id, Ct),
-            CosmosOperation.Batch => () => _store.Messages.AppendAsync(AMessage.From(bob).In(group).Saying("reply").At(Time.At(5)), Ct),
+            CosmosOperation.Patch => () => Store.Conversations.DeleteAsync(group.Id, Ct),
+            CosmosOperation.Batch => () => Store.Messages.AppendAsync(AMessage.From(bob).In(group).Saying("reply").At(Time.At(5)), Ct),
             _ => throw new ArgumentOutOfRangeException(nameof(operation), operation, null),
         };
     }
@@ -78,15 +67,15 @@ public sealed class CosmosThrottlingThroughApiTests : IAsyncLifetime, IDisposabl
     public async Task A_429_on_any_kind_of_operation_is_a_429_problem_with_retry_after(CosmosOperation operation)
     {
         var call = await CallUsingAsync(operation);
-        _database.Faults.Inject(operation, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(2500)), times: 1000);
-        var callsBefore = _database.Calls;
+        Database.Faults.Inject(operation, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(2500)), times: 1000);
+        var callsBefore = Database.Calls;
 
         var response = await InvokeAsync(call);
 
         Assert.Equal(StatusCodes.Status429TooManyRequests, response.StatusCode);
         Assert.True(int.TryParse(response.Headers.RetryAfter.ToString(), out var seconds) && seconds >= 1, $"Retry-After was '{response.Headers.RetryAfter}'");
         Assert.StartsWith("application/problem+json", response.ContentType, StringComparison.Ordinal);
-        Assert.True(_database.Calls > callsBefore, "the call reached the database");
+        Assert.True(Database.Calls > callsBefore, "the call reached the database");
     }
 
     [Fact]
@@ -94,19 +83,19 @@ public sealed class CosmosThrottlingThroughApiTests : IAsyncLifetime, IDisposabl
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
         Conversation group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0);
-        await _store.Conversations.AddAsync(group, Ct);
+        await Store.Conversations.AddAsync(group, Ct);
         Messaging.Domain.Attachments.Attachment photo = AnAttachment.UploadedBy(alice).Named("a.png", "image/png", 10).At(Time.T0);
-        await _store.Attachments.AddAsync(photo, Ct);
-        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(6500)), times: 1000);
+        await Store.Attachments.AddAsync(photo, Ct);
+        Database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Throttled(TimeSpan.FromMilliseconds(6500)), times: 1000);
 
         var response = await InvokeAsync(
-            () => _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("photo").WithAttachments(photo).At(Time.At(1)), Ct));
+            () => Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("photo").WithAttachments(photo).At(Time.At(1)), Ct));
 
         Assert.Equal(StatusCodes.Status429TooManyRequests, response.StatusCode);
         Assert.Equal("7", response.Headers.RetryAfter.ToString());
-        _database.Faults.Clear();
-        Assert.Null(await _store.Messages.GetLatestAsync(group.Id, Ct));
-        Assert.Null((await _store.Attachments.GetAsync(photo.Id, Ct))!.MessageId);
+        Database.Faults.Clear();
+        Assert.Null(await Store.Messages.GetLatestAsync(group.Id, Ct));
+        Assert.Null((await Store.Attachments.GetAsync(photo.Id, Ct))!.MessageId);
     }
 
     [Fact]
@@ -114,18 +103,18 @@ public sealed class CosmosThrottlingThroughApiTests : IAsyncLifetime, IDisposabl
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
         Conversation group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0);
-        await _store.Conversations.AddAsync(group, Ct);
-        var sent = (await _store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("draft").At(Time.At(1)), Ct)).Message!;
-        var edit = (await _store.Messages.GetAsync(sent.Id, Ct))!;
+        await Store.Conversations.AddAsync(group, Ct);
+        var sent = (await Store.Messages.AppendAsync(AMessage.From(alice).In(group).Saying("draft").At(Time.At(1)), Ct)).Message!;
+        var edit = (await Store.Messages.GetAsync(sent.Id, Ct))!;
         edit.Edit(alice, "final", Time.At(2), new MessagingLimits()).Ok();
-        _database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Throttled(TimeSpan.FromSeconds(4)), times: 1000);
+        Database.Faults.Inject(CosmosOperation.Batch, new CosmosFault.Throttled(TimeSpan.FromSeconds(4)), times: 1000);
 
-        var response = await InvokeAsync(() => _store.Messages.UpdateAsync(edit, Ct));
+        var response = await InvokeAsync(() => Store.Messages.UpdateAsync(edit, Ct));
 
         Assert.Equal(StatusCodes.Status429TooManyRequests, response.StatusCode);
         Assert.Equal("4", response.Headers.RetryAfter.ToString());
-        _database.Faults.Clear();
-        Assert.Equal("draft", (await _store.Messages.GetAsync(sent.Id, Ct))!.Text);
+        Database.Faults.Clear();
+        Assert.Equal("draft", (await Store.Messages.GetAsync(sent.Id, Ct))!.Text);
     }
 
     [Fact]
