@@ -13,7 +13,7 @@ public enum ConversationType
 /// A conversation and its participants. Every rule about who may see, join, leave, rename or
 /// delete it lives here.
 /// </summary>
-public sealed class Conversation
+public sealed partial class Conversation
 {
     private readonly List<Participant> _participants;
 
@@ -147,8 +147,9 @@ public sealed class Conversation
         DateTimeOffset updatedAt,
         IEnumerable<Participant> participants,
         long version,
-        long membershipEpoch = 0) =>
-        new(id, type, title, taskId, createdBy, createdAt, updatedAt, [.. participants], version, membershipEpoch);
+        long membershipEpoch = 0,
+        Metadata? metadata = null) =>
+        new(id, type, title, taskId, createdBy, createdAt, updatedAt, [.. participants], version, membershipEpoch) { Metadata = metadata ?? Metadata.Empty };
 
     public bool HasParticipant(string userId) => FindParticipant(userId) is not null;
 
