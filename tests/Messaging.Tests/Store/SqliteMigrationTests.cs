@@ -149,6 +149,19 @@ public sealed class SqliteMigrationTests : IDisposable
         }
     }
 
+    [Fact]
+    public void Unread_and_mention_counts_each_read_an_index_range_after_the_watermark()
+    {
+        using (new SqliteDatabase(DatabasePath))
+        {
+        }
+
+        var plan = Plan("bob", $"SELECT p.conversation_id, {SqliteMessageRepository.UnreadCount}, {SqliteMessageRepository.MentionCount} FROM participants p WHERE p.user_id = $u");
+
+        Assert.Contains("COVERING INDEX messages_unread", plan, StringComparison.Ordinal);
+        Assert.Contains("SEARCH x USING PRIMARY KEY (user_id=? AND conversation_id=? AND sequence>?)", plan, StringComparison.Ordinal);
+    }
+
     private SqliteConnection Open()
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = DatabasePath, Pooling = false }.ToString());
@@ -172,11 +185,11 @@ public sealed class SqliteMigrationTests : IDisposable
         return command.ExecuteScalar();
     }
 
-    private string Plan(string userId)
+    private string Plan(string userId, string query = UnreadQuery)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + UnreadQuery;
+        command.CommandText = "EXPLAIN QUERY PLAN " + query;
         command.Parameters.AddWithValue("$u", userId);
         using var reader = command.ExecuteReader();
         var lines = new List<string>();

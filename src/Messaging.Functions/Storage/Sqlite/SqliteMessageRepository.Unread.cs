@@ -11,13 +11,13 @@ namespace Messaging.Functions.Storage.Sqlite;
 /// </summary>
 public sealed partial class SqliteMessageRepository
 {
-    private const string UnreadCount = """
+    internal const string UnreadCount = """
         (SELECT count(*) FROM messages m
          WHERE m.conversation_id = p.conversation_id AND m.sequence > p.last_read_sequence
            AND m.sender_id <> $u AND m.deleted_at IS NULL)
         """;
 
-    private const string MentionCount = """
+    internal const string MentionCount = """
         (SELECT count(*) FROM mentions x
          WHERE x.user_id = $u AND x.conversation_id = p.conversation_id AND x.sequence > p.last_read_sequence)
         """;
