@@ -2,7 +2,7 @@ using Messaging.Domain.Common;
 
 namespace Messaging.Domain.Conversations;
 
-/// <summary>The conversation's metadata and <c>PATCH /conversations/{id}/</c> (issue 16).</summary>
+/// <summary>Changes of title and metadata: <c>update_title</c> and <c>PATCH /conversations/{id}/</c> (issue 16).</summary>
 public sealed partial class Conversation
 {
     /// <summary>The integrating product's data on the conversation, replaced as a whole.</summary>
@@ -56,5 +56,59 @@ public sealed partial class Conversation
         }
 
         return Outcome.Success;
+    }
+
+    public Outcome Rename(string actorId, string? title, DateTimeOffset now, MessagingLimits limits)
+    {
+        if (!HasParticipant(actorId))
+        {
+            return Error.ConversationNotFound;
+        }
+
+        if (Type == ConversationType.Direct)
+        {
+            return Error.Invalid("title", "A direct conversation has no title.");
+        }
+
+        var trimmed = title?.Trim();
+        if (string.IsNullOrEmpty(trimmed) || trimmed.Length > limits.MaxTitleLength)
+        {
+            return Error.Invalid("title", $"title must be 1 to {limits.MaxTitleLength} characters after trimming.");
+        }
+
+        if (trimmed.Any(IsForbiddenControl))
+        {
+            return Error.Invalid("title", "title must not contain control characters.");
+        }
+
+        Title = trimmed;
+        Touch(now);
+        return Outcome.Success;
+    }
+
+    private static Result<string?> NormalizeOptionalTitle(string? title, MessagingLimits limits)
+    {
+        if (title is null)
+        {
+            return Result<string?>.Success(null);
+        }
+
+        var trimmed = title.Trim();
+        if (trimmed.Length == 0)
+        {
+            return Result<string?>.Success(null);
+        }
+
+        if (trimmed.Length > limits.MaxTitleLength)
+        {
+            return Error.Invalid("title", $"title must be at most {limits.MaxTitleLength} characters after trimming.");
+        }
+
+        if (trimmed.Any(IsForbiddenControl))
+        {
+            return Error.Invalid("title", "title must not contain control characters.");
+        }
+
+        return Result<string?>.Success(trimmed);
     }
 }
