@@ -49,6 +49,22 @@ public abstract class MessageAddendaContract : StoreContract
     }
 
     [SkippableFact]
+    public async Task An_edit_of_the_parent_shows_in_its_replies_previews_and_keeps_its_count()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        var group = await AddGroupAsync(alice, [bob]);
+        var parent = await AppendAsync(group, alice, "question?");
+        var reply = await ReplyAsync(group, bob, parent, "answer", 2);
+
+        var stored = (await Messages.GetAsync(parent.Id, Ct))!;
+        stored.Edit(alice, "better question?", Time.At(3), Limits).Ok();
+        await Messages.UpdateAsync(stored, Ct);
+
+        Assert.Equal("better question?", (await Messages.GetAsync(reply.Id, Ct))!.ReplyTo!.Text);
+        Assert.Equal(1, (await Messages.GetAsync(parent.Id, Ct))!.ReplyCount);
+    }
+
+    [SkippableFact]
     public async Task A_reply_to_a_deleted_message_is_refused_and_writes_nothing()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));
