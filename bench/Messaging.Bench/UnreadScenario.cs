@@ -104,7 +104,8 @@ internal static class UnreadScenario
             using var command = connection.CreateCommand();
             command.CommandText = """
                 SELECT p.conversation_id,
-                       (SELECT count(*) FROM messages m WHERE m.conversation_id = p.conversation_id AND m.sequence > p.last_read_sequence AND m.sender_id <> $u AND m.deleted_at IS NULL) AS unread
+                       (SELECT count(*) FROM messages m WHERE m.conversation_id = p.conversation_id AND m.sequence > p.last_read_sequence AND m.sender_id <> $u AND m.deleted_at IS NULL) AS unread,
+                       (SELECT count(*) FROM mentions x WHERE x.user_id = $u AND x.conversation_id = p.conversation_id AND x.sequence > p.last_read_sequence) AS mentioned
                 FROM participants p WHERE p.user_id = $u
                 """;
             command.Parameters.AddWithValue("$u", "s6-reader");
@@ -140,7 +141,7 @@ internal static class UnreadScenario
         result.Add("background sends during the run", $"{Fmt.N(sentDuringLoad)} acked, errors {loadErrors}, ack p99 {Fmt.Ms(loadAcks.Percentile(99))}");
         result.Notes.Add($"CPU while measuring under load: {cpuText}.");
         result.Notes.Add("HTTP floor: the same GET with the same client for a user in no conversation (token check, routing, one statement that finds no row, JSON), alternating with the measured request.");
-        result.Notes.Add("Floor: one aggregate SQL statement (participants of the user, a correlated count of unread messages per conversation) with Microsoft.Data.Sqlite in-process on the server's file, after the load stopped.");
+        result.Notes.Add("Floor: the server's statement (participants of the user, a correlated count of unread messages and one of mentions per conversation) with Microsoft.Data.Sqlite in-process on the server's file, after the load stopped.");
         result.Figures["loaded"] = new { p50Ms = Fmt.Round(loaded.Median), p99Ms = Fmt.Round(loaded.Percentile(99)), maxMs = Fmt.Round(loaded.Max), requests = loaded.Count };
         result.Figures["idle"] = new { p50Ms = Fmt.Round(idle.Median), p99Ms = Fmt.Round(idle.Percentile(99)) };
         result.Figures["emptyLoaded"] = new { p50Ms = Fmt.Round(loadedEmpty.Median), p99Ms = Fmt.Round(loadedEmpty.Percentile(99)) };
