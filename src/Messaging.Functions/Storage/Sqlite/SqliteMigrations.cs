@@ -106,6 +106,19 @@ internal static class SqliteMigrations
                     WHEN 'conversation.removed' THEN 'conversationRemoved'
                     ELSE kind END;
             """),
+        // Presence: one row per user seen on real time, so that lastSeenAt outlives a restart; next_check_at is when the sweeper looks again.
+        (10, """
+                CREATE TABLE presence (
+                    user_id TEXT PRIMARY KEY,
+                    connections TEXT NOT NULL,
+                    last_seen_at INTEGER,
+                    announced_online INTEGER NOT NULL,
+                    offline_due_at INTEGER,
+                    next_check_at INTEGER,
+                    version INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX presence_due ON presence(next_check_at) WHERE next_check_at IS NOT NULL;
+            """),
     ];
 
     /// <summary>Puts the database in WAL mode and brings its schema up to the latest version.</summary>
