@@ -51,7 +51,7 @@ public sealed class CosmosPresenceRepository(CosmosStore store) : IPresenceRepos
     public async Task<IReadOnlyList<string>> ListDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)
     {
         var rows = await store.Conversations.QueryAsync<DueRow>(
-            new QueryDefinition("SELECT TOP @n c.userId FROM c WHERE c.type = @t AND c.nextCheckAt <= @now")
+            new QueryDefinition("SELECT TOP @n c.userId FROM c WHERE c.type = @t AND c.nextCheckAt <= @now ORDER BY c.nextCheckAt ASC")
                 .WithParameter("@n", limit).WithParameter("@t", DocumentTypes.Presence).WithParameter("@now", CosmosJson.Ms(now)),
             null, cancellationToken);
         return [.. rows.Select(r => r.UserId)];

@@ -121,6 +121,8 @@ internal static class SqliteMigrations
             """),
     ];
 
+    public static int LatestVersion => Steps[^1].Version;
+
     /// <summary>Puts the database in WAL mode and brings its schema up to the latest version.</summary>
     public static void Apply(string connectionString, string databasePath)
     {
