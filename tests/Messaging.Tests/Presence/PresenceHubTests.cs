@@ -141,5 +141,19 @@ public sealed class PresenceHubTests : IAsyncLifetime
         Assert.Equal("online", (await PresenceAsync(_stranger, _stranger)).Single()!["status"]!.GetValue<string>());
     }
 
+    [Fact]
+    public async Task When_a_user_was_last_seen_outlives_a_restart_of_the_server()
+    {
+        await _server.ClientFor(_alice).CreateGroupAsync(_bob);
+        var alice = await ConnectAsync(_alice);
+        await alice.DisposeAsync();
+        var seen = await LastSeenAsync(_bob, _alice);
+
+        await _server.RestartAsync();
+
+        var answered = (await PresenceAsync(_bob, _alice)).Single()!;
+        Assert.Equal(seen, answered["lastSeenAt"]!.GetValue<DateTimeOffset>());
+    }
+
     private static TimeSpan PresenceSweeperInterval => Functions.Realtime.PresenceSweeper.Interval;
 }

@@ -46,6 +46,7 @@ public sealed class AuthorizationMatrixTests(TestServer server)
         ["GET conversations"] = [200, 200, 200, 200],
         ["GET unread_count"] = [200, 200, 200, 200],
         ["POST negotiate"] = [200, 200, 200, 200],
+        ["GET presence (of the member)"] = [200, 200, 200, 200],
     };
 
     public static TheoryData<string, Caller, int> Cells()
@@ -70,6 +71,21 @@ public sealed class AuthorizationMatrixTests(TestServer server)
         var client = world.ClientFor(caller);
         var status = await CallAsync(route, client, world);
         Assert.Equal((HttpStatusCode)expected, status);
+    }
+
+    /// <summary>Presence answers 200 to everyone, but names a user only to those who share a conversation with them now.</summary>
+    [Theory]
+    [InlineData(Caller.Owner, true)]
+    [InlineData(Caller.Member, true)]
+    [InlineData(Caller.Removed, false)]
+    [InlineData(Caller.Outsider, false)]
+    public async Task Presence_names_a_participant_only_to_those_who_share_a_conversation_with_them(Caller caller, bool sees)
+    {
+        var world = await World.CreateAsync(server);
+        var (status, body) = await world.ClientFor(caller).GetJsonAsync($"/api/messaging/presence/?userIds={world.Bystander}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(sees ? [world.Bystander] : [], body!["value"]!.AsArray().Select(p => p!["userId"]!.GetValue<string>()));
     }
 
     private static async Task<HttpStatusCode> CallAsync(string route, HttpClient client, World world)
@@ -97,6 +113,7 @@ public sealed class AuthorizationMatrixTests(TestServer server)
             "GET conversations" => (HttpMethod.Get, "/api/messaging/conversations/", null),
             "GET unread_count" => (HttpMethod.Get, "/api/messaging/messages/unread_count/", null),
             "POST negotiate" => (HttpMethod.Post, "/api/messaging/negotiate", new { }),
+            "GET presence (of the member)" => (HttpMethod.Get, $"/api/messaging/presence/?userIds={world.Member}", null),
             _ => throw new ArgumentOutOfRangeException(nameof(route), route, null),
         };
         return (await client.SendAsync(call.Method, call.Path, call.Body)).Status;
