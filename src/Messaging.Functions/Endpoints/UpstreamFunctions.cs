@@ -76,10 +76,10 @@ public sealed class UpstreamFunctions(
                     await healer.HealAsync(userId, cancellationToken);
                 }
 
-                await PresenceAsync(req, "connected", userId, (p, c) => p.ConnectedAsync(userId, c, cancellationToken));
+                await PresenceAsync(req, "connected", userId, (p, c) => p.ConnectedAsync(userId, c, CancellationToken.None));
                 return Results.Ok();
             case "DISCONNECTED":
-                await PresenceAsync(req, "disconnected", userId, (p, c) => p.DisconnectedAsync(userId, c, cancellationToken));
+                await PresenceAsync(req, "disconnected", userId, (p, c) => p.DisconnectedAsync(userId, c, CancellationToken.None));
                 return Results.Ok();
             default:
                 return ApiResults.Problem(Error.Invalid("event", $"Unknown connection event '{@event}'."));
@@ -87,8 +87,8 @@ public sealed class UpstreamFunctions(
     }
 
     /// <summary>
-    /// Presence from a connection event. The event is answered 200 even when this fails: the service
-    /// does not redeliver it, and the presence sweeper corrects what was missed.
+    /// Presence from a connection event, written even if the service stops waiting (it does not
+    /// redeliver). The event is answered 200 even when this fails: the presence sweeper corrects what was missed.
     /// </summary>
     private async Task PresenceAsync(HttpRequest req, string connectionEvent, string userId, Func<PresenceService, string, Task> update)
     {
@@ -107,7 +107,7 @@ public sealed class UpstreamFunctions(
         {
             await update(presence, connectionId);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !req.HttpContext.RequestAborted.IsCancellationRequested)
+        catch (Exception exception)
         {
             Log.PresenceUpdateFailed(logger, exception, userId, connectionEvent);
         }

@@ -11,14 +11,18 @@ namespace Messaging.Functions.Realtime;
 /// </summary>
 public sealed class HubPresence(PresenceService presence, HubConnectionLiveness liveness, ILogger<HubPresence> logger)
 {
-    public async Task OpenedAsync(string userId, string connectionId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Not cancelled with the connection: a client that leaves at once must still be recorded, or its
+    /// close would find no connection to close and leave no <c>lastSeenAt</c>.
+    /// </summary>
+    public async Task OpenedAsync(string userId, string connectionId)
     {
         liveness.Opened(userId, connectionId);
         try
         {
-            await presence.ConnectedAsync(userId, connectionId, cancellationToken);
+            await presence.ConnectedAsync(userId, connectionId, CancellationToken.None);
         }
-        catch (Exception exception) when (exception is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        catch (Exception exception)
         {
             Log.PresenceUpdateFailed(logger, exception, userId, "connected");
         }

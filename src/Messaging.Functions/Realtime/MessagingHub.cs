@@ -28,7 +28,7 @@ public sealed class MessagingHub(
 
         Context.Items[CountedKey] = true;
         await Groups.AddToGroupAsync(Context.ConnectionId, UserGroup(userId));
-        await presence.OpenedAsync(userId, Context.ConnectionId, Context.ConnectionAborted);
+        await presence.OpenedAsync(userId, Context.ConnectionId);
         await base.OnConnectedAsync();
     }
 

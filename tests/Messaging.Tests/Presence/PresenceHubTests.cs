@@ -43,7 +43,7 @@ public sealed class PresenceHubTests : IAsyncLifetime
     /// <summary>Waits until the server has handled the close of the user's last connection (it happens after the client is gone).</summary>
     private async Task<DateTimeOffset> LastSeenAsync(string caller, string userId)
     {
-        for (var i = 0; i < 100; i++)
+        for (var i = 0; i < 300; i++)
         {
             if ((await PresenceAsync(caller, userId)).SingleOrDefault()?["lastSeenAt"]?.GetValue<DateTimeOffset>() is { } seen)
             {
