@@ -91,6 +91,7 @@ public static class MessagingServices
         services.AddSingleton<ResourceMapper>();
         services.AddSingleton<ConversationService>();
         services.AddSingleton<MessageService>();
+        services.AddSingleton<ReactionService>();
         services.AddSingleton<AttachmentService>();
         services.AddSingleton<TypingService>();
         services.AddSingleton<ChangeFanOut>();

@@ -17,3 +17,5 @@ public sealed record SendMessageRequest(string ConversationId, string? Text = nu
 public sealed record EditMessageRequest(string Text);
 
 public sealed record MarkAsReadRequest(IReadOnlyList<string>? MessageIds = null, string? ConversationId = null);
+
+public sealed record ReactionRequest(string MessageId, string Reaction);

@@ -21,6 +21,7 @@ public sealed class RouteTableTests
         "GET messaging/files/{id}", "GET health", "GET openapi.json",
         "POST messaging/negotiate", "POST messaging/conversations/{id}/typing",
         "POST messaging/upstream/{hub}/{category}/{event}",
+        "PUT messaging/messages/{id}/reactions/{reaction}", "DELETE messaging/messages/{id}/reactions/{reaction}",
     ];
 
     private static string RepositoryRoot()

@@ -252,7 +252,10 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
             var kind = message.IsDeleted ? ChangeRecordKinds.MessageDeleted : ChangeRecordKinds.MessageEdited;
             var status = await store.Messages.CommitWithRecordAsync(
                 message.ConversationId,
-                batch => batch.ReplaceItem(message.Id, next, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag }),
+                batch => message.IsDeleted
+                    ? batch.ReplaceItem(message.Id, next, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag })
+                        .UpsertItem(ReactionCountsDocument.Cleared(message.ConversationId, message.Id)) // a tombstone loses its reactions
+                    : batch.ReplaceItem(message.Id, next, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag }),
                 ChangeRecordDocument.ForMessage(message.ConversationId, kind, message.Id, CosmosJson.Ms(message.DeletedAt ?? message.EditedAt ?? message.CreatedAt)),
                 cancellationToken);
             if (status is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)

@@ -106,6 +106,25 @@ internal static class SqliteMigrations
                     WHEN 'conversation.removed' THEN 'conversationRemoved'
                     ELSE kind END;
             """),
+        // Reactions: one row per (message, user, reaction) and a counter per distinct reaction of a message, so a reaction
+        // is a small write and counts are never counted at read time; `detail` carries a change's own data (reactions).
+        (9, """
+                CREATE TABLE reactions (
+                    message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL,
+                    reaction TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (message_id, user_id, reaction)
+                ) WITHOUT ROWID;
+                CREATE TABLE reaction_counts (
+                    message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+                    reaction TEXT NOT NULL,
+                    count INTEGER NOT NULL,
+                    first_at INTEGER NOT NULL,
+                    PRIMARY KEY (message_id, reaction)
+                ) WITHOUT ROWID;
+                ALTER TABLE changes ADD COLUMN detail TEXT;
+            """),
     ];
 
     /// <summary>Puts the database in WAL mode and brings its schema up to the latest version.</summary>

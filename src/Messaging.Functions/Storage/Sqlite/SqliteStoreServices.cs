@@ -17,6 +17,7 @@ public static class SqliteStoreServices
         services.AddSingleton(new SqliteDatabase(databasePath));
         services.AddSingleton<IConversationRepository, SqliteConversationRepository>();
         services.AddSingleton<IMessageRepository, SqliteMessageRepository>();
+        services.AddSingleton<IReactionRepository, SqliteReactionRepository>();
         services.AddSingleton<IAttachmentRepository, SqliteAttachmentRepository>();
         services.AddSingleton<IStoreHealth, SqliteStoreHealth>();
         services.AddHostedService<SqliteChangeDispatcher>();
