@@ -102,6 +102,7 @@ public static class MessagingServices
     {
         services.AddScoped<ConversationFunctions>();
         services.AddScoped<MessageFunctions>();
+        services.AddScoped<ReactionFunctions>();
         services.AddScoped<AttachmentFunctions>();
         services.AddScoped<SystemFunctions>();
         services.AddScoped<RealtimeFunctions>();
