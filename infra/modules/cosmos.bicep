@@ -132,6 +132,12 @@ var containers = [
         {
           path: '/deletedAt/?'
         }
+        {
+          path: '/reactsTo/?'
+        }
+        {
+          path: '/reactor/?'
+        }
       ]
       excludedPaths: [
         {

@@ -124,8 +124,8 @@ public sealed class CosmosReactionRepository(CosmosStore store) : IReactionRepos
 
         // One query in the partition for the whole page: the counters of its messages and the viewer's own reactions.
         var query = viewerId is null
-            ? new QueryDefinition("SELECT * FROM c WHERE c.type = @counts AND ARRAY_CONTAINS(@ids, c.messageId)")
-            : new QueryDefinition("SELECT * FROM c WHERE (c.type = @counts OR (c.type = @reaction AND c.userId = @u)) AND ARRAY_CONTAINS(@ids, c.messageId)")
+            ? new QueryDefinition("SELECT * FROM c WHERE c.type = @counts AND ARRAY_CONTAINS(@ids, c.reactsTo)")
+            : new QueryDefinition("SELECT * FROM c WHERE (c.type = @counts OR (c.type = @reaction AND c.reactor = @u)) AND ARRAY_CONTAINS(@ids, c.reactsTo)")
                 .WithParameter("@reaction", DocumentTypes.Reaction).WithParameter("@u", viewerId);
         var rows = await store.Messages.QueryAsync<ReactionRow>(
             query.WithParameter("@counts", DocumentTypes.ReactionCounts).WithParameter("@ids", ids), conversationId, cancellationToken);
@@ -149,6 +149,7 @@ public sealed class CosmosReactionRepository(CosmosStore store) : IReactionRepos
     {
         public required string Type { get; set; }
 
+        [System.Text.Json.Serialization.JsonPropertyName("reactsTo")]
         public required string MessageId { get; set; }
 
         public string? Reaction { get; set; }

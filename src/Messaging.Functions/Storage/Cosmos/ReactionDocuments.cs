@@ -1,8 +1,13 @@
+using System.Text.Json.Serialization;
 using Messaging.Domain.Messages;
 
 namespace Messaging.Functions.Storage.Cosmos;
 
-/// <summary>One user's reaction of one kind to a message. Partition key /conversationId.</summary>
+/// <summary>
+/// One user's reaction of one kind to a message. Partition key /conversationId. The message and user
+/// are stored as <c>reactsTo</c> and <c>reactor</c>, names no other document uses, so indexing them
+/// (the page query filters on them) costs nothing on messages and change records.
+/// </summary>
 internal sealed class ReactionDocument
 {
     public required string Id { get; set; }
@@ -11,8 +16,10 @@ internal sealed class ReactionDocument
 
     public required string ConversationId { get; set; }
 
+    [JsonPropertyName("reactsTo")]
     public required string MessageId { get; set; }
 
+    [JsonPropertyName("reactor")]
     public required string UserId { get; set; }
 
     public required string Reaction { get; set; }
@@ -33,6 +40,7 @@ internal sealed class ReactionCountsDocument
 
     public required string ConversationId { get; set; }
 
+    [JsonPropertyName("reactsTo")]
     public required string MessageId { get; set; }
 
     public List<ReactionCountEntry> Counts { get; set; } = [];
