@@ -48,7 +48,12 @@ public sealed class CosmosReactionRepository(CosmosStore store) : IReactionRepos
             entry.Count++;
             var document = new ReactionDocument
             {
-                Id = reactionId, ConversationId = message.ConversationId, MessageId = message.Id, UserId = userId, Reaction = reaction.Value, CreatedAt = CosmosJson.Ms(at),
+                Id = reactionId,
+                ConversationId = message.ConversationId,
+                MessageId = message.Id,
+                UserId = userId,
+                Reaction = reaction.Value,
+                CreatedAt = CosmosJson.Ms(at),
             };
             var change = new ReactionChanged(message.ConversationId, message.Id, userId, reaction.Value, entry.Count, Added: true);
             var status = await store.Messages.CommitWithRecordAsync(
