@@ -48,6 +48,8 @@ public sealed class ReactionRealtimeTests(TestServer server)
         await using var bobClient = await ConnectAsync(bob);
         await using var eveClient = await ConnectAsync(eve);
 
+        var later = (await server.ClientFor(alice).SendMessageAsync(conversation, "later")).Id();
+        var created = await bobClient.WaitForAsync("message.created", p => p.GetProperty("id").GetString() == later);
         var answered = await bobClient.Connection.InvokeAsync<JsonElement>("reaction.add", new { messageId = message, reaction = "🎉" });
         var heard = await aliceClient.WaitForAsync("reaction.added", p => p.GetProperty("messageId").GetString() == message);
         await server.ClientFor(alice).SendAsync(HttpMethod.Patch, $"/api/messaging/messages/{message}/", new { text = "hi!" });
@@ -58,6 +60,8 @@ public sealed class ReactionRealtimeTests(TestServer server)
         Assert.Equal(bob, heard.GetProperty("userId").GetString());
         Assert.Equal("🎉", updated.GetProperty("reactions")[0].GetProperty("reaction").GetString());
         Assert.False(updated.TryGetProperty("myReactions", out _));
+        Assert.False(created.TryGetProperty("myReactions", out _));
+        Assert.Empty(created.GetProperty("reactions").EnumerateArray());
         Assert.Empty(removed.GetProperty("myReactions").EnumerateArray());
 
         var outsider = await Assert.ThrowsAsync<HubException>(() => eveClient.Connection.InvokeAsync<JsonElement>("reaction.add", new { messageId = message, reaction = "🎉" }));
