@@ -25,12 +25,8 @@ public sealed partial class MessageService
             return page.Error;
         }
 
-        var items = new List<MessageResource>(page.Value.Items.Count);
-        foreach (var reply in page.Value.Items)
-        {
-            items.Add(await mapper.ToResourceAsync(reply, cancellationToken));
-        }
-
+        // The page's reactions and the caller's own in one read, as a history page does.
+        var items = await mapper.ToResourcesAsync(parent.ConversationId, page.Value.Items, userId, cancellationToken);
         return new Page<MessageResource>(items, page.Value.ContinuationToken);
     }
 

@@ -91,6 +91,6 @@ public sealed partial class Metadata
         return true;
     }
 
-    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[A-Za-z0-9_.-]{1,64}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex KeyPattern();
 }

@@ -79,6 +79,6 @@ public sealed partial record Reaction
         || rune.Value == 0x200D // zero width joiner
         || rune.Value is >= 0xE0020 and <= 0xE007F; // tags (subdivision flags)
 
-    [GeneratedRegex("^[a-z0-9_+-]{1,32}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex("^[a-z0-9_+-]{1,32}\\z", RegexOptions.CultureInvariant)]
     private static partial Regex NamePattern();
 }

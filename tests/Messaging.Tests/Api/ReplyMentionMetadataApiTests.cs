@@ -58,6 +58,22 @@ public sealed class ReplyMentionMetadataApiTests(TestServer server)
     }
 
     [Fact]
+    public async Task Replies_carry_the_callers_own_reactions_like_every_rest_answer()
+    {
+        var (alice, bob, id) = await GroupAsync();
+        var parent = await server.ClientFor(alice).SendMessageAsync(id, "question?");
+        var (_, reply) = await server.ClientFor(bob).PostJsonAsync(Messages, new { conversationId = id, text = "answer", replyToId = parent.Id() });
+        await server.ClientFor(alice).SendAsync(HttpMethod.Put, $"{Messages}{reply.Id()}/reactions/%F0%9F%91%8D/");
+
+        var (_, asAlice) = await server.ClientFor(alice).GetJsonAsync($"{Messages}{parent.Id()}/replies/");
+        var (_, asBob) = await server.ClientFor(bob).GetJsonAsync($"{Messages}{parent.Id()}/replies/");
+
+        Assert.Equal(["👍"], asAlice!["value"]![0]!["myReactions"]!.AsArray().Select(r => r!.GetValue<string>()));
+        Assert.Empty(asBob!["value"]![0]!["myReactions"]!.AsArray());
+        Assert.Equal(1, asBob["value"]![0]!["reactions"]![0]!["count"]!.GetValue<int>());
+    }
+
+    [Fact]
     public async Task A_reply_to_a_deleted_message_is_400_and_a_deleted_parent_shows_an_empty_preview()
     {
         var (alice, bob, id) = await GroupAsync();

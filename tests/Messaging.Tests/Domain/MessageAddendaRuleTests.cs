@@ -28,6 +28,7 @@ public sealed class MessageAddendaRuleTests
     [InlineData("slash/key")]
     [InlineData("ümlaut")]
     [InlineData("$where")]
+    [InlineData("status\n")] // a line break after a valid key
     public void Metadata_refuses_a_key_outside_the_pattern(string key)
     {
         var error = Create((key, "v")).Error!;

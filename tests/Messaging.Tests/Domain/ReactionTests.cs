@@ -49,6 +49,7 @@ public sealed class ReactionTests
     [InlineData("<script>")]
     [InlineData("a/b")]
     [InlineData("%F0%9F%91%8D")] // still percent-encoded
+    [InlineData("smile\n")] // a name with a line break after it
     public void Anything_else_is_400_naming_the_reaction(string value)
     {
         var parsed = Reaction.Parse(value);
