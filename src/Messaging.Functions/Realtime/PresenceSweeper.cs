@@ -19,6 +19,19 @@ public sealed class PresenceSweeper(PresenceService presence, TimeProvider time,
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await SweepEveryIntervalAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping, also when the host is disposed after a failed start (then no StopAsync ran, and the
+            // host would report the cancellation as a crash of this service under the one-line start-up error).
+        }
+    }
+
+    private async Task SweepEveryIntervalAsync(CancellationToken stoppingToken)
+    {
         using var timer = new PeriodicTimer(Interval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
