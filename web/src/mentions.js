@@ -52,7 +52,6 @@ export function updateMentionPicker() {
 }
 
 export function closeMentionPicker() {
-  if (!state.mentionPicker) return;
   state.mentionPicker = null;
   renderMentionPicker();
 }

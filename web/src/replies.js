@@ -1,6 +1,7 @@
 // Replies: answering one message (the composer quotes it), the quote on a sent reply, a message's
 // reply count, and the panel that lists its replies (GET …/replies/, kept current from events).
 import { $, h } from './dom.js';
+import { renderThread } from './messages.js';
 import { reportError } from './session.js';
 import { state } from './state.js';
 
@@ -13,7 +14,6 @@ export function startReply(message) {
 }
 
 export function cancelReply() {
-  if (!state.replyingTo) return;
   state.replyingTo = null;
   renderReplyBar();
 }
@@ -77,13 +77,16 @@ export async function openReplies(message) {
   state.replies = { conversationId: message.conversationId, message, items: new Map(), next: null, loading: true };
   $('replies-error').textContent = '';
   renderReplies();
+  renderThread();
   await loadReplies();
   $('replies-title').focus();
 }
 
 export function closeReplies() {
+  const open = state.replies;
   state.replies = null;
   renderReplies();
+  if (open) renderThread();
 }
 
 async function loadReplies() {
