@@ -33,7 +33,10 @@ export function renderThread({ toBottom = false, keepFromBottom = false } = {}) 
   const wanted = [];
   for (const message of messages) {
     const text = message === newestMine ? receipt : null;
-    const key = messageKey(message, `${text}|${state.editing === message.id}|${state.reactingTo === message.id}|${state.replies?.message.id === message.id}`);
+    // While it is edited, only a change of the message itself redraws it: the editor keeps what was typed.
+    const key = state.editing === message.id && !message.deletedAt
+      ? `editing|${message.text}|${message.editedAt}`
+      : messageKey(message, `${text}|${state.reactingTo === message.id}|${state.replies?.message.id === message.id}`);
     wanted.push(reuse(existing.get(message.id), key, () => renderMessage(message, text)));
   }
   for (const [clientMessageId, entry] of state.outbox) {
