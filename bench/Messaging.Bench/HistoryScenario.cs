@@ -40,9 +40,6 @@ internal static class HistoryScenario
         var token = Tokens.For(users[1]);
         var path = "/api/messaging/conversations/s4-c/messages/?limit=50";
 
-        // The token is opaque to clients; the bench builds it as the server does and checks that against a real nextLink.
-        static string TokenFor(long sequence) =>
-            Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(sequence.ToString(CultureInfo.InvariantCulture))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
         var first = await api.GetJsonAsync(path, token);
         var nextLink = first.GetProperty("nextLink").GetString()!;
         if (!nextLink.Contains("continuationToken=" + TokenFor(messages - 49), StringComparison.Ordinal) || first.GetProperty("value").GetArrayLength() != 50)
@@ -50,23 +47,25 @@ internal static class HistoryScenario
             throw new InvalidOperationException($"Unexpected first page: nextLink {nextLink}.");
         }
 
-        async Task<Samples> ReadAsync(int count)
+        async Task<Samples> ReadAsync(int count, int concurrency = readers) =>
+            await ReadPathAsync(count, () => $"{path}&continuationToken={TokenFor(Random.Shared.NextInt64(51, messages + 1))}", minimumBytes: 1000, concurrency);
+
+        async Task<Samples> ReadPathAsync(int count, Func<string> nextPath, int minimumBytes, int concurrency = readers)
         {
             var samples = new Samples();
             var next = -1;
             var bad = 0;
             var deadline = Stopwatch.StartNew();
-            await Task.WhenAll(Enumerable.Range(0, readers).Select(r => Task.Run(async () =>
+            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
             {
-                var random = new Random(r);
                 while (Interlocked.Increment(ref next) < count && deadline.Elapsed < TimeSpan.FromSeconds(120))
                 {
-                    var before = random.NextInt64(51, messages + 1);
+                    var requestPath = nextPath();
                     var start = Stopwatch.GetTimestamp();
-                    using var response = await api.SendAsync(HttpMethod.Get, $"{path}&continuationToken={TokenFor(before)}", token);
+                    using var response = await api.SendAsync(HttpMethod.Get, requestPath, token);
                     var body = await response.Content.ReadAsByteArrayAsync();
                     samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-                    if (!response.IsSuccessStatusCode || body.Length < 1000)
+                    if (!response.IsSuccessStatusCode || body.Length < minimumBytes)
                     {
                         Interlocked.Increment(ref bad);
                     }
@@ -86,6 +85,17 @@ internal static class HistoryScenario
         var http = await ReadAsync(requests);
         var throughput = http.Count / clock.Elapsed.TotalSeconds;
         var cpuText = cpu.Describe();
+
+        // HTTP floor: the same client, concurrency and server answering its smallest request
+        // (GET /api/health: routing, one store ping, a 15-byte JSON body), right after the pages.
+        var healthClock = Stopwatch.StartNew();
+        var health = await ReadPathAsync(requests, () => "/api/health", minimumBytes: 10);
+        var healthThroughput = health.Count / healthClock.Elapsed.TotalSeconds;
+
+        // One reader alone: the latency of a page with nothing queued beside it, and the same for health.
+        var singleRequests = options.Quick ? 500 : 2000;
+        var single = await ReadAsync(singleRequests, concurrency: 1);
+        var singleHealth = await ReadPathAsync(singleRequests, () => "/api/health", minimumBytes: 10, concurrency: 1);
 
         // Floor: the same keyset query in-process, same concurrency, on the same file (the server is idle meanwhile).
         var floor = new Samples();
@@ -124,12 +134,22 @@ internal static class HistoryScenario
         result.Add("HTTP page p50", Fmt.Ms(http.Median), Fmt.Ms(floor.Median), "≤ 1 ms", http.Median <= 1);
         result.Add("HTTP page p99", Fmt.Ms(http.Percentile(99)), Fmt.Ms(floor.Percentile(99)), "≤ 5 ms", http.Percentile(99) <= 5);
         result.Add("HTTP page max", Fmt.Ms(http.Max), Fmt.Ms(floor.Max));
-        result.Add("pages/s (16 readers)", Fmt.N(throughput));
+        result.Add("pages/s (16 readers)", Fmt.N(throughput), $"{Fmt.N(healthThroughput)} health requests/s", "≥ 5,000", throughput >= 5000);
+        result.Add("health request p50 / p99 (16 readers)", $"{Fmt.Ms(health.Median)} / {Fmt.Ms(health.Percentile(99))}");
+        result.Add("HTTP page p99, one reader", Fmt.Ms(single.Percentile(99)), $"{Fmt.Ms(singleHealth.Percentile(99))} health", "≤ 2 ms", single.Percentile(99) <= 2);
+        result.Add("HTTP page p50, one reader", Fmt.Ms(single.Median), $"{Fmt.Ms(singleHealth.Median)} health");
         result.Notes.Add($"CPU during the HTTP run: {cpuText}. Latency is per request at 16 concurrent readers on 2 cores, so it includes queueing behind the other 15.");
+        result.Notes.Add("HTTP floor: GET /api/health with the same client, 16 readers and request count, right after the pages: what the server's HTTP pipeline answers per second on this machine with the bench beside it.");
         result.Notes.Add($"Floor: the same keyset query (`sequence < $before ORDER BY sequence DESC LIMIT 51`) with Microsoft.Data.Sqlite in-process, {readers} threads, one open connection each, reading the rows.");
         result.Figures["http"] = new { p50Ms = Fmt.Round(http.Median), p99Ms = Fmt.Round(http.Percentile(99)), maxMs = Fmt.Round(http.Max), pagesPerSecond = Math.Round(throughput), requests = http.Count };
+        result.Figures["health"] = new { p50Ms = Fmt.Round(health.Median), p99Ms = Fmt.Round(health.Percentile(99)), requestsPerSecond = Math.Round(healthThroughput) };
+        result.Figures["single"] = new { p50Ms = Fmt.Round(single.Median), p99Ms = Fmt.Round(single.Percentile(99)), healthP50Ms = Fmt.Round(singleHealth.Median), healthP99Ms = Fmt.Round(singleHealth.Percentile(99)), requests = single.Count };
         result.Figures["floor"] = new { p50Ms = Fmt.Round(floor.Median), p99Ms = Fmt.Round(floor.Percentile(99)), maxMs = Fmt.Round(floor.Max) };
         result.Figures["messages"] = messages;
         return result;
     }
+
+    // The token is opaque to clients; the bench builds it as the server does and checks that against a real nextLink.
+    private static string TokenFor(long sequence) =>
+        Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(sequence.ToString(CultureInfo.InvariantCulture))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 }

@@ -40,9 +40,14 @@ internal static class UnreadScenario
         using var api = new Api(server.BaseAddress, 512);
         var token = Tokens.For("s6-reader");
 
-        async Task<Samples> MeasureAsync(int count)
+        // The HTTP floor: the same request, token and pipeline for a user in no conversation, taken
+        // alternately with the measured one, so both see the same load at the same moments.
+        var emptyToken = Tokens.For("s6-nobody");
+
+        async Task<(Samples Reader, Samples Empty)> MeasureAsync(int count)
         {
             var samples = new Samples();
+            var empty = new Samples();
             var deadline = Stopwatch.StartNew();
             for (var i = 0; i < count && deadline.Elapsed < TimeSpan.FromSeconds(120); i++)
             {
@@ -53,13 +58,21 @@ internal static class UnreadScenario
                 {
                     throw new InvalidOperationException($"unread total {body.GetProperty("total")}, expected {conversationCount * unreadPer}.");
                 }
+
+                start = Stopwatch.GetTimestamp();
+                var nothing = await api.GetJsonAsync(MessagesPath + "unread_count/", emptyToken);
+                empty.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                if (nothing.GetProperty("total").GetInt32() != 0)
+                {
+                    throw new InvalidOperationException($"unread total {nothing.GetProperty("total")} for a user in no conversation.");
+                }
             }
 
-            return samples;
+            return (samples, empty);
         }
 
         await MeasureAsync(20);
-        var idle = await MeasureAsync(Math.Min(100, requests));
+        var (idle, idleEmpty) = await MeasureAsync(Math.Min(100, requests));
 
         var loadTokens = loadConversationList.Select(c => Tokens.For(c.Users[0])).ToArray();
         var text = Seeder.Text(200, 5);
@@ -78,7 +91,7 @@ internal static class UnreadScenario
         }, 2000, TimeSpan.FromSeconds(30), stopLoad.Token);
         await Task.Delay(1000);
         var cpu = new CpuMeter(server.Pid);
-        var loaded = await MeasureAsync(requests);
+        var (loaded, loadedEmpty) = await MeasureAsync(requests);
         var cpuText = cpu.Describe();
         await stopLoad.CancelAsync();
         var sentDuringLoad = loadAcks.Count;
@@ -91,7 +104,8 @@ internal static class UnreadScenario
             using var command = connection.CreateCommand();
             command.CommandText = """
                 SELECT p.conversation_id,
-                       (SELECT count(*) FROM messages m WHERE m.conversation_id = p.conversation_id AND m.sequence > p.last_read_sequence AND m.sender_id <> $u AND m.deleted_at IS NULL) AS unread
+                       (SELECT count(*) FROM messages m WHERE m.conversation_id = p.conversation_id AND m.sequence > p.last_read_sequence AND m.sender_id <> $u AND m.deleted_at IS NULL) AS unread,
+                       (SELECT count(*) FROM mentions x WHERE x.user_id = $u AND x.conversation_id = p.conversation_id AND x.sequence > p.last_read_sequence) AS mentioned
                 FROM participants p WHERE p.user_id = $u
                 """;
             command.Parameters.AddWithValue("$u", "s6-reader");
@@ -121,12 +135,17 @@ internal static class UnreadScenario
 
         result.Add("unread_count p50 under load", Fmt.Ms(loaded.Median), Fmt.Ms(floor.Median));
         result.Add("unread_count p99 under load", Fmt.Ms(loaded.Percentile(99)), Fmt.Ms(floor.Percentile(99)), "≤ 5 ms", loaded.Percentile(99) <= 5);
+        result.Add("same request, user in no conversation, p50 / p99 under load", $"{Fmt.Ms(loadedEmpty.Median)} / {Fmt.Ms(loadedEmpty.Percentile(99))}");
         result.Add("unread_count p50 / p99 without load", $"{Fmt.Ms(idle.Median)} / {Fmt.Ms(idle.Percentile(99))}");
+        result.Add("same request, user in no conversation, p50 / p99 without load", $"{Fmt.Ms(idleEmpty.Median)} / {Fmt.Ms(idleEmpty.Percentile(99))}");
         result.Add("background sends during the run", $"{Fmt.N(sentDuringLoad)} acked, errors {loadErrors}, ack p99 {Fmt.Ms(loadAcks.Percentile(99))}");
         result.Notes.Add($"CPU while measuring under load: {cpuText}.");
-        result.Notes.Add("Floor: one aggregate SQL statement (participants of the user, a correlated count of unread messages per conversation) with Microsoft.Data.Sqlite in-process on the server's file, after the load stopped.");
+        result.Notes.Add("HTTP floor: the same GET with the same client for a user in no conversation (token check, routing, one statement that finds no row, JSON), alternating with the measured request.");
+        result.Notes.Add("Floor: the server's statement (participants of the user, a correlated count of unread messages and one of mentions per conversation) with Microsoft.Data.Sqlite in-process on the server's file, after the load stopped.");
         result.Figures["loaded"] = new { p50Ms = Fmt.Round(loaded.Median), p99Ms = Fmt.Round(loaded.Percentile(99)), maxMs = Fmt.Round(loaded.Max), requests = loaded.Count };
         result.Figures["idle"] = new { p50Ms = Fmt.Round(idle.Median), p99Ms = Fmt.Round(idle.Percentile(99)) };
+        result.Figures["emptyLoaded"] = new { p50Ms = Fmt.Round(loadedEmpty.Median), p99Ms = Fmt.Round(loadedEmpty.Percentile(99)) };
+        result.Figures["emptyIdle"] = new { p50Ms = Fmt.Round(idleEmpty.Median), p99Ms = Fmt.Round(idleEmpty.Percentile(99)) };
         result.Figures["floor"] = new { p50Ms = Fmt.Round(floor.Median), p99Ms = Fmt.Round(floor.Percentile(99)) };
         await Task.WhenAny(load, Task.Delay(TimeSpan.FromSeconds(5)));
         return result;

@@ -132,6 +132,9 @@ var containers = [
         {
           path: '/deletedAt/?'
         }
+        {
+          path: '/replyToId/?'
+        }
       ]
       excludedPaths: [
         {

@@ -56,13 +56,25 @@ public sealed class ConversationService(
             : page.Error;
     }
 
-    public async Task<Result<ConversationResource>> StartGroupAsync(string userId, string? title, IReadOnlyCollection<string>? participantIds, CancellationToken cancellationToken)
+    public Task<Result<ConversationResource>> StartGroupAsync(string userId, string? title, IReadOnlyCollection<string>? participantIds, CancellationToken cancellationToken) =>
+        StartGroupAsync(userId, title, participantIds, null, cancellationToken);
+
+    public async Task<Result<ConversationResource>> StartGroupAsync(
+        string userId, string? title, IReadOnlyCollection<string>? participantIds, IReadOnlyDictionary<string, string?>? metadata, CancellationToken cancellationToken)
     {
         var started = Conversation.StartGroup(userId, title, participantIds, time.Now(), limits);
         if (!started.IsSuccess)
         {
             return started.Error;
         }
+
+        var validMetadata = Metadata.Create(metadata);
+        if (!validMetadata.IsSuccess)
+        {
+            return validMetadata.Error;
+        }
+
+        started.Value.StartWith(validMetadata.Value);
 
         await conversations.AddAsync(started.Value, cancellationToken);
         return await ToResourceAsync(started.Value, userId, cancellationToken);
@@ -106,6 +118,25 @@ public sealed class ConversationService(
 
     public Task<Result<ConversationResource>> RenameAsync(string userId, string conversationId, string? title, CancellationToken cancellationToken) =>
         ChangeAsync(userId, conversationId, c => c.Rename(userId, title, time.Now(), limits), cancellationToken);
+
+    /// <summary><c>PATCH /conversations/{id}/</c>: title and/or metadata (the metadata replaced as a whole).</summary>
+    public Task<Result<ConversationResource>> UpdateAsync(
+        string userId, string conversationId, string? title, IReadOnlyDictionary<string, string?>? metadata, CancellationToken cancellationToken)
+    {
+        Metadata? validMetadata = null;
+        if (metadata is not null)
+        {
+            var created = Metadata.Create(metadata);
+            if (!created.IsSuccess)
+            {
+                return Task.FromResult<Result<ConversationResource>>(created.Error);
+            }
+
+            validMetadata = created.Value;
+        }
+
+        return ChangeAsync(userId, conversationId, c => c.Update(userId, title, validMetadata, time.Now(), limits), cancellationToken);
+    }
 
     public async Task<Outcome> DeleteAsync(string userId, string conversationId, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ using Messaging.Domain.Messages;
 namespace Messaging.Domain.Application;
 
 /// <summary>Use cases of messages: send, read one, edit, delete, mark read, count unread.</summary>
-public sealed class MessageService(
+public sealed partial class MessageService(
     IConversationRepository conversations,
     IMessageRepository messages,
     IAttachmentRepository attachments,
@@ -19,8 +19,12 @@ public sealed class MessageService(
 {
     public const int MaxMarkReadIds = 1000;
 
+    public Task<Result<GetOrCreated<MessageResource>>> SendAsync(
+        string userId, string? conversationId, string? text, IReadOnlyList<string>? attachmentIds, string? clientMessageId, CancellationToken cancellationToken) =>
+        SendAsync(userId, conversationId, text, attachmentIds, clientMessageId, null, cancellationToken);
+
     public async Task<Result<GetOrCreated<MessageResource>>> SendAsync(
-        string userId, string? conversationId, string? text, IReadOnlyList<string>? attachmentIds, string? clientMessageId, CancellationToken cancellationToken)
+        string userId, string? conversationId, string? text, IReadOnlyList<string>? attachmentIds, string? clientMessageId, SendAddenda? addenda, CancellationToken cancellationToken)
     {
         if (!Ids.IsWellFormed(conversationId))
         {
@@ -51,7 +55,13 @@ public sealed class MessageService(
             return claimed.Error;
         }
 
-        var composed = Message.Compose(conversationId!, userId, text, claimed.Value, clientMessageId, time.Now(), limits);
+        var extras = await ResolveAddendaAsync(conversationId!, addenda, cancellationToken);
+        if (!extras.IsSuccess)
+        {
+            return extras.Error;
+        }
+
+        var composed = Message.Compose(conversationId!, userId, text, claimed.Value, clientMessageId, time.Now(), limits, extras.Value);
         if (!composed.IsSuccess)
         {
             return composed.Error;
@@ -63,6 +73,7 @@ public sealed class MessageService(
             AppendStatus.Created => new GetOrCreated<MessageResource>(await mapper.ToResourceAsync(appended.Message!, cancellationToken), true),
             AppendStatus.Duplicate => new GetOrCreated<MessageResource>(await mapper.ToResourceAsync(appended.Message!, cancellationToken), false),
             AppendStatus.AttachmentUnavailable => Error.Invalid("attachmentIds", "An attachment was used by another message meanwhile."),
+            AppendStatus.ReplyTargetUnavailable => ReplyTargetInvalid,
             _ => Error.ConversationNotFound,
         };
     }
@@ -85,7 +96,11 @@ public sealed class MessageService(
         };
     }
 
-    public async Task<Result<MessageResource>> EditAsync(string userId, string messageId, string? text, CancellationToken cancellationToken)
+    public Task<Result<MessageResource>> EditAsync(string userId, string messageId, string? text, CancellationToken cancellationToken) =>
+        EditAsync(userId, messageId, new SendAddenda(null, null, null), text, cancellationToken);
+
+    /// <summary>Changes the text, mentions and metadata given (each optional, at least one); <paramref name="addenda"/>'s reply target is ignored.</summary>
+    public async Task<Result<MessageResource>> EditAsync(string userId, string messageId, SendAddenda addenda, string? text, CancellationToken cancellationToken)
     {
         var (message, _) = await FindVisibleAsync(userId, messageId, cancellationToken);
         if (message is null)
@@ -93,7 +108,13 @@ public sealed class MessageService(
             return Error.MessageNotFound;
         }
 
-        var edited = message.Edit(userId, text, time.Now(), limits);
+        var edit = await ResolveEditAsync(message.ConversationId, text, addenda, cancellationToken);
+        if (!edit.IsSuccess)
+        {
+            return edit.Error;
+        }
+
+        var edited = message.Edit(userId, edit.Value, time.Now(), limits);
         if (!edited.IsSuccess)
         {
             return edited.Error;
@@ -213,17 +234,21 @@ public sealed class MessageService(
     {
         if (await messages.CountUnreadForUserAsync(userId, cancellationToken) is { } byConversation)
         {
-            var found = byConversation.Where(c => c.Value > 0).Select(c => new ConversationUnread(c.Key, c.Value)).ToList();
-            return new UnreadSummary(found.Sum(c => c.UnreadCount), found);
+            return Summarize(byConversation);
         }
 
         var memberships = await conversations.ListMembershipsAsync(userId, cancellationToken);
         var unread = await messages.CountUnreadAsync(userId, memberships, cancellationToken);
-        var counts = memberships
-            .Select(m => new ConversationUnread(m.ConversationId, unread.GetValueOrDefault(m.ConversationId)))
-            .Where(c => c.UnreadCount > 0)
+        return Summarize(memberships.ToDictionary(m => m.ConversationId, m => unread.GetValueOrDefault(m.ConversationId), StringComparer.Ordinal));
+    }
+
+    private static UnreadSummary Summarize(IReadOnlyDictionary<string, UnreadCounts> byConversation)
+    {
+        var found = byConversation
+            .Where(c => c.Value.Unread > 0)
+            .Select(c => new ConversationUnread(c.Key, c.Value.Unread) { MentionCount = c.Value.Mentions })
             .ToList();
-        return new UnreadSummary(counts.Sum(c => c.UnreadCount), counts);
+        return new UnreadSummary(found.Sum(c => c.UnreadCount), found) { Mentions = found.Sum(c => c.MentionCount) };
     }
 
     /// <summary>The message and the caller's place in its conversation, when the caller may see it.</summary>
@@ -242,46 +267,5 @@ public sealed class MessageService(
 
         var participant = await conversationService.FindParticipantAsync(userId, message.ConversationId, cancellationToken);
         return participant is null ? (null, null) : (message, participant);
-    }
-
-    private async Task<Result<IReadOnlyList<AttachmentInfo>>> ResolveAttachmentsAsync(
-        string userId, string conversationId, IReadOnlyList<string>? attachmentIds, CancellationToken cancellationToken)
-    {
-        if (attachmentIds is null || attachmentIds.Count == 0)
-        {
-            return Result<IReadOnlyList<AttachmentInfo>>.Success([]);
-        }
-
-        if (attachmentIds.Count > limits.MaxAttachmentsPerMessage)
-        {
-            return Error.Invalid("attachmentIds", $"A message carries at most {limits.MaxAttachmentsPerMessage} attachments.");
-        }
-
-        var distinct = attachmentIds.Distinct(StringComparer.Ordinal).ToList();
-        if (distinct.Any(id => !Ids.IsWellFormed(id)))
-        {
-            return Error.Invalid("attachmentIds", "Every attachment id must be a non-empty string.");
-        }
-
-        var found = await attachments.GetManyAsync(distinct, cancellationToken);
-        var infos = new List<AttachmentInfo>(distinct.Count);
-        foreach (var id in distinct)
-        {
-            var attachment = found.FirstOrDefault(a => a.Id == id);
-            if (attachment is null)
-            {
-                return Error.Invalid("attachmentIds", $"Attachment {id} does not exist.");
-            }
-
-            var allowed = attachment.CanBeAttachedBy(userId, conversationId);
-            if (!allowed.IsSuccess)
-            {
-                return allowed.Error;
-            }
-
-            infos.Add(attachment.Info);
-        }
-
-        return infos;
     }
 }

@@ -23,7 +23,10 @@ public sealed class ResourceMapper(IAttachmentContentStore contentStore)
             [.. conversation.Listed().Select(ToResource)],
             conversation.ParticipantCount,
             lastMessage is null ? null : await ToResourceAsync(lastMessage, cancellationToken),
-            unreadCount);
+            unreadCount)
+        {
+            Metadata = conversation.Metadata.Values,
+        };
 
     public async Task<MessageResource> ToResourceAsync(Message message, CancellationToken cancellationToken)
     {
@@ -44,7 +47,13 @@ public sealed class ResourceMapper(IAttachmentContentStore contentStore)
             message.ClientMessageId,
             message.CreatedAt,
             message.EditedAt,
-            message.DeletedAt);
+            message.DeletedAt)
+        {
+            ReplyTo = message.ReplyTo is { } parent ? new ReplyPreviewResource(parent.Id, parent.SenderId, parent.Text, parent.DeletedAt) : null,
+            ReplyCount = message.ReplyCount,
+            Mentions = message.Mentions,
+            Metadata = message.Metadata.Values,
+        };
     }
 
     public async Task<AttachmentResource> ToResourceAsync(Attachment attachment, CancellationToken cancellationToken) =>

@@ -18,7 +18,11 @@ public sealed record ConversationResource(
     IReadOnlyList<ParticipantResource> Participants,
     int ParticipantCount,
     MessageResource? LastMessage,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? UnreadCount);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] int? UnreadCount)
+{
+    // Metadata (issue 16)
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = Domain.Common.Metadata.Empty.Values;
+}
 
 public sealed record AttachmentResource(
     string Id,
@@ -54,15 +58,34 @@ public sealed record MessageResource(
     public int? ReadByCount { get; init; }
 
     public const int MaxReadByListed = 20;
+
+    // Replies, mentions and metadata (issue 16)
+    public ReplyPreviewResource? ReplyTo { get; init; }
+
+    public int ReplyCount { get; init; }
+
+    public IReadOnlyList<string> Mentions { get; init; } = [];
+
+    public IReadOnlyDictionary<string, string> Metadata { get; init; } = Domain.Common.Metadata.Empty.Values;
 }
+
+public sealed record ReplyPreviewResource(string Id, string SenderId, string Text, DateTimeOffset? DeletedAt);
 
 public sealed record ReadPosition(string ConversationId, string? LastReadMessageId, DateTimeOffset? LastReadAt);
 
 public sealed record MarkReadResult(IReadOnlyList<ReadPosition> Updated);
 
-public sealed record ConversationUnread(string ConversationId, int UnreadCount);
+public sealed record ConversationUnread(string ConversationId, int UnreadCount)
+{
+    // Mentions (issue 16): the unread messages that mention the caller.
+    public int MentionCount { get; init; }
+}
 
-public sealed record UnreadSummary(int Total, IReadOnlyList<ConversationUnread> Conversations);
+public sealed record UnreadSummary(int Total, IReadOnlyList<ConversationUnread> Conversations)
+{
+    // Mentions (issue 16)
+    public int Mentions { get; init; }
+}
 
 /// <summary>A resource and whether the call created it (201) or found it (200).</summary>
 public sealed record GetOrCreated<T>(T Resource, bool Created);

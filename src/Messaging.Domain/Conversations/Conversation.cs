@@ -13,7 +13,7 @@ public enum ConversationType
 /// A conversation and its participants. Every rule about who may see, join, leave, rename or
 /// delete it lives here.
 /// </summary>
-public sealed class Conversation
+public sealed partial class Conversation
 {
     private readonly List<Participant> _participants;
 
@@ -147,8 +147,9 @@ public sealed class Conversation
         DateTimeOffset updatedAt,
         IEnumerable<Participant> participants,
         long version,
-        long membershipEpoch = 0) =>
-        new(id, type, title, taskId, createdBy, createdAt, updatedAt, [.. participants], version, membershipEpoch);
+        long membershipEpoch = 0,
+        Metadata? metadata = null) =>
+        new(id, type, title, taskId, createdBy, createdAt, updatedAt, [.. participants], version, membershipEpoch) { Metadata = metadata ?? Metadata.Empty };
 
     public bool HasParticipant(string userId) => FindParticipant(userId) is not null;
 
@@ -233,34 +234,6 @@ public sealed class Conversation
         return Outcome.Success;
     }
 
-    public Outcome Rename(string actorId, string? title, DateTimeOffset now, MessagingLimits limits)
-    {
-        if (!HasParticipant(actorId))
-        {
-            return Error.ConversationNotFound;
-        }
-
-        if (Type == ConversationType.Direct)
-        {
-            return Error.Invalid("title", "A direct conversation has no title.");
-        }
-
-        var trimmed = title?.Trim();
-        if (string.IsNullOrEmpty(trimmed) || trimmed.Length > limits.MaxTitleLength)
-        {
-            return Error.Invalid("title", $"title must be 1 to {limits.MaxTitleLength} characters after trimming.");
-        }
-
-        if (trimmed.Any(IsForbiddenControl))
-        {
-            return Error.Invalid("title", "title must not contain control characters.");
-        }
-
-        Title = trimmed;
-        Touch(now);
-        return Outcome.Success;
-    }
-
     /// <summary>Moves the participant's read watermark forward; returns false when it did not move.</summary>
     public bool MarkRead(string userId, ReadWatermark watermark) =>
         FindParticipant(userId)?.AdvanceWatermark(watermark) ?? false;
@@ -310,32 +283,6 @@ public sealed class Conversation
         }
 
         return Result<IReadOnlyList<string>>.Success([.. ids.Distinct(StringComparer.Ordinal)]);
-    }
-
-    private static Result<string?> NormalizeOptionalTitle(string? title, MessagingLimits limits)
-    {
-        if (title is null)
-        {
-            return Result<string?>.Success(null);
-        }
-
-        var trimmed = title.Trim();
-        if (trimmed.Length == 0)
-        {
-            return Result<string?>.Success(null);
-        }
-
-        if (trimmed.Length > limits.MaxTitleLength)
-        {
-            return Error.Invalid("title", $"title must be at most {limits.MaxTitleLength} characters after trimming.");
-        }
-
-        if (trimmed.Any(IsForbiddenControl))
-        {
-            return Error.Invalid("title", "title must not contain control characters.");
-        }
-
-        return Result<string?>.Success(trimmed);
     }
 
     private static bool IsForbiddenControl(char c) => char.IsControl(c);

@@ -22,6 +22,9 @@ public sealed record ConversationView(
     /// <summary>Participants a conversation resource lists at most.</summary>
     public const int MaxListed = 20;
 
+    // Metadata (issue 16)
+    public Common.Metadata Metadata { get; init; } = Common.Metadata.Empty;
+
     /// <summary>The view of a fully loaded conversation, as its store would answer it.</summary>
     public static ConversationView Of(Conversation conversation, string? viewerId) =>
         new(
@@ -35,7 +38,10 @@ public sealed record ConversationView(
             conversation.MembershipEpoch,
             conversation.Participants.Count,
             [.. InListingOrder(conversation.Participants).Take(MaxListed)],
-            viewerId is null ? null : conversation.FindParticipant(viewerId));
+            viewerId is null ? null : conversation.FindParticipant(viewerId))
+        {
+            Metadata = conversation.Metadata,
+        };
 
     /// <summary>Owners first, then everyone else; each by earliest join (ties by user id): the order of <see cref="Leading"/>.</summary>
     public static IEnumerable<Participant> InListingOrder(IEnumerable<Participant> participants) =>

@@ -31,9 +31,10 @@ public interface IMessageRepository
 
     /// <summary>
     /// The unread count of each of the user's memberships (others' undeleted messages after the
-    /// membership's watermark), in as few round trips as the store allows; zero counts included.
+    /// membership's watermark) and how many of those mention the user, in as few round trips as the
+    /// store allows, both from the same statement; zero counts included.
     /// </summary>
-    Task<IReadOnlyDictionary<string, int>> CountUnreadAsync(string userId, IReadOnlyCollection<Membership> memberships, CancellationToken cancellationToken);
+    Task<IReadOnlyDictionary<string, UnreadCounts>> CountUnreadAsync(string userId, IReadOnlyCollection<Membership> memberships, CancellationToken cancellationToken);
 
     /// <summary>
     /// Saves an edit or a tombstone; a tombstone also drops the records of its attachments. Answers
@@ -43,11 +44,16 @@ public interface IMessageRepository
     Task<UpdateStatus> UpdateAsync(Message message, CancellationToken cancellationToken);
 
     /// <summary>
-    /// The user's unread counts, only of conversations that have unread messages, found from the
+    /// The user's unread and mention counts, only of conversations that have unread messages, found from the
     /// user alone in one read; null when the store cannot, and the caller counts by memberships.
     /// </summary>
-    Task<IReadOnlyDictionary<string, int>?> CountUnreadForUserAsync(string userId, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyDictionary<string, int>?>(null);
+    Task<IReadOnlyDictionary<string, UnreadCounts>?> CountUnreadForUserAsync(string userId, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyDictionary<string, UnreadCounts>?>(null);
+
+    // Replies (issue 16)
+
+    /// <summary>The live messages that answer <paramref name="parentId"/>, oldest first, keyset-paged on sequence.</summary>
+    Task<Result<Page<Message>>> ListRepliesAsync(string conversationId, string parentId, int limit, string? continuationToken, CancellationToken cancellationToken);
 }
 
 public enum AppendStatus
@@ -56,6 +62,9 @@ public enum AppendStatus
     Duplicate,
     ConversationMissing,
     AttachmentUnavailable,
+
+    /// <summary>The message it answers was deleted (or is not in the conversation) when the append was committed.</summary>
+    ReplyTargetUnavailable,
 }
 
 public enum UpdateStatus
@@ -63,5 +72,8 @@ public enum UpdateStatus
     Saved,
     AlreadyDeleted,
 }
+
+/// <summary>Unread messages of one conversation and how many of them mention the reader.</summary>
+public readonly record struct UnreadCounts(int Unread, int Mentions);
 
 public sealed record AppendOutcome(AppendStatus Status, Message? Message);

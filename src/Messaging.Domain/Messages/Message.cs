@@ -21,7 +21,8 @@ public sealed class Message
         string? clientMessageId,
         DateTimeOffset createdAt,
         DateTimeOffset? editedAt,
-        DateTimeOffset? deletedAt)
+        DateTimeOffset? deletedAt,
+        MessageAddenda? addenda)
     {
         Id = id;
         ConversationId = conversationId;
@@ -33,6 +34,11 @@ public sealed class Message
         CreatedAt = createdAt;
         EditedAt = editedAt;
         DeletedAt = deletedAt;
+        ReplyToId = addenda?.ReplyToId;
+        ReplyTo = addenda?.ReplyTo;
+        ReplyCount = addenda?.ReplyCount ?? 0;
+        Mentions = addenda?.Mentions ?? [];
+        Metadata = addenda?.Metadata ?? Metadata.Empty;
     }
 
     public string Id { get; }
@@ -58,6 +64,21 @@ public sealed class Message
 
     public bool IsDeleted => DeletedAt is not null;
 
+    // Replies, mentions and metadata (issue 16).
+
+    /// <summary>The message this one answers, if any; kept by a tombstone.</summary>
+    public string? ReplyToId { get; }
+
+    /// <summary>The preview of <see cref="ReplyToId"/>'s message, read by the store with this one.</summary>
+    public ReplyPreview? ReplyTo { get; }
+
+    /// <summary>How many live messages answer this one: a counter the store moves with each reply sent or deleted.</summary>
+    public int ReplyCount { get; }
+
+    public IReadOnlyList<string> Mentions { get; private set; }
+
+    public Metadata Metadata { get; private set; }
+
     /// <summary>Validates and builds a message that is not yet appended (sequence 0).</summary>
     public static Result<Message> Compose(
         string conversationId,
@@ -66,7 +87,8 @@ public sealed class Message
         IReadOnlyList<AttachmentInfo> attachments,
         string? clientMessageId,
         DateTimeOffset now,
-        MessagingLimits limits)
+        MessagingLimits limits,
+        MessageAddenda? addenda = null)
     {
         var normalized = NormalizeText(text, allowEmpty: attachments.Count > 0, limits);
         if (!normalized.IsSuccess)
@@ -79,7 +101,7 @@ public sealed class Message
             return Error.Invalid("clientMessageId", $"clientMessageId must be 1 to {limits.MaxClientMessageIdLength} characters without control characters.");
         }
 
-        return new Message(Ids.New(), conversationId, senderId, 0, normalized.Value, [.. attachments], clientMessageId, now, null, null);
+        return new Message(Ids.New(), conversationId, senderId, 0, normalized.Value, [.. attachments], clientMessageId, now, null, null, addenda);
     }
 
     public static Message Restore(
@@ -92,8 +114,9 @@ public sealed class Message
         string? clientMessageId,
         DateTimeOffset createdAt,
         DateTimeOffset? editedAt,
-        DateTimeOffset? deletedAt) =>
-        new(id, conversationId, senderId, sequence, text, [.. attachments], clientMessageId, createdAt, editedAt, deletedAt);
+        DateTimeOffset? deletedAt,
+        MessageAddenda? addenda = null) =>
+        new(id, conversationId, senderId, sequence, text, [.. attachments], clientMessageId, createdAt, editedAt, deletedAt, addenda);
 
     /// <summary>Text rules shared by sending and editing: trimmed, 1 to the maximum length, no NUL.</summary>
     public static Result<string> NormalizeText(string? text, bool allowEmpty, MessagingLimits limits)
@@ -128,7 +151,11 @@ public sealed class Message
         Sequence = sequence;
     }
 
-    public Outcome Edit(string actorId, string? text, DateTimeOffset now, MessagingLimits limits)
+    public Outcome Edit(string actorId, string? text, DateTimeOffset now, MessagingLimits limits) =>
+        Edit(actorId, new MessageEdit(text, null, null), now, limits);
+
+    /// <summary>Changes what the edit gives (text, mentions, metadata), leaving the rest; the mentions were checked against the participants.</summary>
+    public Outcome Edit(string actorId, MessageEdit edit, DateTimeOffset now, MessagingLimits limits)
     {
         if (actorId != SenderId)
         {
@@ -140,13 +167,21 @@ public sealed class Message
             return Error.Conflict("The message was deleted and can no longer be edited.");
         }
 
-        var normalized = NormalizeText(text, allowEmpty: _attachments.Count > 0, limits);
-        if (!normalized.IsSuccess)
+        var text = Text;
+        if (edit.Text is not null)
         {
-            return normalized.Error;
+            var normalized = NormalizeText(edit.Text, allowEmpty: _attachments.Count > 0, limits);
+            if (!normalized.IsSuccess)
+            {
+                return normalized.Error;
+            }
+
+            text = normalized.Value;
         }
 
-        Text = normalized.Value;
+        Text = text;
+        Mentions = edit.Mentions ?? Mentions;
+        Metadata = edit.Metadata ?? Metadata;
         EditedAt = now;
         return Outcome.Success;
     }
@@ -170,7 +205,23 @@ public sealed class Message
         var removed = _attachments;
         _attachments = [];
         Text = "";
+        Mentions = [];
+        Metadata = Metadata.Empty;
         DeletedAt = now;
         return Result<IReadOnlyList<AttachmentInfo>>.Success(removed);
     }
+}
+
+/// <summary>What a message carries beyond the seed's fields (issue 16); every part optional.</summary>
+public sealed record MessageAddenda(
+    string? ReplyToId = null,
+    ReplyPreview? ReplyTo = null,
+    int ReplyCount = 0,
+    IReadOnlyList<string>? Mentions = null,
+    Metadata? Metadata = null);
+
+/// <summary>An edit: each part given replaces what the message had; a null part stays as it was.</summary>
+public sealed record MessageEdit(string? Text, IReadOnlyList<string>? Mentions, Metadata? Metadata)
+{
+    public bool IsEmpty => Text is null && Mentions is null && Metadata is null;
 }

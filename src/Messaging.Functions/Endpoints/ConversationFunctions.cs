@@ -38,7 +38,7 @@ public sealed class ConversationFunctions(ConversationService conversations)
             return ApiResults.Problem(body.Error);
         }
 
-        var created = await conversations.StartGroupAsync(req.UserId(), body.Value.Title, body.Value.ParticipantIds, cancellationToken);
+        var created = await conversations.StartGroupAsync(req.UserId(), body.Value.Title, body.Value.ParticipantIds, body.Value.Metadata, cancellationToken);
         return ApiResults.From(created, ApiResults.Created);
     }
 
@@ -156,6 +156,17 @@ public sealed class ConversationFunctions(ConversationService conversations)
         var body = await RequestBody.ReadAsync<TitleRequest>(req, cancellationToken);
         return body.IsSuccess
             ? ApiResults.From(await conversations.RenameAsync(req.UserId(), id, body.Value.Title, cancellationToken), ApiResults.Ok)
+            : ApiResults.Problem(body.Error);
+    }
+
+    [Function("UpdateConversation")]
+    public async Task<IResult> Update(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "patch", Route = "messaging/conversations/{id}")] HttpRequest req,
+        string id, CancellationToken cancellationToken)
+    {
+        var body = await RequestBody.ReadAsync<UpdateConversationRequest>(req, cancellationToken);
+        return body.IsSuccess
+            ? ApiResults.From(await conversations.UpdateAsync(req.UserId(), id, body.Value.Title, body.Value.Metadata, cancellationToken), ApiResults.Ok)
             : ApiResults.Problem(body.Error);
     }
 }

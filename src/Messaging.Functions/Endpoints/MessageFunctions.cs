@@ -8,6 +8,8 @@ namespace Messaging.Functions.Endpoints;
 
 public sealed class MessageFunctions(MessageService messages)
 {
+    private const int DefaultRepliesPageSize = 50;
+
     [Function("SendMessage")]
     public async Task<IResult> Send(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", "options", Route = "messaging/messages")] HttpRequest req, CancellationToken cancellationToken)
@@ -19,7 +21,7 @@ public sealed class MessageFunctions(MessageService messages)
         }
 
         var sent = await messages.SendAsync(
-            req.UserId(), body.Value.ConversationId, body.Value.Text, body.Value.AttachmentIds, body.Value.ClientMessageId, cancellationToken);
+            req.UserId(), body.Value.ConversationId, body.Value.Text, body.Value.AttachmentIds, body.Value.ClientMessageId, body.Value.Addenda, cancellationToken);
         MessagingMetrics.RecordSent(sent, "http");
         return ApiResults.From(sent, r => r.Created ? ApiResults.Created(r.Resource) : ApiResults.Ok(r.Resource));
     }
@@ -36,8 +38,25 @@ public sealed class MessageFunctions(MessageService messages)
     {
         var body = await RequestBody.ReadAsync<EditMessageRequest>(req, cancellationToken);
         return body.IsSuccess
-            ? ApiResults.From(await messages.EditAsync(req.UserId(), id, body.Value.Text, cancellationToken), ApiResults.Ok)
+            ? ApiResults.From(
+                await messages.EditAsync(req.UserId(), id, new SendAddenda(null, body.Value.Mentions, body.Value.Metadata), body.Value.Text, cancellationToken),
+                ApiResults.Ok)
             : ApiResults.Problem(body.Error);
+    }
+
+    [Function("ListReplies")]
+    public async Task<IResult> Replies(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", "options", Route = "messaging/messages/{id}/replies")] HttpRequest req,
+        string id, CancellationToken cancellationToken)
+    {
+        var limit = Paging.Limit(req, DefaultRepliesPageSize);
+        if (!limit.IsSuccess)
+        {
+            return ApiResults.Problem(limit.Error);
+        }
+
+        var page = await messages.ListRepliesAsync(req.UserId(), id, limit.Value, req.Query["continuationToken"].FirstOrDefault(), cancellationToken);
+        return ApiResults.From(page, p => ApiResults.Ok(new PageBody<MessageResource>(p.Items, Paging.NextLink(req, limit.Value, "continuationToken", p.ContinuationToken))));
     }
 
     [Function("DeleteMessage")]

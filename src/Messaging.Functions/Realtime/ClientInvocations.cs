@@ -24,7 +24,7 @@ public sealed class ClientInvocations(MessageService messages, TypingService typ
         }
 
         var body = request.Value;
-        var sent = await messages.SendAsync(userId, body.ConversationId, body.Text, body.AttachmentIds, body.ClientMessageId, cancellationToken);
+        var sent = await messages.SendAsync(userId, body.ConversationId, body.Text, body.AttachmentIds, body.ClientMessageId, body.Addenda, cancellationToken);
         MessagingMetrics.RecordSent(sent, "realtime");
         return sent.Map(s => s.Resource);
     }

@@ -46,6 +46,12 @@ public sealed class AuthorizationMatrixTests(TestServer server)
         ["GET conversations"] = [200, 200, 200, 200],
         ["GET unread_count"] = [200, 200, 200, 200],
         ["POST negotiate"] = [200, 200, 200, 200],
+
+        // Issue 16: a group's PATCH is for owners; replies, mentions and reply targets are hidden from non-participants.
+        ["PATCH conversation"] = [200, 403, 404, 404],
+        ["GET replies"] = [200, 200, 404, 404],
+        ["POST reply"] = [201, 201, 404, 404],
+        ["POST message mentioning a participant"] = [201, 201, 404, 404],
     };
 
     public static TheoryData<string, Caller, int> Cells()
@@ -97,6 +103,10 @@ public sealed class AuthorizationMatrixTests(TestServer server)
             "GET conversations" => (HttpMethod.Get, "/api/messaging/conversations/", null),
             "GET unread_count" => (HttpMethod.Get, "/api/messaging/messages/unread_count/", null),
             "POST negotiate" => (HttpMethod.Post, "/api/messaging/negotiate", new { }),
+            "PATCH conversation" => (HttpMethod.Patch, $"/api/messaging/conversations/{c}/", new { metadata = new Dictionary<string, string> { ["k"] = "v" } }),
+            "GET replies" => (HttpMethod.Get, $"/api/messaging/messages/{world.MessageId}/replies/", null),
+            "POST reply" => (HttpMethod.Post, "/api/messaging/messages/", new { conversationId = c, text = "re", replyToId = world.MessageId }),
+            "POST message mentioning a participant" => (HttpMethod.Post, "/api/messaging/messages/", new { conversationId = c, text = "@by", mentions = new[] { world.Bystander } }),
             _ => throw new ArgumentOutOfRangeException(nameof(route), route, null),
         };
         return (await client.SendAsync(call.Method, call.Path, call.Body)).Status;

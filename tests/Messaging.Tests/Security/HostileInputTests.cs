@@ -40,6 +40,7 @@ public sealed class HostileInputTests(TestServer server)
         (HttpMethod.Post, "/api/messaging/messages/"),
         (HttpMethod.Patch, "/api/messaging/messages/{m}/"),
         (HttpMethod.Post, "/api/messaging/messages/mark_as_read/"),
+        (HttpMethod.Patch, "/api/messaging/conversations/{c}/"),
     ];
 
     private static readonly string[] HostileIds =
@@ -81,12 +82,62 @@ public sealed class HostileInputTests(TestServer server)
     }
 
     [Fact]
+    public async Task Hostile_replies_mentions_and_metadata_are_400_naming_the_field_and_change_nothing()
+    {
+        var (alice, bob, stranger) = (TestApi.NewUser("alice"), TestApi.NewUser("bob"), TestApi.NewUser("stranger"));
+        var client = server.ClientFor(alice);
+        var c = (await client.CreateGroupAsync(bob)).Id();
+        var m = (await client.SendMessageAsync(c, "original")).Id();
+        var elsewhere = (await server.ClientFor(stranger).SendMessageAsync((await server.ClientFor(stranger).CreateGroupAsync(alice)).Id(), "elsewhere")).Id();
+        var before = await SnapshotAsync(client, c);
+        var tooMany = Enumerable.Range(0, 51).Select(i => $"u{i}").ToArray();
+        var bigMetadata = Enumerable.Range(0, 9).ToDictionary(i => $"k{i}", _ => new string('v', 500));
+        var keys = Enumerable.Range(0, 17).ToDictionary(i => $"k{i}", _ => "v");
+        (HttpMethod Method, string Path, string Body, string Field)[] cases =
+        [
+            (HttpMethod.Post, "/api/messaging/messages/", Json(new { conversationId = c, text = "x", replyToId = elsewhere }), "replyToId"),
+            (HttpMethod.Post, "/api/messaging/messages/", Json(new { conversationId = c, text = "x", replyToId = "no-such-message" }), "replyToId"),
+            (HttpMethod.Post, "/api/messaging/messages/", Json(new { conversationId = c, text = "x", mentions = new[] { stranger } }), "mentions"),
+            (HttpMethod.Post, "/api/messaging/messages/", Json(new { conversationId = c, text = "x", mentions = tooMany }), "mentions"),
+            (HttpMethod.Post, "/api/messaging/messages/", Json(new { conversationId = c, text = "x", mentions = new[] { bob, bob } }), "mentions"),
+            (HttpMethod.Post, "/api/messaging/messages/", Json(new { conversationId = c, text = "x", mentions = Array.Empty<string>() }), "mentions"),
+            (HttpMethod.Post, "/api/messaging/messages/", Json(new { conversationId = c, text = "x", metadata = bigMetadata }), "metadata"),
+            (HttpMethod.Post, "/api/messaging/messages/", Json(new { conversationId = c, text = "x", metadata = keys }), "metadata"),
+            (HttpMethod.Post, "/api/messaging/messages/", Json(new { conversationId = c, text = "x", metadata = new Dictionary<string, string> { ["bad key"] = "v" } }), "metadata"),
+            (HttpMethod.Post, "/api/messaging/messages/", Json(new { conversationId = c, text = "x", metadata = new Dictionary<string, string> { ["k"] = new string('v', 513) } }), "metadata"),
+            (HttpMethod.Post, "/api/messaging/messages/", """{"conversationId":"CID","text":"x","metadata":{"k":null}}""".Replace("CID", c, StringComparison.Ordinal), "metadata"),
+            (HttpMethod.Patch, $"/api/messaging/messages/{m}/", Json(new { mentions = new[] { stranger } }), "mentions"),
+            (HttpMethod.Patch, $"/api/messaging/messages/{m}/", Json(new { metadata = keys }), "metadata"),
+            (HttpMethod.Patch, $"/api/messaging/conversations/{c}/", Json(new { metadata = bigMetadata }), "metadata"),
+            (HttpMethod.Patch, $"/api/messaging/conversations/{c}/", Json(new { title = " " }), "title"),
+            (HttpMethod.Post, "/api/messaging/conversations/", Json(new { participantIds = new[] { bob }, metadata = keys }), "metadata"),
+        ];
+
+        foreach (var (method, path, body, field) in cases)
+        {
+            var (status, problem) = await client.SendAsync(method, path, body);
+            Assert.True(status == HttpStatusCode.BadRequest, $"{method} {path} with {Preview(body)} answered {status}");
+            Assert.True(problem!["errors"]?[field] is not null, $"{method} {path} with {Preview(body)} did not name {field}: {problem.ToJsonString()}");
+        }
+
+        Assert.Equal(before, await SnapshotAsync(client, c));
+        var (_, list) = await client.GetJsonAsync("/api/messaging/conversations/?limit=100");
+        Assert.Equal(2, list!["value"]!.AsArray().Count);
+    }
+
+    private static string Json(object value) => System.Text.Json.JsonSerializer.Serialize(value);
+
+    [Fact]
     public async Task Hostile_ids_in_route_segments_are_4xx()
     {
         var client = server.ClientFor(TestApi.NewUser());
         foreach (var id in HostileIds)
         {
-            foreach (var path in new[] { $"/api/messaging/conversations/{id}/", $"/api/messaging/conversations/{id}/messages/", $"/api/messaging/messages/{id}/", $"/api/messaging/attachments/{id}/" })
+            foreach (var path in new[]
+            {
+                $"/api/messaging/conversations/{id}/", $"/api/messaging/conversations/{id}/messages/", $"/api/messaging/messages/{id}/",
+                $"/api/messaging/attachments/{id}/", $"/api/messaging/messages/{id}/replies/",
+            })
             {
                 using var response = await client.GetAsync(path);
                 var status = (int)response.StatusCode;

@@ -192,6 +192,41 @@ public sealed class SignalRServiceTests(SignalRServiceFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Patch_of_a_conversation_is_one_post_of_conversation_updated_to_its_group()
+    {
+        var (alice, bob) = (TestApi.NewUser("alice"), TestApi.NewUser("bob"));
+        var conversationId = (await Server.ClientFor(alice).CreateGroupAsync(bob)).Id();
+
+        await Server.ClientFor(alice).SendAsync(HttpMethod.Patch, $"/api/messaging/conversations/{conversationId}/", new { metadata = new Dictionary<string, string> { ["status"] = "done" } });
+
+        var updated = await Service.WaitForAsync(r => r.Path == GroupPath(conversationId) && r.Target == "conversation.updated");
+        Assert.Equal("done", Assert.Single(updated.Arguments!).GetProperty("metadata").GetProperty("status").GetString());
+        Assert.Empty(Service.Refused);
+    }
+
+    [Fact]
+    public async Task Upstream_message_send_takes_a_reply_target_mentions_and_metadata()
+    {
+        var (alice, bob) = (TestApi.NewUser("alice"), TestApi.NewUser("bob"));
+        var conversationId = (await Server.ClientFor(alice).CreateGroupAsync(bob)).Id();
+        var parent = await Server.ClientFor(bob).SendMessageAsync(conversationId, "question?");
+
+        var (_, _, body) = await UpstreamAsync(
+            "messaging/messages/message.send", alice,
+            Invocation("1", "message.send", new { conversationId, text = "answer", replyToId = parent.Id(), mentions = new[] { bob }, metadata = new Dictionary<string, string> { ["k"] = "v" } }));
+        var message = Completion(body).GetProperty("result");
+
+        Assert.Equal(parent.Id(), message.GetProperty("replyTo").GetProperty("id").GetString());
+        Assert.Equal(bob, message.GetProperty("mentions")[0].GetString());
+        Assert.Equal("v", message.GetProperty("metadata").GetProperty("k").GetString());
+        var (_, unread) = await Server.ClientFor(bob).GetJsonAsync("/api/messaging/messages/unread_count/");
+        Assert.Equal(1, unread!["mentions"]!.GetValue<int>());
+        var created = await Service.WaitForAsync(r => r.Path == GroupPath(conversationId) && r.Target == "message.created"
+            && r.Arguments![0].GetProperty("id").GetString() == message.GetProperty("id").GetString());
+        Assert.Equal(parent.Id(), created.Arguments![0].GetProperty("replyTo").GetProperty("id").GetString());
+    }
+
+    [Fact]
     public async Task Upstream_invocation_of_a_non_participant_completes_with_the_not_found_error()
     {
         var (alice, eve) = (TestApi.NewUser("alice"), TestApi.NewUser("eve"));

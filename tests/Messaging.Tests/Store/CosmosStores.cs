@@ -100,3 +100,8 @@ public sealed class CosmosParticipantListTests(CosmosAccount account) : Particip
 {
     protected override Task<StoreUnderTest> CreateStoreAsync() => CosmosTestStore.CreateAsync(account);
 }
+
+public sealed class CosmosMessageAddendaTests(CosmosAccount account) : MessageAddendaContract, IClassFixture<CosmosAccount>
+{
+    protected override Task<StoreUnderTest> CreateStoreAsync() => CosmosTestStore.CreateAsync(account);
+}

@@ -364,9 +364,9 @@ public abstract class MessageRepositoryContract : StoreContract
         var memberships = await Conversations.ListMembershipsAsync(alice, Ct);
         var counts = await Messages.CountUnreadAsync(alice, memberships, Ct);
 
-        Assert.Equal(2, counts[first.Id]);
-        Assert.Equal(1, counts[second.Id]);
-        Assert.Equal(0, counts.GetValueOrDefault(quiet.Id));
+        Assert.Equal(2, counts[first.Id].Unread);
+        Assert.Equal(1, counts[second.Id].Unread);
+        Assert.Equal(0, counts.GetValueOrDefault(quiet.Id).Unread);
     }
 
     [SkippableFact]

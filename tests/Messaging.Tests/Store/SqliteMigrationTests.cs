@@ -50,7 +50,7 @@ public sealed class SqliteMigrationTests : IDisposable
             CREATE INDEX participants_by_user ON participants(user_id, conversation_id);
             ALTER TABLE conversations DROP COLUMN membership_epoch;
             DELETE FROM schema_version WHERE version >= 4;
-            """);
+            """ + UndoVersion8);
         Assert.DoesNotContain("COVERING INDEX messages_unread", Plan(bob), StringComparison.Ordinal);
 
         using (var database = new SqliteDatabase(DatabasePath))
@@ -59,7 +59,7 @@ public sealed class SqliteMigrationTests : IDisposable
             Assert.Equal(1, await messages.CountUnreadAsync(group.Id, bob, 0, CancellationToken.None));
         }
 
-        Assert.Equal(7L, Scalar("SELECT max(version) FROM schema_version"));
+        Assert.Equal(8L, Scalar("SELECT max(version) FROM schema_version"));
         Assert.Equal(2L, Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('participants_by_rank', 'participants_by_join')"));
         var plan = Plan(bob);
         Assert.Contains("COVERING INDEX participants_by_user", plan, StringComparison.Ordinal);
@@ -84,7 +84,7 @@ public sealed class SqliteMigrationTests : IDisposable
                 ('conversation.changed', 'c1', NULL, '[["carol"],["dave"]]'),
                 ('conversation.removed', 'c1', NULL, '[["alice","bob"]]');
             DELETE FROM schema_version WHERE version >= 7;
-            """);
+            """ + UndoVersion8);
 
         using var database = new SqliteDatabase(DatabasePath);
         var changes = await database.ReadAsync(connection => SqliteChangeLog.ReadAfterAsync(connection, 0, 10, CancellationToken.None), CancellationToken.None);
@@ -107,6 +107,59 @@ public sealed class SqliteMigrationTests : IDisposable
 
         var error = Assert.Throws<InvalidOperationException>(() => new SqliteDatabase(DatabasePath));
         Assert.Contains("schema version 99", error.Message, StringComparison.Ordinal);
+    }
+
+    // What a version 7 build had: no replies, mentions or metadata (issue 16).
+    private const string UndoVersion8 = """
+
+        DROP INDEX messages_replies;
+        DROP TABLE mentions;
+        ALTER TABLE messages DROP COLUMN reply_to_id;
+        ALTER TABLE messages DROP COLUMN reply_count;
+        ALTER TABLE messages DROP COLUMN mentions;
+        ALTER TABLE messages DROP COLUMN metadata;
+        ALTER TABLE conversations DROP COLUMN metadata;
+        DELETE FROM schema_version WHERE version >= 8;
+        """;
+
+    [Fact]
+    public async Task Version_7_database_keeps_its_messages_which_have_no_replies_mentions_or_metadata()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        var group = AGroup.OwnedBy(alice).With(bob).Build();
+        Message message;
+        using (var database = new SqliteDatabase(DatabasePath))
+        {
+            await new SqliteConversationRepository(database).AddAsync(group, CancellationToken.None);
+            message = Message.Compose(group.Id, alice, "hello", [], null, Time.At(1), new MessagingLimits()).Ok();
+            await new SqliteMessageRepository(database).AppendAsync(message, CancellationToken.None);
+        }
+
+        Execute(UndoVersion8);
+
+        using (var database = new SqliteDatabase(DatabasePath))
+        {
+            var stored = await new SqliteMessageRepository(database).GetAsync(message.Id, CancellationToken.None);
+            Assert.Equal("hello", stored!.Text);
+            Assert.Null(stored.ReplyToId);
+            Assert.Equal(0, stored.ReplyCount);
+            Assert.Empty(stored.Mentions);
+            Assert.Equal(0, stored.Metadata.Count);
+            Assert.Equal(0, (await new SqliteConversationRepository(database).GetAsync(group.Id, CancellationToken.None))!.Metadata.Count);
+        }
+    }
+
+    [Fact]
+    public void Unread_and_mention_counts_each_read_an_index_range_after_the_watermark()
+    {
+        using (new SqliteDatabase(DatabasePath))
+        {
+        }
+
+        var plan = Plan("bob", $"SELECT p.conversation_id, {SqliteMessageRepository.UnreadCount}, {SqliteMessageRepository.MentionCount} FROM participants p WHERE p.user_id = $u");
+
+        Assert.Contains("COVERING INDEX messages_unread", plan, StringComparison.Ordinal);
+        Assert.Contains("SEARCH x USING PRIMARY KEY (user_id=? AND conversation_id=? AND sequence>?)", plan, StringComparison.Ordinal);
     }
 
     private SqliteConnection Open()
@@ -132,11 +185,11 @@ public sealed class SqliteMigrationTests : IDisposable
         return command.ExecuteScalar();
     }
 
-    private string Plan(string userId)
+    private string Plan(string userId, string query = UnreadQuery)
     {
         using var connection = Open();
         using var command = connection.CreateCommand();
-        command.CommandText = "EXPLAIN QUERY PLAN " + UnreadQuery;
+        command.CommandText = "EXPLAIN QUERY PLAN " + query;
         command.Parameters.AddWithValue("$u", userId);
         using var reader = command.ExecuteReader();
         var lines = new List<string>();

@@ -43,3 +43,8 @@ public sealed class SqliteParticipantListTests : ParticipantListContract
 {
     protected override Task<StoreUnderTest> CreateStoreAsync() => SqliteStore.CreateAsync();
 }
+
+public sealed class SqliteMessageAddendaTests : MessageAddendaContract
+{
+    protected override Task<StoreUnderTest> CreateStoreAsync() => SqliteStore.CreateAsync();
+}

@@ -49,6 +49,10 @@ internal sealed class ConversationDocument
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public PurgeState? Purge { get; set; }
 
+    /// <summary>The integrating product's data (issue 16), replaced as a whole.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Dictionary<string, string>? Metadata { get; set; }
+
     /// <summary>The partition of the conversation: its own id; its participants and change records share it.</summary>
     [JsonPropertyName("pk")]
     public string PartitionKey => Id;
@@ -71,6 +75,7 @@ internal sealed class ConversationDocument
         Version = conversation.Version,
         MembershipEpoch = conversation.MembershipEpoch,
         ParticipantCount = conversation.Participants.Count,
+        Metadata = conversation.Metadata.Count == 0 ? null : new Dictionary<string, string>(conversation.Metadata.Values, StringComparer.Ordinal),
     };
 
     /// <summary>The whole aggregate from the header and every participant document of the partition.</summary>
@@ -85,7 +90,8 @@ internal sealed class ConversationDocument
             CosmosJson.Time(UpdatedAt),
             participants.OrderBy(p => p.JoinedAt).ThenBy(p => p.UserId, StringComparer.Ordinal).Select(p => p.ToParticipant()),
             Version,
-            MembershipEpoch);
+            MembershipEpoch,
+            Domain.Common.Metadata.Restore(Metadata));
 
     /// <summary>The bounded view: <paramref name="leading"/> holds at least the owners and earliest joiners the view lists.</summary>
     public ConversationView ToView(IEnumerable<Participant> leading, Participant? viewer) =>
@@ -100,5 +106,8 @@ internal sealed class ConversationDocument
             MembershipEpoch,
             ParticipantCount,
             [.. ConversationView.InListingOrder(leading.DistinctBy(p => p.UserId)).Take(ConversationView.MaxListed)],
-            viewer);
+            viewer)
+        {
+            Metadata = Domain.Common.Metadata.Restore(Metadata),
+        };
 }

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Messaging.Domain.Conversations;
+using Messaging.Domain.Messages;
 using Microsoft.Azure.Cosmos;
 
 namespace Messaging.Functions.Storage.Cosmos;
@@ -22,9 +23,9 @@ public sealed partial class CosmosMessageRepository
     /// Reads the counters of the user's conversations with one ReadMany and counts only where the last
     /// sequence is past the user's read position (decision 0010); every other conversation has none unread.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, int>> CountUnreadAsync(string userId, IReadOnlyCollection<Membership> memberships, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<string, UnreadCounts>> CountUnreadAsync(string userId, IReadOnlyCollection<Membership> memberships, CancellationToken cancellationToken)
     {
-        var counts = new ConcurrentDictionary<string, int>(memberships.Select(m => KeyValuePair.Create(m.ConversationId, 0)), StringComparer.Ordinal);
+        var counts = new ConcurrentDictionary<string, UnreadCounts>(memberships.Select(m => KeyValuePair.Create(m.ConversationId, default(UnreadCounts))), StringComparer.Ordinal);
         if (memberships.Count == 0)
         {
             return counts;
@@ -36,7 +37,24 @@ public sealed partial class CosmosMessageRepository
         await Parallel.ForEachAsync(
             memberships.Where(m => lastSequence.GetValueOrDefault(m.ConversationId) > m.LastReadSequence),
             new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
-            async (membership, token) => counts[membership.ConversationId] = await CountUnreadAsync(membership.ConversationId, userId, membership.LastReadSequence, token));
+            async (membership, token) => counts[membership.ConversationId] = await CountUnreadAndMentionsAsync(membership.ConversationId, userId, membership.LastReadSequence, token));
         return counts;
     }
+
+    /// <summary>The unread messages and, in the same query, how many of them mention the user (issue 16).</summary>
+    private async Task<UnreadCounts> CountUnreadAndMentionsAsync(string conversationId, string userId, long afterSequence, CancellationToken cancellationToken)
+    {
+        var rows = await store.Messages.QueryAsync<UnreadRow>(
+            new QueryDefinition(
+                    """
+                    SELECT COUNT(1) AS unread, SUM(ARRAY_CONTAINS(c.mentions, @u) ? 1 : 0) AS mentioned FROM c
+                    WHERE c.conversationId = @c AND c.type = @type AND c.sequence > @after AND c.senderId != @u AND IS_NULL(c.deletedAt)
+                    """)
+                .WithParameter("@c", conversationId).WithParameter("@type", DocumentTypes.Message).WithParameter("@after", afterSequence).WithParameter("@u", userId),
+            conversationId,
+            cancellationToken);
+        return new UnreadCounts(rows.Sum(r => r.Unread), rows.Sum(r => r.Mentioned ?? 0));
+    }
+
+    private sealed record UnreadRow(int Unread, int? Mentioned);
 }

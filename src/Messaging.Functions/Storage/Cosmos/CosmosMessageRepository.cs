@@ -91,6 +91,7 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
                 });
             }
 
+            batch = CountReply(batch, message);
             batch = batch.CreateItem(ChangeRecordDocument.ForMessage(conversationId, ChangeRecordKinds.MessageCreated, message.Id, CosmosJson.Ms(message.CreatedAt)));
             using var response = await batch.ExecuteAsync(cancellationToken);
             if (response.IsSuccessStatusCode)
@@ -99,6 +100,12 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
                 store.Locator.Remember(message.Id, conversationId);
                 await Task.WhenAll(_committed.KeepLocatorAsync(message.Id, conversationId, cancellationToken), MarkActiveAsync(conversationId, message, cancellationToken));
                 return new AppendOutcome(AppendStatus.Created, message);
+            }
+
+            if (ReplyTargetFailed(response, message))
+            {
+                await claims.ReleaseAsync(CancellationToken.None);
+                return new AppendOutcome(AppendStatus.ReplyTargetUnavailable, null);
             }
 
             var counterStatus = response.Count > 0 ? response[0].StatusCode : response.StatusCode;
@@ -155,7 +162,7 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
             var (document, _) = await store.Messages.TryReadAsync<MessageDocument>(messageId, conversationId, cancellationToken);
             if (document is { Type: DocumentTypes.Message })
             {
-                return document.ToMessage();
+                return await ToMessageAsync(document, cancellationToken);
             }
         }
 
@@ -179,7 +186,7 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
             await _committed.KeepLocatorAsync(message.Id, message.ConversationId, cancellationToken);
         }
 
-        return message.ToMessage();
+        return await ToMessageAsync(message, cancellationToken);
     }
 
     public async Task<Message?> FindByClientMessageIdAsync(string conversationId, string senderId, string clientMessageId, CancellationToken cancellationToken)
@@ -191,7 +198,7 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
         }
 
         var (document, _) = await store.Messages.TryReadAsync<MessageDocument>(claim.MessageId, conversationId, cancellationToken);
-        return document?.ToMessage();
+        return document is null ? null : await ToMessageAsync(document, cancellationToken);
     }
 
     public async Task<Result<Page<Message>>> ListNewestFirstAsync(string conversationId, int limit, string? continuationToken, CancellationToken cancellationToken)
@@ -248,11 +255,11 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
                 return UpdateStatus.AlreadyDeleted;
             }
 
-            var next = MessageDocument.From(message, stored.Sequence);
+            var next = MessageDocument.From(message, stored.Sequence, stored.ReplyCount);
             var kind = message.IsDeleted ? ChangeRecordKinds.MessageDeleted : ChangeRecordKinds.MessageEdited;
             var status = await store.Messages.CommitWithRecordAsync(
                 message.ConversationId,
-                batch => batch.ReplaceItem(message.Id, next, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag }),
+                batch => UncountReply(batch.ReplaceItem(message.Id, next, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag }), message),
                 ChangeRecordDocument.ForMessage(message.ConversationId, kind, message.Id, CosmosJson.Ms(message.DeletedAt ?? message.EditedAt ?? message.CreatedAt)),
                 cancellationToken);
             if (status is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
@@ -282,6 +289,6 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
             store.Locator.Remember(document.Id, conversationId);
         }
 
-        return [.. documents.Select(d => d.ToMessage())];
+        return await ToMessagesAsync(conversationId, documents, cancellationToken);
     }
 }

@@ -24,7 +24,7 @@ public sealed class CosmosStore : IDisposable
     {
         [ConversationsContainer] = ["/type/?", "/deleted/?", "/purge/phase/?", "/role/?", "/joinedAt/?", "/userId/?"],
         [MembershipsContainer] = ["/userId/?", "/updatedAt/?", "/large/?"],
-        [MessagesContainer] = ["/conversationId/?", "/type/?", "/sequence/?", "/senderId/?", "/deletedAt/?"],
+        [MessagesContainer] = ["/conversationId/?", "/type/?", "/sequence/?", "/senderId/?", "/deletedAt/?", "/replyToId/?"],
         [AttachmentsContainer] = ["/conversationId/?"],
     };
 

@@ -28,7 +28,17 @@ internal sealed class MessageDocument
 
     public long? DeletedAt { get; set; }
 
-    public static MessageDocument From(Message message, long sequence) => new()
+    // Replies, mentions and metadata (issue 16). replyCount is always written, so a reply's Increment finds a number.
+    public string? ReplyToId { get; set; }
+
+    public int ReplyCount { get; set; }
+
+    public List<string>? Mentions { get; set; }
+
+    public Dictionary<string, string>? Metadata { get; set; }
+
+    /// <summary>The document of <paramref name="message"/>; <paramref name="replyCount"/> is the stored counter, which only replies move.</summary>
+    public static MessageDocument From(Message message, long sequence, int replyCount = 0) => new()
     {
         Id = message.Id,
         ConversationId = message.ConversationId,
@@ -40,12 +50,23 @@ internal sealed class MessageDocument
         CreatedAt = CosmosJson.Ms(message.CreatedAt),
         EditedAt = CosmosJson.Ms(message.EditedAt),
         DeletedAt = CosmosJson.Ms(message.DeletedAt),
+        ReplyToId = message.ReplyToId,
+        ReplyCount = replyCount,
+        Mentions = message.Mentions.Count == 0 ? null : [.. message.Mentions],
+        Metadata = message.Metadata.Count == 0 ? null : new Dictionary<string, string>(message.Metadata.Values, StringComparer.Ordinal),
     };
 
-    public Message ToMessage() =>
+    /// <summary>The message, with the preview of the message it answers when <paramref name="parent"/> is that message's document.</summary>
+    public Message ToMessage(MessageDocument? parent = null) =>
         Message.Restore(
             Id, ConversationId, SenderId, Sequence, Text, Attachments.Select(a => a.ToInfo()), ClientMessageId,
-            CosmosJson.Time(CreatedAt), CosmosJson.Time(EditedAt), CosmosJson.Time(DeletedAt));
+            CosmosJson.Time(CreatedAt), CosmosJson.Time(EditedAt), CosmosJson.Time(DeletedAt),
+            new MessageAddenda(
+                ReplyToId,
+                ReplyToId is not null && parent is not null ? ReplyPreview.Of(parent.Id, parent.SenderId, parent.Text, CosmosJson.Time(parent.DeletedAt)) : null,
+                ReplyCount,
+                Mentions,
+                Domain.Common.Metadata.Restore(Metadata)));
 }
 
 internal sealed class AttachmentInfoDocument

@@ -21,7 +21,7 @@ internal static class SqliteConversationReads
             """
             SELECT c.id, c.type, c.title, c.task_id, c.created_by, c.created_at, c.updated_at, c.membership_epoch,
                    (SELECT count(*) FROM participants n WHERE n.conversation_id = c.id),
-                   p.user_id, p.role, p.joined_at, p.last_read_message_id, p.last_read_sequence, p.last_read_at
+                   p.user_id, p.role, p.joined_at, p.last_read_message_id, p.last_read_sequence, p.last_read_at, c.metadata
             FROM conversations c LEFT JOIN participants p ON p.conversation_id = c.id AND p.user_id = $viewer
             WHERE c.id = $id
             """,
@@ -41,7 +41,10 @@ internal static class SqliteConversationReads
 
             view = new ConversationView(
                 reader.GetString(0), (ConversationType)reader.GetInt32(1), NullableString(reader, 2), NullableString(reader, 3), reader.GetString(4),
-                Timestamp(reader, 5), Timestamp(reader, 6), reader.GetInt64(7), reader.GetInt32(8), [], viewer);
+                Timestamp(reader, 5), Timestamp(reader, 6), reader.GetInt64(7), reader.GetInt32(8), [], viewer)
+            {
+                Metadata = SqliteConversationRows.ReadMetadata(reader, 15),
+            };
         }
 
         // Owners (role 0) first, then by join: served by the (conversation_id, role, joined_at, user_id) index, 20 rows at most.

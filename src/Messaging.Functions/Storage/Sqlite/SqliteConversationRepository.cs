@@ -143,12 +143,13 @@ public sealed class SqliteConversationRepository(SqliteDatabase database) : ICon
         {
             await using (var update = connection.Command(
                 """
-                UPDATE conversations SET title = $title, updated_at = max(updated_at, $updated), version = version + 1, membership_epoch = $epoch
+                UPDATE conversations SET title = $title, updated_at = max(updated_at, $updated), version = version + 1, membership_epoch = $epoch,
+                    metadata = $metadata
                 WHERE id = $id AND version = $version
                 """,
                 transaction,
                 ("$title", OrNull(conversation.Title)), ("$updated", ToUnixMs(conversation.UpdatedAt)), ("$id", conversation.Id), ("$version", conversation.Version),
-                ("$epoch", conversation.MembershipEpoch)))
+                ("$epoch", conversation.MembershipEpoch), ("$metadata", SqliteConversationRows.MetadataJson(conversation.Metadata))))
             {
                 if (await update.ExecuteNonQueryAsync(cancellationToken) != 1)
                 {

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using Messaging.Domain.Common;
 using Messaging.Domain.Conversations;
 using Messaging.Domain.Realtime;
 using Microsoft.Data.Sqlite;
@@ -8,7 +10,7 @@ namespace Messaging.Functions.Storage.Sqlite;
 /// <summary>How a whole conversation aggregate maps to its <c>conversations</c> and <c>participants</c> rows.</summary>
 internal static class SqliteConversationRows
 {
-    private const string ConversationColumns = "c.id, c.type, c.title, c.task_id, c.created_by, c.created_at, c.updated_at, c.version, c.membership_epoch";
+    private const string ConversationColumns = "c.id, c.type, c.title, c.task_id, c.created_by, c.created_at, c.updated_at, c.version, c.membership_epoch, c.metadata";
 
     /// <summary>The conversation with every participant, or null.</summary>
     public static async Task<Conversation?> LoadAsync(
@@ -31,6 +33,7 @@ internal static class SqliteConversationRows
         var updatedAt = Timestamp(reader, 6);
         var version = reader.GetInt64(7);
         var membershipEpoch = reader.GetInt64(8);
+        var metadata = ReadMetadata(reader, 9);
 
         var participants = new List<Participant>();
         await using var members = connection.Command(
@@ -48,7 +51,7 @@ internal static class SqliteConversationRows
             participants.Add(new Participant(memberReader.GetString(0), (ParticipantRole)memberReader.GetInt32(1), Timestamp(memberReader, 2), watermark));
         }
 
-        return Conversation.Restore(id, type, title, taskId, createdBy, createdAt, updatedAt, participants, version, membershipEpoch);
+        return Conversation.Restore(id, type, title, taskId, createdBy, createdAt, updatedAt, participants, version, membershipEpoch, metadata);
     }
 
     /// <summary>Inserts a new conversation, its participants, and its <c>ConversationCreated</c> change.</summary>
@@ -57,13 +60,13 @@ internal static class SqliteConversationRows
     {
         await using (var insert = connection.Command(
             """
-            INSERT INTO conversations (id, type, title, task_id, direct_key, created_by, created_at, updated_at, version)
-            VALUES ($id, $type, $title, $task, $direct, $by, $created, $updated, 0)
+            INSERT INTO conversations (id, type, title, task_id, direct_key, created_by, created_at, updated_at, version, metadata)
+            VALUES ($id, $type, $title, $task, $direct, $by, $created, $updated, 0, $metadata)
             """,
             transaction,
             ("$id", conversation.Id), ("$type", (int)conversation.Type), ("$title", OrNull(conversation.Title)), ("$task", OrNull(conversation.TaskId)),
             ("$direct", OrNull(conversation.DirectKey)), ("$by", conversation.CreatedBy),
-            ("$created", ToUnixMs(conversation.CreatedAt)), ("$updated", ToUnixMs(conversation.UpdatedAt))))
+            ("$created", ToUnixMs(conversation.CreatedAt)), ("$updated", ToUnixMs(conversation.UpdatedAt)), ("$metadata", MetadataJson(conversation.Metadata))))
         {
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -79,4 +82,12 @@ internal static class SqliteConversationRows
 
         await SqliteChangeLog.RecordAsync(connection, transaction, new ConversationCreated(conversation.Id), cancellationToken);
     }
+
+    // Metadata (issue 16): a JSON object, NULL when empty.
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static object MetadataJson(Metadata metadata) => metadata.Count == 0 ? DBNull.Value : JsonSerializer.Serialize(metadata.Values, Json);
+
+    public static Metadata ReadMetadata(SqliteDataReader reader, int ordinal) =>
+        reader.IsDBNull(ordinal) ? Metadata.Empty : Metadata.Restore(JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(ordinal), Json));
 }

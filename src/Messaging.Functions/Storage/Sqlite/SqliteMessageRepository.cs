@@ -1,20 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
-using Messaging.Domain.Attachments;
 using Messaging.Domain.Common;
-using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
 using Messaging.Domain.Realtime;
-using Microsoft.Data.Sqlite;
 using static Messaging.Functions.Storage.Sqlite.SqliteValues;
 
 namespace Messaging.Functions.Storage.Sqlite;
 
-public sealed class SqliteMessageRepository(SqliteDatabase database) : IMessageRepository
+public sealed partial class SqliteMessageRepository(SqliteDatabase database) : IMessageRepository
 {
-    private const string Columns = "id, conversation_id, sender_id, sequence, text, attachments, client_message_id, created_at, edited_at, deleted_at";
-    private static readonly JsonSerializerOptions AttachmentJson = new(JsonSerializerDefaults.Web);
-
     public Task<AppendOutcome> AppendAsync(Message message, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
@@ -41,6 +35,11 @@ public sealed class SqliteMessageRepository(SqliteDatabase database) : IMessageR
                 }
             }
 
+            if (message.ReplyToId is not null && !await CountReplyAsync(connection, transaction, message, cancellationToken))
+            {
+                return new AppendOutcome(AppendStatus.ReplyTargetUnavailable, null);
+            }
+
             long sequence;
             await using (var next = connection.Command(
                 "UPDATE conversations SET last_sequence = last_sequence + 1, updated_at = max(updated_at, $at) WHERE id = $c RETURNING last_sequence",
@@ -64,11 +63,13 @@ public sealed class SqliteMessageRepository(SqliteDatabase database) : IMessageR
 
             message.AssignSequence(sequence);
             await using var insert = connection.Command(
-                $"INSERT INTO messages ({Columns}) VALUES ($id, $c, $s, $seq, $text, $att, $cmid, $created, NULL, NULL)",
+                $"INSERT INTO messages ({InsertColumns}) VALUES ($id, $c, $s, $seq, $text, $att, $cmid, $created, NULL, NULL, $reply, 0, $mentions, $metadata)",
                 transaction,
                 ("$id", message.Id), ("$c", message.ConversationId), ("$s", message.SenderId), ("$seq", sequence), ("$text", message.Text),
-                ("$att", JsonSerializer.Serialize(message.Attachments, AttachmentJson)), ("$cmid", OrNull(message.ClientMessageId)), ("$created", ToUnixMs(message.CreatedAt)));
+                ("$att", JsonSerializer.Serialize(message.Attachments, Json)), ("$cmid", OrNull(message.ClientMessageId)), ("$created", ToUnixMs(message.CreatedAt)),
+                ("$reply", OrNull(message.ReplyToId)), ("$mentions", MentionsJson(message)), ("$metadata", MetadataJson(message.Metadata)));
             await insert.ExecuteNonQueryAsync(cancellationToken);
+            await InsertMentionRowsAsync(connection, transaction, message, cancellationToken);
             await SqliteChangeLog.RecordAsync(connection, transaction, new MessageCreated(message.ConversationId, message.Id), cancellationToken);
             return new AppendOutcome(AppendStatus.Created, message);
         }, cancellationToken);
@@ -120,86 +121,59 @@ public sealed class SqliteMessageRepository(SqliteDatabase database) : IMessageR
                 connection, null, $"SELECT {Columns} FROM messages WHERE conversation_id = $c ORDER BY sequence DESC LIMIT 1", cancellationToken, ("$c", conversationId)),
             cancellationToken);
 
-    public Task<int> CountUnreadAsync(string conversationId, string userId, long afterSequence, CancellationToken cancellationToken) =>
-        database.ReadAsync(async connection =>
+    public Task<Result<Page<Message>>> ListRepliesAsync(string conversationId, string parentId, int limit, string? continuationToken, CancellationToken cancellationToken)
+    {
+        var after = 0L;
+        if (continuationToken is not null
+            && (!ContinuationToken.TryDecode(continuationToken, out var position)
+                || !long.TryParse(position, NumberStyles.None, CultureInfo.InvariantCulture, out after)))
         {
-            await using var command = connection.Command(
-                "SELECT count(*) FROM messages WHERE conversation_id = $c AND sequence > $after AND sender_id <> $u AND deleted_at IS NULL",
-                null, ("$c", conversationId), ("$after", afterSequence), ("$u", userId));
-            return Convert.ToInt32(await command.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
-        }, cancellationToken);
+            return Task.FromResult<Result<Page<Message>>>(Error.Invalid("continuationToken", "The continuation token is not valid."));
+        }
 
-    public Task<IReadOnlyDictionary<string, int>> CountUnreadAsync(string userId, IReadOnlyCollection<Membership> memberships, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyDictionary<string, int>>(async connection =>
+        return database.ReadAsync(async connection =>
         {
-            // One statement for all of the user's conversations; each count is a range scan of the
-            // (conversation, sequence) index after the watermark, never a scan of history.
-            var watermarks = memberships.ToDictionary(m => m.ConversationId, m => m.LastReadSequence, StringComparer.Ordinal);
-            await using var command = connection.Command(
-                """
-                SELECT p.conversation_id, p.last_read_sequence,
-                       (SELECT count(*) FROM messages m
-                        WHERE m.conversation_id = p.conversation_id AND m.sequence > p.last_read_sequence
-                          AND m.sender_id <> $u AND m.deleted_at IS NULL)
-                FROM participants p WHERE p.user_id = $u
+            // The partial index (conversation_id, reply_to_id, sequence) serves it: the parent's replies only, never the history.
+            var rows = await QueryAsync(
+                connection,
+                $"""
+                SELECT {Columns} FROM messages
+                WHERE conversation_id = $c AND reply_to_id = $p AND sequence > $after AND deleted_at IS NULL
+                ORDER BY sequence LIMIT $limit
                 """,
-                null, ("$u", userId));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                if (watermarks.TryGetValue(reader.GetString(0), out var watermark) && watermark == reader.GetInt64(1))
-                {
-                    counts[reader.GetString(0)] = reader.GetInt32(2);
-                }
-            }
-
-            // A watermark that moved since the memberships were read: count from the caller's position.
-            foreach (var membership in memberships.Where(m => !counts.ContainsKey(m.ConversationId)))
-            {
-                counts[membership.ConversationId] = await CountUnreadAsync(membership.ConversationId, userId, membership.LastReadSequence, cancellationToken);
-            }
-
-            return counts;
+                cancellationToken, ("$c", conversationId), ("$p", parentId), ("$after", after), ("$limit", limit + 1));
+            var items = rows.Take(limit).ToList();
+            var next = rows.Count > limit ? ContinuationToken.Encode(Invariant(items[^1].Sequence)) : null;
+            return Result<Page<Message>>.Success(new Page<Message>(items, next));
         }, cancellationToken);
-
-    public Task<IReadOnlyDictionary<string, int>?> CountUnreadForUserAsync(string userId, CancellationToken cancellationToken) =>
-        database.ReadAsync<IReadOnlyDictionary<string, int>?>(async connection =>
-        {
-            // The watermark is read in the same statement as the count, so no membership read goes before it.
-            await using var command = connection.Command(
-                """
-                SELECT conversation_id, unread FROM (
-                    SELECT p.conversation_id,
-                           (SELECT count(*) FROM messages m
-                            WHERE m.conversation_id = p.conversation_id AND m.sequence > p.last_read_sequence
-                              AND m.sender_id <> $u AND m.deleted_at IS NULL) AS unread
-                    FROM participants p WHERE p.user_id = $u)
-                WHERE unread > 0
-                """,
-                null, ("$u", userId));
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                counts[reader.GetString(0)] = reader.GetInt32(1);
-            }
-
-            return counts;
-        }, cancellationToken);
+    }
 
     public Task<UpdateStatus> UpdateAsync(Message message, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
             // Only over a message that is not deleted: a delete wins over an edit, and the first tombstone stays.
             await using var update = connection.Command(
-                "UPDATE messages SET text = $text, attachments = $att, edited_at = $edited, deleted_at = $deleted WHERE id = $id AND deleted_at IS NULL",
+                """
+                UPDATE messages SET text = $text, attachments = $att, edited_at = $edited, deleted_at = $deleted, mentions = $mentions, metadata = $metadata
+                WHERE id = $id AND deleted_at IS NULL
+                """,
                 transaction,
-                ("$text", message.Text), ("$att", JsonSerializer.Serialize(message.Attachments, AttachmentJson)),
-                ("$edited", ToUnixMsOrNull(message.EditedAt)), ("$deleted", ToUnixMsOrNull(message.DeletedAt)), ("$id", message.Id));
+                ("$text", message.Text), ("$att", JsonSerializer.Serialize(message.Attachments, Json)),
+                ("$edited", ToUnixMsOrNull(message.EditedAt)), ("$deleted", ToUnixMsOrNull(message.DeletedAt)), ("$id", message.Id),
+                ("$mentions", MentionsJson(message)), ("$metadata", MetadataJson(message.Metadata)));
             if (await update.ExecuteNonQueryAsync(cancellationToken) == 0)
             {
                 return UpdateStatus.AlreadyDeleted;
+            }
+
+            await ReplaceMentionRowsAsync(connection, transaction, message, cancellationToken);
+            if (message.IsDeleted && message.ReplyToId is not null)
+            {
+                // The parent counts live replies only; it keeps its counter even as a tombstone.
+                await using var uncount = connection.Command(
+                    "UPDATE messages SET reply_count = reply_count - 1 WHERE id = $p AND conversation_id = $c AND reply_count > 0",
+                    transaction, ("$p", message.ReplyToId), ("$c", message.ConversationId));
+                await uncount.ExecuteNonQueryAsync(cancellationToken);
             }
 
             if (message.IsDeleted)
@@ -212,38 +186,4 @@ public sealed class SqliteMessageRepository(SqliteDatabase database) : IMessageR
             await SqliteChangeLog.RecordAsync(connection, transaction, change, cancellationToken);
             return UpdateStatus.Saved;
         }, cancellationToken);
-
-    private static async Task<Message?> QuerySingleAsync(
-        SqliteConnection connection, SqliteTransaction? transaction, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
-    {
-        await using var command = connection.Command(sql, transaction, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        return await reader.ReadAsync(cancellationToken) ? Read(reader) : null;
-    }
-
-    private static async Task<List<Message>> QueryAsync(SqliteConnection connection, string sql, CancellationToken cancellationToken, params (string, object?)[] parameters)
-    {
-        await using var command = connection.Command(sql, null, parameters);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-        var messages = new List<Message>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            messages.Add(Read(reader));
-        }
-
-        return messages;
-    }
-
-    private static Message Read(SqliteDataReader reader) =>
-        Message.Restore(
-            reader.GetString(0),
-            reader.GetString(1),
-            reader.GetString(2),
-            reader.GetInt64(3),
-            reader.GetString(4),
-            JsonSerializer.Deserialize<List<AttachmentInfo>>(reader.GetString(5), AttachmentJson) ?? [],
-            NullableString(reader, 6),
-            Timestamp(reader, 7),
-            NullableTimestamp(reader, 8),
-            NullableTimestamp(reader, 9));
 }

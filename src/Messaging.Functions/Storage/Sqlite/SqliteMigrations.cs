@@ -106,6 +106,25 @@ internal static class SqliteMigrations
                     WHEN 'conversation.removed' THEN 'conversationRemoved'
                     ELSE kind END;
             """),
+        // Replies, mentions and metadata (issue 16): a reply names its parent, the parent counts its live replies; each
+        // mention of another user is a row keyed like the unread range (user, conversation, sequence), so mention counts
+        // read index entries after the watermark only; metadata is a JSON object.
+        (8, """
+                ALTER TABLE messages ADD COLUMN reply_to_id TEXT;
+                ALTER TABLE messages ADD COLUMN reply_count INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE messages ADD COLUMN mentions TEXT;
+                ALTER TABLE messages ADD COLUMN metadata TEXT;
+                CREATE INDEX messages_replies ON messages(conversation_id, reply_to_id, sequence) WHERE reply_to_id IS NOT NULL;
+                CREATE TABLE mentions (
+                    user_id TEXT NOT NULL,
+                    conversation_id TEXT NOT NULL REFERENCES conversations(id) ON DELETE CASCADE,
+                    sequence INTEGER NOT NULL,
+                    message_id TEXT NOT NULL,
+                    PRIMARY KEY (user_id, conversation_id, sequence)
+                ) WITHOUT ROWID;
+                CREATE INDEX mentions_by_message ON mentions(message_id);
+                ALTER TABLE conversations ADD COLUMN metadata TEXT;
+            """),
     ];
 
     /// <summary>Puts the database in WAL mode and brings its schema up to the latest version.</summary>

@@ -15,6 +15,7 @@ public sealed class AMessage
     private string? _clientMessageId;
     private DateTimeOffset _at = Time.T0;
     private MessagingLimits _limits = new();
+    private MessageAddenda? _addenda;
 
     private AMessage(string sender) => _sender = sender;
 
@@ -58,7 +59,33 @@ public sealed class AMessage
         return this;
     }
 
-    public Result<Message> TryBuild() => Message.Compose(_conversationId, _sender, _text, _attachments, _clientMessageId, _at, _limits);
+    /// <summary>A reply to <paramref name="parent"/> (with its preview, as the service builds it).</summary>
+    public AMessage Answering(Message parent)
+    {
+        _addenda = (_addenda ?? new MessageAddenda()) with
+        {
+            ReplyToId = parent.Id,
+            ReplyTo = ReplyPreview.Of(parent.Id, parent.SenderId, parent.Text, parent.DeletedAt),
+        };
+        return this;
+    }
+
+    public AMessage Mentioning(params string[] userIds)
+    {
+        _addenda = (_addenda ?? new MessageAddenda()) with { Mentions = userIds };
+        return this;
+    }
+
+    public AMessage WithMetadata(params (string Key, string Value)[] values)
+    {
+        _addenda = (_addenda ?? new MessageAddenda()) with
+        {
+            Metadata = Metadata.Create(values.ToDictionary(v => v.Key, v => (string?)v.Value)).Ok(),
+        };
+        return this;
+    }
+
+    public Result<Message> TryBuild() => Message.Compose(_conversationId, _sender, _text, _attachments, _clientMessageId, _at, _limits, _addenda);
 
     public Message Build() => TryBuild().Ok();
 

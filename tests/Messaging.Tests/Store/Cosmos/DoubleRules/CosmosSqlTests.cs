@@ -34,6 +34,38 @@ public sealed class CosmosSqlTests
     }
 
     [Fact]
+    public void Sum_adds_numbers_and_leaves_out_undefined_values()
+    {
+        // https://learn.microsoft.com/azure/cosmos-db/nosql/query/sum: an undefined argument is not included.
+        Assert.Equal(["6"], Run("SELECT VALUE SUM(c.sequence) FROM c"));
+        Assert.Equal(["9"], Run("SELECT VALUE SUM(c.deletedAt) FROM c WHERE IS_DEFINED(c.deletedAt) AND NOT IS_NULL(c.deletedAt)"));
+    }
+
+    [Fact]
+    public void Sum_is_undefined_when_a_value_is_null_a_string_or_a_boolean()
+    {
+        // https://learn.microsoft.com/azure/cosmos-db/nosql/query/sum: a string, boolean or null argument makes the whole SUM undefined.
+        Assert.Equal(["{}"], Run("SELECT SUM(c.deletedAt) AS total FROM c"));
+        Assert.Equal(["{}"], Run("SELECT SUM(c.userId) AS total FROM c"));
+    }
+
+    [Fact]
+    public void Several_aggregates_in_one_projection_answer_one_object_under_their_aliases()
+    {
+        Assert.Equal(["""{"rows":3,"total":6}"""], Run("SELECT COUNT(1) AS rows, SUM(c.sequence) AS total FROM c"));
+        Assert.Equal(["""{"$1":3,"$2":6}"""], Run("SELECT COUNT(1), SUM(c.sequence) FROM c"));
+    }
+
+    [Fact]
+    public void Ternary_takes_the_true_branch_only_when_the_condition_is_true()
+    {
+        // https://learn.microsoft.com/azure/cosmos-db/nosql/query/ternary-coalesce-operators: `c.x ? a : b` is `c.x = true ? a : b`,
+        // so false and undefined (a missing array in ARRAY_CONTAINS) take the false branch.
+        Assert.Equal(["1", "0", "0"], Run("SELECT VALUE ARRAY_CONTAINS(c.tags, 'x') ? 1 : 0 FROM c ORDER BY c.sequence"));
+        Assert.Equal(["1"], Run("SELECT VALUE SUM(ARRAY_CONTAINS(c.tags, @t) ? 1 : 0) FROM c", ("@t", "x")));
+    }
+
+    [Fact]
     public void Count_counts_rows_where_is_null_holds_and_a_missing_property_is_not_null()
     {
         Assert.Equal(["1"], Run("SELECT VALUE COUNT(1) FROM c WHERE IS_NULL(c.deletedAt)"));

@@ -15,15 +15,31 @@ public static class CosmosSqlEvaluator
     public static List<JsonNode?> Execute(SqlQuery query, IEnumerable<JsonObject> documents, IReadOnlyDictionary<string, JsonNode?> parameters)
     {
         var rows = documents.Where(d => query.Where is null || Evaluate(query.Where, d, parameters) is true).ToList();
-        if (query.Projections.Any(p => p.Expression is SqlCall { Function: "COUNT" }))
+        if (query.Projections.Any(p => IsAggregate(p.Expression)))
         {
-            if (query.Projections.Count != 1 || query.OrderBy.Count > 0)
+            if (query.OrderBy.Count > 0 || !query.Projections.All(p => IsAggregate(p.Expression)))
             {
-                throw new NotSupportedException("The Cosmos DB double evaluates COUNT only alone in the projection, without ORDER BY.");
+                throw new NotSupportedException("The Cosmos DB double evaluates aggregates (COUNT, SUM) only as the whole projection, without ORDER BY.");
             }
 
-            JsonNode count = JsonValue.Create((double)rows.Count);
-            return [query.SelectValue ? count : new JsonObject { ["$1"] = count }];
+            if (query.SelectValue)
+            {
+                return [ToNode(Aggregate((SqlCall)query.Projections[0].Expression, rows, parameters))];
+            }
+
+            // Several aggregates in one projection give one object, each under its alias or $1, $2 …
+            // (https://learn.microsoft.com/azure/cosmos-db/nosql/query/select#examples).
+            var aggregated = new JsonObject();
+            for (var i = 0; i < query.Projections.Count; i++)
+            {
+                var value = Aggregate((SqlCall)query.Projections[i].Expression, rows, parameters);
+                if (value is not SqlUndefined)
+                {
+                    aggregated[query.Projections[i].Alias ?? "$" + (i + 1)] = ToNode(value);
+                }
+            }
+
+            return [aggregated];
         }
 
         if (query.OrderBy.Count > 0)
@@ -103,6 +119,12 @@ public static class CosmosSqlEvaluator
         SqlBinary { Operator: "OR" } or => Or(Evaluate(or.Left, document, parameters), Evaluate(or.Right, document, parameters)),
         SqlBinary comparison => Compare(comparison.Operator, Evaluate(comparison.Left, document, parameters), Evaluate(comparison.Right, document, parameters)),
         SqlCall call => Call(call, document, parameters),
+
+        // The ternary takes its true branch only when the condition is true; false, undefined or any other value takes the
+        // false branch, as `p.onSale ? … : …` is `p.onSale = true` (https://learn.microsoft.com/azure/cosmos-db/nosql/query/ternary-coalesce-operators).
+        SqlConditional conditional => Evaluate(conditional.Condition, document, parameters) is true
+            ? Evaluate(conditional.WhenTrue, document, parameters)
+            : Evaluate(conditional.WhenFalse, document, parameters),
         _ => throw new NotSupportedException($"The Cosmos DB double does not evaluate {expression}."),
     };
 
@@ -185,7 +207,7 @@ public static class CosmosSqlEvaluator
         };
     }
 
-    private static object Call(SqlCall call, JsonObject document, IReadOnlyDictionary<string, JsonNode?> parameters)
+    private static object? Call(SqlCall call, JsonObject document, IReadOnlyDictionary<string, JsonNode?> parameters)
     {
         var arguments = call.Arguments.Select(a => Evaluate(a, document, parameters)).ToList();
         return (call.Function, arguments.Count) switch
@@ -195,9 +217,26 @@ public static class CosmosSqlEvaluator
             ("ARRAY_CONTAINS", 2) => arguments[0] is JsonArray array
                 ? array.Any(item => Compare("=", FromNode(item), arguments[1]) is true)
                 : SqlUndefined.Value,
-            ("COUNT", _) => throw new NotSupportedException("COUNT is an aggregate: only as the projection."),
+            ("COUNT" or "SUM", _) => throw new NotSupportedException($"{call.Function} is an aggregate: only as the projection."),
             _ => throw new NotSupportedException($"The Cosmos DB double does not evaluate {call.Function} with {arguments.Count} arguments."),
         };
+    }
+
+    private static bool IsAggregate(SqlExpr expression) => expression is SqlCall { Function: "COUNT" or "SUM" };
+
+    /// <summary>
+    /// COUNT counts the rows; SUM adds the numbers, leaving out undefined values, and is undefined when any value is a
+    /// string, a boolean or null (https://learn.microsoft.com/azure/cosmos-db/nosql/query/sum).
+    /// </summary>
+    private static object? Aggregate(SqlCall call, List<JsonObject> rows, IReadOnlyDictionary<string, JsonNode?> parameters)
+    {
+        if (call.Function == "COUNT")
+        {
+            return (double)rows.Count;
+        }
+
+        var values = rows.Select(r => Evaluate(call.Arguments[0], r, parameters)).Where(v => v is not SqlUndefined).ToList();
+        return values.All(v => v is double) ? values.Sum(v => (double)v!) : SqlUndefined.Value;
     }
 
     private static int TypeRank(object? value) => value switch

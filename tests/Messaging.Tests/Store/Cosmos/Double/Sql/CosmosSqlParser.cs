@@ -32,16 +32,18 @@ public sealed record SqlBinary(string Operator, SqlExpr Left, SqlExpr Right) : S
 
 public sealed record SqlCall(string Function, IReadOnlyList<SqlExpr> Arguments) : SqlExpr;
 
+public sealed record SqlConditional(SqlExpr Condition, SqlExpr WhenTrue, SqlExpr WhenFalse) : SqlExpr;
+
 /// <summary>
 /// Tokenizer and recursive-descent parser for the Cosmos SQL subset the double evaluates:
 /// <c>SELECT [TOP n|@p] (* | VALUE e | e [AS a], …) FROM c [WHERE e] [ORDER BY e [ASC|DESC], …]</c>,
 /// with AND/OR/NOT, comparisons, literals, parameters, property paths and IS_NULL, IS_DEFINED,
-/// ARRAY_CONTAINS, COUNT. Anything else throws <see cref="NotSupportedException"/>, so a query the
+/// ARRAY_CONTAINS, the ternary <c>? :</c> and the aggregates COUNT and SUM. Anything else throws <see cref="NotSupportedException"/>, so a query the
 /// double cannot judge never passes silently. A patch filter predicate is <c>FROM c WHERE e</c>.
 /// </summary>
 public sealed class CosmosSqlParser
 {
-    private static readonly HashSet<string> Functions = new(StringComparer.OrdinalIgnoreCase) { "IS_NULL", "IS_DEFINED", "ARRAY_CONTAINS", "COUNT" };
+    private static readonly HashSet<string> Functions = new(StringComparer.OrdinalIgnoreCase) { "IS_NULL", "IS_DEFINED", "ARRAY_CONTAINS", "COUNT", "SUM" };
     private static readonly HashSet<string> Unsupported = new(StringComparer.OrdinalIgnoreCase)
     {
         "JOIN", "IN", "BETWEEN", "LIKE", "GROUP", "OFFSET", "LIMIT", "DISTINCT", "EXISTS", "ARRAY", "UDF", "HAVING",
@@ -145,7 +147,18 @@ public sealed class CosmosSqlParser
         return new SqlQuery(top, value, star, projections, _alias, where, order);
     }
 
-    private SqlExpr ParseExpression() => ParseOr();
+    private SqlExpr ParseExpression()
+    {
+        var condition = ParseOr();
+        if (!Accept("?"))
+        {
+            return condition;
+        }
+
+        var whenTrue = ParseExpression();
+        Expect(":");
+        return new SqlConditional(condition, whenTrue, ParseExpression());
+    }
 
     private SqlExpr ParseOr()
     {
@@ -180,7 +193,7 @@ public sealed class CosmosSqlParser
             return new SqlBinary(op == "<>" ? "!=" : op, left, ParsePrimary());
         }
 
-        if (Peek() is "+" or "-" or "*" or "/" or "%" or "||" or "??" or "?" or "&" or "|" or "^")
+        if (Peek() is "+" or "-" or "*" or "/" or "%" or "||" or "??" or "&" or "|" or "^")
         {
             throw UnsupportedAt(Peek());
         }
