@@ -21,7 +21,8 @@ var containers = [
     // Read by id (point reads, ReadMany, the change feed); one query finds deleted conversations
     // whose purge is unfinished (type, deleted, purge.phase); the participant documents of one
     // partition are listed by role and in join order (type, role, joinedAt, userId; composite
-    // joinedAt ASC, userId ASC). Nothing else is indexed.
+    // joinedAt ASC, userId ASC); users' presence documents (partitions `presence:{userId}`) are
+    // found by the presence sweeper when their nextCheckAt has passed. Nothing else is indexed.
     indexingPolicy: {
       indexingMode: 'consistent'
       automatic: true
@@ -43,6 +44,9 @@ var containers = [
         }
         {
           path: '/userId/?'
+        }
+        {
+          path: '/nextCheckAt/?'
         }
       ]
       excludedPaths: [

@@ -216,11 +216,12 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
         // The adapter's queries (Storage/Cosmos): memberships by user, small ones ordered by activity, large
         // ones apart; messages by conversation, type, sequence, sender and deletion; attachments by
         // conversation. Conversations are read by id and queried for unfinished purges, and their
-        // participant documents by role and join order (decision 0010). Everything else is excluded:
+        // participant documents by role and join order (decision 0010); presence documents by when they
+        // are next due (decision 0012). Everything else is excluded:
         // each indexed path costs RU on every write.
         var expected = new Dictionary<string, string[]>
         {
-            ["conversations"] = ["/type/?", "/deleted/?", "/purge/phase/?", "/role/?", "/joinedAt/?", "/userId/?"],
+            ["conversations"] = ["/type/?", "/deleted/?", "/purge/phase/?", "/role/?", "/joinedAt/?", "/userId/?", "/nextCheckAt/?"],
             ["memberships"] = ["/userId/?", "/updatedAt/?", "/large/?"],
             ["messages"] = ["/conversationId/?", "/type/?", "/sequence/?", "/senderId/?", "/deletedAt/?"],
             ["attachments"] = ["/conversationId/?"],

@@ -65,6 +65,25 @@ public interface IConversationRepository
     /// once, deletes the files itself and returns none.
     /// </summary>
     Task<IReadOnlyList<string>> DeleteAsync(string conversationId, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Which of <paramref name="candidates"/> (at most 100) share at least one conversation with <paramref name="userId"/> now.
+    /// A store may answer without reading every conversation of each candidate.
+    /// </summary>
+    async Task<IReadOnlySet<string>> ListCoParticipantsAsync(string userId, IReadOnlyCollection<string> candidates, CancellationToken cancellationToken)
+    {
+        var mine = (await ListMembershipsAsync(userId, cancellationToken)).Select(m => m.ConversationId).ToHashSet(StringComparer.Ordinal);
+        var shared = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var candidate in candidates.Distinct(StringComparer.Ordinal))
+        {
+            if ((await ListMembershipsAsync(candidate, cancellationToken)).Any(m => mine.Contains(m.ConversationId)))
+            {
+                shared.Add(candidate);
+            }
+        }
+
+        return shared;
+    }
 }
 
 /// <summary>A user's place in one conversation.</summary>

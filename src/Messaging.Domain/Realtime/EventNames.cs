@@ -11,4 +11,5 @@ public static class EventNames
     public const string ConversationUpdated = "conversation.updated";
     public const string ConversationDeleted = "conversation.deleted";
     public const string TypingIndicator = "typing.indicator";
+    public const string PresenceChanged = "presence.changed";
 }

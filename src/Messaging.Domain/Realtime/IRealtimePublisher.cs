@@ -25,6 +25,18 @@ public interface IRealtimePublisher
     /// <summary>Sends to every connection of the given users.</summary>
     Task SendToUsersAsync(IReadOnlyCollection<string> userIds, string eventName, object payload, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Sends one event to the audiences of several conversations, one send per conversation; a user in
+    /// several of them may receive it once per conversation, unless the publisher can merge them cheaply.
+    /// </summary>
+    async Task SendToConversationsAsync(IReadOnlyList<ConversationAudience> audiences, string eventName, object payload, CancellationToken cancellationToken)
+    {
+        foreach (var audience in audiences)
+        {
+            await SendToConversationAsync(audience, eventName, payload, cancellationToken);
+        }
+    }
+
     /// <summary>The users, participants of <paramref name="audience"/>, start receiving the conversation's events on every connection.</summary>
     Task JoinConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken);
 

@@ -22,6 +22,15 @@ public sealed class MeteredRealtimePublisher(IRealtimePublisher inner) : IRealti
         }
     }
 
+    public async Task SendToConversationsAsync(IReadOnlyList<ConversationAudience> audiences, string eventName, object payload, CancellationToken cancellationToken)
+    {
+        await inner.SendToConversationsAsync(audiences, eventName, payload, cancellationToken);
+        if (audiences.Count > 0)
+        {
+            MessagingMetrics.RecordPublished(eventName);
+        }
+    }
+
     public Task JoinConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) =>
         inner.JoinConversationAsync(audience, userIds, cancellationToken);
 

@@ -1,4 +1,5 @@
 using Messaging.Domain.Common;
+using Messaging.Domain.Presence;
 using Messaging.Functions.Diagnostics;
 using Messaging.Functions.Http;
 using Messaging.Functions.Realtime;
@@ -20,9 +21,11 @@ namespace Messaging.Functions.Endpoints;
 /// <see cref="UpstreamMessage"/>: this function authenticates, picks the category, invokes and answers.
 /// </summary>
 public sealed class UpstreamFunctions(
-    UpstreamAuthenticator authenticator, ClientInvocations invocations, ILogger<UpstreamFunctions> logger, MembershipHealer? healer = null)
+    UpstreamAuthenticator authenticator, ClientInvocations invocations, ILogger<UpstreamFunctions> logger,
+    MembershipHealer? healer = null, PresenceService? presence = null)
 {
     public const string UserIdHeader = "X-ASRS-User-Id";
+    public const string ConnectionIdHeader = "X-ASRS-Connection-Id";
     /// <summary>The service sends at most 1 MB per message.</summary>
     public const int MaxBodyBytes = 1024 * 1024;
 
@@ -58,24 +61,55 @@ public sealed class UpstreamFunctions(
 
     /// <summary>
     /// A new connection: the user's groups are set again from the committed participant lists, so
-    /// mappings the service lost heal on every connect. Conversation groups hold users, so nothing
-    /// is needed when a connection closes.
+    /// mappings the service lost heal on every connect. Conversation groups hold users, so for them
+    /// nothing is needed when a connection closes. Both events keep presence (the connection id is
+    /// in <c>X-ASRS-Connection-Id</c>, https://learn.microsoft.com/azure/azure-signalr/concept-upstream).
     /// </summary>
     private async Task<IResult> ConnectionEventAsync(HttpRequest req, string @event, CancellationToken cancellationToken)
     {
+        var userId = req.Headers[UserIdHeader].ToString();
         switch (@event.ToUpperInvariant())
         {
             case "CONNECTED":
-                if (healer is not null && req.Headers[UserIdHeader].ToString() is { Length: > 0 } userId)
+                if (healer is not null && userId.Length > 0)
                 {
                     await healer.HealAsync(userId, cancellationToken);
                 }
 
+                await PresenceAsync(req, "connected", userId, (p, c) => p.ConnectedAsync(userId, c, CancellationToken.None));
                 return Results.Ok();
             case "DISCONNECTED":
+                await PresenceAsync(req, "disconnected", userId, (p, c) => p.DisconnectedAsync(userId, c, CancellationToken.None));
                 return Results.Ok();
             default:
                 return ApiResults.Problem(Error.Invalid("event", $"Unknown connection event '{@event}'."));
+        }
+    }
+
+    /// <summary>
+    /// Presence from a connection event, written even if the service stops waiting (it does not
+    /// redeliver). The event is answered 200 even when this fails: the presence sweeper corrects what was missed.
+    /// </summary>
+    private async Task PresenceAsync(HttpRequest req, string connectionEvent, string userId, Func<PresenceService, string, Task> update)
+    {
+        if (presence is null)
+        {
+            return;
+        }
+
+        if (userId.Length == 0 || req.Headers[ConnectionIdHeader].ToString() is not { Length: > 0 } connectionId)
+        {
+            Log.PresenceEventIncomplete(logger, connectionEvent);
+            return;
+        }
+
+        try
+        {
+            await update(presence, connectionId);
+        }
+        catch (Exception exception)
+        {
+            Log.PresenceUpdateFailed(logger, exception, userId, connectionEvent);
         }
     }
 

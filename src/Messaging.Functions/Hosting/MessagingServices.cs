@@ -1,5 +1,6 @@
 using Messaging.Domain.Application;
 using Messaging.Domain.Common;
+using Messaging.Domain.Presence;
 using Messaging.Domain.Realtime;
 using Messaging.Functions.Auth;
 using Messaging.Functions.Endpoints;
@@ -94,6 +95,9 @@ public static class MessagingServices
         services.AddSingleton<AttachmentService>();
         services.AddSingleton<TypingService>();
         services.AddSingleton<ChangeFanOut>();
+        services.AddSingleton<PresenceAnnouncer>();
+        services.AddSingleton<PresenceService>();
+        services.AddSingleton<PresenceQuery>();
     }
 
     /// <summary>The HTTP functions, one instance per invocation as under the Functions host.</summary>
@@ -105,5 +109,6 @@ public static class MessagingServices
         services.AddScoped<SystemFunctions>();
         services.AddScoped<RealtimeFunctions>();
         services.AddScoped<UpstreamFunctions>();
+        services.AddScoped<PresenceFunctions>();
     }
 }

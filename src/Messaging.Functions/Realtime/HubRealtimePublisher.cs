@@ -18,6 +18,10 @@ public sealed class HubRealtimePublisher(IHubContext<MessagingHub> hub) : IRealt
     public Task SendToUsersAsync(IReadOnlyCollection<string> userIds, string eventName, object payload, CancellationToken cancellationToken) =>
         userIds.Count == 0 ? Task.CompletedTask : hub.Clients.Groups([.. userIds.Select(MessagingHub.UserGroup)]).SendAsync(eventName, payload, cancellationToken);
 
+    /// <summary>The participants of every audience, each once: one send to their user groups, so nobody receives the event twice.</summary>
+    public Task SendToConversationsAsync(IReadOnlyList<ConversationAudience> audiences, string eventName, object payload, CancellationToken cancellationToken) =>
+        SendToUsersAsync(audiences.SelectMany(a => a.ParticipantIds).ToHashSet(StringComparer.Ordinal), eventName, payload, cancellationToken);
+
     public Task JoinConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task LeaveConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;

@@ -11,7 +11,8 @@ namespace Messaging.Functions.Realtime;
 /// The standalone server's SignalR hub. Server-to-client events come from the change fan-out;
 /// the client-to-server methods are <see cref="ClientInvocations"/>, as for Azure SignalR Service.
 /// </summary>
-public sealed class MessagingHub(ClientInvocations invocations, HubConnectionCounter connections) : Hub
+public sealed class MessagingHub(
+    ClientInvocations invocations, HubConnectionCounter connections, HubPresence presence) : Hub
 {
     public const string Path = "/api/messaging/hub";
     private const string CountedKey = "counted";
@@ -27,6 +28,7 @@ public sealed class MessagingHub(ClientInvocations invocations, HubConnectionCou
 
         Context.Items[CountedKey] = true;
         await Groups.AddToGroupAsync(Context.ConnectionId, UserGroup(userId));
+        await presence.OpenedAsync(userId, Context.ConnectionId);
         await base.OnConnectedAsync();
     }
 
@@ -45,14 +47,15 @@ public sealed class MessagingHub(ClientInvocations invocations, HubConnectionCou
     /// <summary>The group of one user's connections; SignalR drops a connection from its groups when it closes.</summary>
     public static string UserGroup(string userId) => "user:" + userId;
 
-    public override Task OnDisconnectedAsync(Exception? exception)
+    public override async Task OnDisconnectedAsync(Exception? exception)
     {
         if (Context.Items.ContainsKey(CountedKey) && Context.UserIdentifier is { } userId)
         {
             connections.Remove(userId);
+            await presence.ClosedAsync(userId, Context.ConnectionId);
         }
 
-        return base.OnDisconnectedAsync(exception);
+        await base.OnDisconnectedAsync(exception);
     }
 
     [HubMethodName(HubMethods.MessageSend)]

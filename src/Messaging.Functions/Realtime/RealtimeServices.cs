@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Identity;
+using Messaging.Domain.Presence;
 using Messaging.Domain.Realtime;
 using Messaging.Functions.Diagnostics;
 using Messaging.Functions.Http;
@@ -32,6 +33,8 @@ public static class RealtimeServices
                 .AddJsonProtocol(options => options.PayloadSerializerOptions = new JsonSerializerOptions(ApiJson.Options));
             services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
             services.AddSingleton<HubConnectionCounter>();
+            services.AddSingleton<HubConnectionLiveness>();
+            services.AddSingleton<HubPresence>();
         }
 
         var azure = configuration[AzureSignalRConnectionSetting] is { } setting && !string.IsNullOrWhiteSpace(setting)
@@ -43,6 +46,7 @@ public static class RealtimeServices
         }
         else if (ownHub)
         {
+            services.AddSingleton<IConnectionLiveness>(sp => sp.GetRequiredService<HubConnectionLiveness>());
             services.AddSingleton<HubRealtimePublisher>();
             services.AddSingleton<IRealtimePublisher>(sp => new MeteredRealtimePublisher(sp.GetRequiredService<HubRealtimePublisher>()));
             services.AddSingleton<INegotiator, StandaloneHubNegotiator>();
@@ -51,6 +55,12 @@ public static class RealtimeServices
         {
             services.AddSingleton<IRealtimePublisher, NoRealtimePublisher>();
             services.AddSingleton<INegotiator, NoNegotiator>();
+            services.AddSingleton<IConnectionLiveness, NoConnectionLiveness>();
+        }
+
+        if (azure is not null || ownHub)
+        {
+            services.AddHostedService<PresenceSweeper>();
         }
 
         services.AddSingleton(new UpstreamAuthenticator(azure, UpstreamAuthOptions.From(configuration)));
@@ -76,6 +86,7 @@ public static class RealtimeServices
         services.AddSingleton<AzureSignalRPublisher>();
         services.AddSingleton<IRealtimePublisher>(sp => new MeteredRealtimePublisher(sp.GetRequiredService<AzureSignalRPublisher>()));
         services.AddSingleton<INegotiator, AzureSignalRNegotiator>();
+        services.AddSingleton<IConnectionLiveness, SignalRConnectionLiveness>();
         services.AddHostedService<SignalRServiceStartup>();
     }
 }

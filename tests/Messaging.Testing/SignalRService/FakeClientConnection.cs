@@ -15,6 +15,9 @@ public sealed class FakeClientConnection(string connectionId, string userId)
     /// <summary>The status the app answered to the upstream <c>connected</c> event.</summary>
     public int? ConnectedStatus { get; set; }
 
+    /// <summary>The status the app answered to the upstream <c>disconnected</c> event, when it was told.</summary>
+    public int? DisconnectedStatus { get; set; }
+
     public IReadOnlyList<(string Target, JsonElement Argument)> Received => [.. _received];
 
     public void Deliver(string target, JsonElement argument) => _received.Enqueue((target, argument.Clone()));

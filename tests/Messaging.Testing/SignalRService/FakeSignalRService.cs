@@ -28,8 +28,12 @@ namespace Messaging.Testing.SignalRService;
 /// user, present and future), and client connections that receive what is sent to their user or to a
 /// group their user is in. <see cref="ConnectAsync"/> opens a client connection and, as the serverless
 /// upstream does on each handshake (https://learn.microsoft.com/azure/azure-signalr/concept-upstream),
-/// posts the <c>connected</c> event, signed with the access key, to the app. <see cref="ForgetMappings"/>
-/// drops every mapping, as the service may; <see cref="FailWhen"/> refuses chosen calls.
+/// posts the <c>connected</c> event, signed with the access key, to the app; <see cref="DisconnectAsync"/>
+/// closes it and posts <c>disconnected</c> the same way, while <see cref="Disconnect"/> closes it and
+/// tells the app nothing (a lost upstream delivery: the service does not retry it). <c>GET
+/// /api/v1/hubs/{hub}/connections/{connectionId}</c> answers 200 while the connection is open and 404
+/// once it is not ("Check if the connection with the given connectionId exists", REST API v1).
+/// <see cref="ForgetMappings"/> drops every mapping, as the service may; <see cref="FailWhen"/> refuses chosen calls.
 /// </para>
 /// </summary>
 public sealed partial class FakeSignalRService : IAsyncDisposable
@@ -138,6 +142,9 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
     /// <summary>Called instead of posting to <see cref="Upstream"/>, for tests that run the app's pieces in process.</summary>
     public Func<string, Task>? OnConnected { get; set; }
 
+    /// <summary>Called instead of posting <c>disconnected</c> to <see cref="Upstream"/>, for tests that run the app's pieces in process.</summary>
+    public Func<FakeClientConnection, Task>? OnDisconnected { get; set; }
+
     /// <summary>Opens a client connection of the user, then tells the app through the upstream, as the service does on each handshake.</summary>
     public async Task<FakeClientConnection> ConnectAsync(string userId)
     {
@@ -153,25 +160,59 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
         }
         else if (Upstream is not null)
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Upstream, "/api/messaging/upstream/messaging/connections/connected"));
-            request.Headers.Add("X-ASRS-Connection-Id", connection.ConnectionId);
-            request.Headers.Add("X-ASRS-Hub", "messaging");
-            request.Headers.Add("X-ASRS-Category", "connections");
-            request.Headers.Add("X-ASRS-Event", "connected");
-            request.Headers.Add("X-ASRS-User-Id", userId);
-            request.Headers.TryAddWithoutValidation("X-ASRS-Signature", Messaging.Functions.Realtime.SignalRService.UpstreamAuthenticator.Sign(connection.ConnectionId, AccessKey));
-            using var response = await _upstreamClient.SendAsync(request);
-            connection.ConnectedStatus = (int)response.StatusCode;
+            connection.ConnectedStatus = await PostConnectionEventAsync(connection, "connected");
         }
 
         return connection;
     }
 
+    /// <summary>Closes the connection without telling the app: a <c>disconnected</c> upstream event that was lost.</summary>
     public void Disconnect(FakeClientConnection connection)
     {
         lock (_state)
         {
             _connections.Remove(connection);
+        }
+    }
+
+    /// <summary>Closes the connection, then tells the app through the upstream <c>disconnected</c> event, as the service does when a client goes.</summary>
+    public async Task DisconnectAsync(FakeClientConnection connection)
+    {
+        Disconnect(connection);
+        if (OnDisconnected is not null)
+        {
+            await OnDisconnected(connection);
+        }
+        else if (Upstream is not null)
+        {
+            connection.DisconnectedStatus = await PostConnectionEventAsync(connection, "disconnected");
+        }
+    }
+
+    /// <summary>
+    /// A system event of the connection as the serverless upstream posts it
+    /// (https://learn.microsoft.com/azure/azure-signalr/concept-upstream): the <c>X-ASRS-*</c> headers and
+    /// the signature of the connection id with the access key.
+    /// </summary>
+    private async Task<int> PostConnectionEventAsync(FakeClientConnection connection, string @event)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri(Upstream!, $"/api/messaging/upstream/messaging/connections/{@event}"));
+        request.Headers.Add("X-ASRS-Connection-Id", connection.ConnectionId);
+        request.Headers.Add("X-ASRS-Hub", "messaging");
+        request.Headers.Add("X-ASRS-Category", "connections");
+        request.Headers.Add("X-ASRS-Event", @event);
+        request.Headers.Add("X-ASRS-User-Id", connection.UserId);
+        request.Headers.TryAddWithoutValidation("X-ASRS-Signature", Messaging.Functions.Realtime.SignalRService.UpstreamAuthenticator.Sign(connection.ConnectionId, AccessKey));
+        using var response = await _upstreamClient.SendAsync(request);
+        return (int)response.StatusCode;
+    }
+
+    /// <summary>Whether the client connection is open now.</summary>
+    public bool IsOpen(string connectionId)
+    {
+        lock (_state)
+        {
+            return _connections.Any(c => c.ConnectionId == connectionId);
         }
     }
 
@@ -310,7 +351,7 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
         }
     }
 
-    [GeneratedRegex(@"^/api/v1/hubs/(?<hub>[^/]+)/(users/[^/]+|groups/[^/]+|groups/[^/]+/users/[^/]+)$")]
+    [GeneratedRegex(@"^/api/v1/hubs/(?<hub>[^/]+)/(users/[^/]+|groups/[^/]+|groups/[^/]+/users/[^/]+|connections/[^/]+)$")]
     private static partial Regex V1Route();
 
     [GeneratedRegex(@"^/api/hubs/(?<hub>[^/]+)/:generateToken$")]
@@ -347,9 +388,10 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
 
         var v1 = V1Route().Match(path);
         var generate = GenerateTokenRoute().Match(path);
-        var expectedMethod = v1.Success
-            ? (path.Contains("/users/", StringComparison.Ordinal) && path.Contains("/groups/", StringComparison.Ordinal) ? new[] { "PUT", "DELETE" } : ["POST"])
-            : ["POST"];
+        var connectionCheck = v1.Success && path.Contains("/connections/", StringComparison.Ordinal);
+        var expectedMethod = !v1.Success ? ["POST"]
+            : connectionCheck ? ["GET"]
+            : path.Contains("/users/", StringComparison.Ordinal) && path.Contains("/groups/", StringComparison.Ordinal) ? new[] { "PUT", "DELETE" } : ["POST"];
         var hub = v1.Success ? v1.Groups["hub"].Value : generate.Success ? generate.Groups["hub"].Value : null;
         if (hub is null || !HubName().IsMatch(hub) || !expectedMethod.Contains(method))
         {
@@ -418,6 +460,12 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
         if (generate.Success)
         {
             await context.Response.WriteAsJsonAsync(new { token = GeneratedClientToken });
+            return;
+        }
+
+        if (connectionCheck)
+        {
+            context.Response.StatusCode = IsOpen(Uri.UnescapeDataString(path[(path.LastIndexOf('/') + 1)..])) ? 200 : 404;
             return;
         }
 

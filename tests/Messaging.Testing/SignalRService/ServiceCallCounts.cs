@@ -8,6 +8,7 @@ public enum ServiceCallKind
     AddUserToGroup,
     RemoveUserFromGroup,
     GenerateToken,
+    CheckConnection,
 }
 
 /// <summary>Accepted data-plane calls of <see cref="FakeSignalRService"/>, counted by kind without locks.</summary>
@@ -23,6 +24,7 @@ public sealed class ServiceCallCounts
     /// <summary>The kind of an accepted call, from its method and its (already validated) route.</summary>
     public static ServiceCallKind KindOf(string method, string path, bool generateToken) =>
         generateToken ? ServiceCallKind.GenerateToken
+        : method == "GET" ? ServiceCallKind.CheckConnection
         : method == "PUT" ? ServiceCallKind.AddUserToGroup
         : method == "DELETE" ? ServiceCallKind.RemoveUserFromGroup
         : path.Contains("/groups/", StringComparison.Ordinal) ? ServiceCallKind.SendToGroup

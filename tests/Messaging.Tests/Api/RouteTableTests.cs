@@ -22,6 +22,7 @@ public sealed class RouteTableTests
         "GET messaging/files/{id}", "GET health", "GET openapi.json",
         "POST messaging/negotiate", "POST messaging/conversations/{id}/typing",
         "POST messaging/upstream/{hub}/{category}/{event}",
+        "GET messaging/presence",
     ];
 
     private static string RepositoryRoot()

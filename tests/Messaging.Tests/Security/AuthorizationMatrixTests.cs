@@ -52,6 +52,7 @@ public sealed class AuthorizationMatrixTests(TestServer server)
         ["GET replies"] = [200, 200, 404, 404],
         ["POST reply"] = [201, 201, 404, 404],
         ["POST message mentioning a participant"] = [201, 201, 404, 404],
+        ["GET presence (of the member)"] = [200, 200, 200, 200],
     };
 
     public static TheoryData<string, Caller, int> Cells()
@@ -76,6 +77,21 @@ public sealed class AuthorizationMatrixTests(TestServer server)
         var client = world.ClientFor(caller);
         var status = await CallAsync(route, client, world);
         Assert.Equal((HttpStatusCode)expected, status);
+    }
+
+    /// <summary>Presence answers 200 to everyone, but names a user only to those who share a conversation with them now.</summary>
+    [Theory]
+    [InlineData(Caller.Owner, true)]
+    [InlineData(Caller.Member, true)]
+    [InlineData(Caller.Removed, false)]
+    [InlineData(Caller.Outsider, false)]
+    public async Task Presence_names_a_participant_only_to_those_who_share_a_conversation_with_them(Caller caller, bool sees)
+    {
+        var world = await World.CreateAsync(server);
+        var (status, body) = await world.ClientFor(caller).GetJsonAsync($"/api/messaging/presence/?userIds={world.Bystander}");
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(sees ? [world.Bystander] : [], body!["value"]!.AsArray().Select(p => p!["userId"]!.GetValue<string>()));
     }
 
     private static async Task<HttpStatusCode> CallAsync(string route, HttpClient client, World world)
@@ -107,6 +123,7 @@ public sealed class AuthorizationMatrixTests(TestServer server)
             "GET replies" => (HttpMethod.Get, $"/api/messaging/messages/{world.MessageId}/replies/", null),
             "POST reply" => (HttpMethod.Post, "/api/messaging/messages/", new { conversationId = c, text = "re", replyToId = world.MessageId }),
             "POST message mentioning a participant" => (HttpMethod.Post, "/api/messaging/messages/", new { conversationId = c, text = "@by", mentions = new[] { world.Bystander } }),
+            "GET presence (of the member)" => (HttpMethod.Get, $"/api/messaging/presence/?userIds={world.Member}", null),
             _ => throw new ArgumentOutOfRangeException(nameof(route), route, null),
         };
         return (await client.SendAsync(call.Method, call.Path, call.Body)).Status;

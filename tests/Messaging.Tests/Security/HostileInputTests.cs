@@ -174,6 +174,32 @@ public sealed class HostileInputTests(TestServer server)
         Assert.Equal(HttpStatusCode.OK, (await client.GetJsonAsync($"/api/messaging/conversations/{direct.Id()}/")).Status);
     }
 
+    [Fact]
+    public async Task Hostile_presence_queries_are_400_problems_that_name_userIds()
+    {
+        var (alice, bob) = (TestApi.NewUser("alice"), TestApi.NewUser("bob"));
+        var client = server.ClientFor(alice);
+        await client.CreateGroupAsync(bob);
+        var queries = new[]
+        {
+            "", "?userIds=", "?userIds=%20", "?userIds=,", $"?userIds={bob},", $"?userIds={bob},,{alice}", "?userIds=%00", "?userIds=a%07b",
+            "?userIds=" + new string('u', 129), "?userIds=" + string.Join(",", Enumerable.Range(0, 101).Select(i => $"u{i}")),
+            $"?userIds={bob}&userIds={alice}", "?users=" + bob,
+        };
+
+        foreach (var query in queries)
+        {
+            using var response = await client.GetAsync("/api/messaging/presence/" + query);
+            Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"presence{query[..Math.Min(query.Length, 60)]} answered {(int)response.StatusCode}");
+            Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+            Assert.Contains("userIds", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        var (status, body) = await client.GetJsonAsync("/api/messaging/presence/?userIds=" + string.Join(",", Enumerable.Range(0, 99).Select(i => $"u{i}").Append(bob)));
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal([bob], body!["value"]!.AsArray().Select(p => p!["userId"]!.GetValue<string>()));
+    }
+
     private static async Task<string> SnapshotAsync(HttpClient client, string conversationId)
     {
         var (_, conversation) = await client.GetJsonAsync($"/api/messaging/conversations/{conversationId}/");

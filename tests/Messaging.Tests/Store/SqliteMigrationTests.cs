@@ -49,6 +49,7 @@ public sealed class SqliteMigrationTests : IDisposable
             DROP INDEX participants_by_user;
             CREATE INDEX participants_by_user ON participants(user_id, conversation_id);
             ALTER TABLE conversations DROP COLUMN membership_epoch;
+            DROP TABLE presence;
             DELETE FROM schema_version WHERE version >= 4;
             """ + UndoVersion8);
         Assert.DoesNotContain("COVERING INDEX messages_unread", Plan(bob), StringComparison.Ordinal);
@@ -59,7 +60,7 @@ public sealed class SqliteMigrationTests : IDisposable
             Assert.Equal(1, await messages.CountUnreadAsync(group.Id, bob, 0, CancellationToken.None));
         }
 
-        Assert.Equal(8L, Scalar("SELECT max(version) FROM schema_version"));
+        Assert.Equal((long)SqliteMigrations.LatestVersion, Scalar("SELECT max(version) FROM schema_version"));
         Assert.Equal(2L, Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('participants_by_rank', 'participants_by_join')"));
         var plan = Plan(bob);
         Assert.Contains("COVERING INDEX participants_by_user", plan, StringComparison.Ordinal);
@@ -83,6 +84,7 @@ public sealed class SqliteMigrationTests : IDisposable
                 ('conversation.created', 'c1', NULL, NULL),
                 ('conversation.changed', 'c1', NULL, '[["carol"],["dave"]]'),
                 ('conversation.removed', 'c1', NULL, '[["alice","bob"]]');
+            DROP TABLE presence;
             DELETE FROM schema_version WHERE version >= 7;
             """ + UndoVersion8);
 

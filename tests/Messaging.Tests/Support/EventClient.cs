@@ -22,14 +22,17 @@ public sealed class EventClient : IAsyncDisposable
 
     public IReadOnlyList<(string Name, JsonElement Payload)> Received => [.. _received];
 
-    public static async Task<EventClient> ConnectAsync(Uri baseAddress, Func<string> token)
+    /// <param name="baseAddress">The server.</param>
+    /// <param name="token">The caller's bearer token.</param>
+    /// <param name="withPresence">Also records <c>presence.changed</c>, which every other test ignores.</param>
+    public static async Task<EventClient> ConnectAsync(Uri baseAddress, Func<string> token, bool withPresence = false)
     {
         var connection = new HubConnectionBuilder()
             .WithUrl(new Uri(baseAddress, "/api/messaging"), options => options.AccessTokenProvider = () => Task.FromResult<string?>(token()))
             .WithAutomaticReconnect([TimeSpan.Zero, TimeSpan.FromMilliseconds(200), TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2)])
             .Build();
         var client = new EventClient(connection);
-        foreach (var name in EventNames)
+        foreach (var name in withPresence ? [.. EventNames, "presence.changed"] : EventNames)
         {
             connection.On<JsonElement>(name, payload =>
             {

@@ -22,7 +22,7 @@ public sealed class CosmosStore : IDisposable
     /// <summary>The paths each container indexes: only what its queries filter and sort on (<c>id</c> is always indexed). infra/modules/cosmos.bicep says the same (CosmosIndexingTests).</summary>
     public static readonly IReadOnlyDictionary<string, string[]> IndexedPaths = new Dictionary<string, string[]>(StringComparer.Ordinal)
     {
-        [ConversationsContainer] = ["/type/?", "/deleted/?", "/purge/phase/?", "/role/?", "/joinedAt/?", "/userId/?"],
+        [ConversationsContainer] = ["/type/?", "/deleted/?", "/purge/phase/?", "/role/?", "/joinedAt/?", "/userId/?", "/nextCheckAt/?"],
         [MembershipsContainer] = ["/userId/?", "/updatedAt/?", "/large/?"],
         [MessagesContainer] = ["/conversationId/?", "/type/?", "/sequence/?", "/senderId/?", "/deletedAt/?", "/replyToId/?"],
         [AttachmentsContainer] = ["/conversationId/?"],

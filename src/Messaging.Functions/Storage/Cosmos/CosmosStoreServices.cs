@@ -1,6 +1,7 @@
 using Messaging.Domain.Attachments;
 using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
+using Messaging.Domain.Presence;
 using Messaging.Functions.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -19,6 +20,7 @@ public static class CosmosStoreServices
         services.AddSingleton<IConversationRepository, CosmosConversationRepository>();
         services.AddSingleton<IMessageRepository, CosmosMessageRepository>();
         services.AddSingleton<IAttachmentRepository, CosmosAttachmentRepository>();
+        services.AddSingleton<IPresenceRepository, CosmosPresenceRepository>();
         services.AddSingleton<IStoreHealth, CosmosStoreHealth>();
         services.AddSingleton<ChangeFeedStatus>();
         services.AddSingleton<IRealtimeFeedHealth>(sp => sp.GetRequiredService<ChangeFeedStatus>());

@@ -12,4 +12,5 @@ internal static class DocumentTypes
     public const string Attachment = "attachment";
     public const string Change = "change";
     public const string MessageLocator = "messageLocator";
+    public const string Presence = "presence";
 }

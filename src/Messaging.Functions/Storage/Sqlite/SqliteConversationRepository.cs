@@ -7,7 +7,7 @@ using static Messaging.Functions.Storage.Sqlite.SqliteValues;
 
 namespace Messaging.Functions.Storage.Sqlite;
 
-public sealed class SqliteConversationRepository(SqliteDatabase database) : IConversationRepository
+public sealed partial class SqliteConversationRepository(SqliteDatabase database) : IConversationRepository
 {
     public Task<Conversation?> GetAsync(string conversationId, CancellationToken cancellationToken) =>
         database.ReadAsync(connection => SqliteConversationRows.LoadAsync(connection, null, conversationId, cancellationToken), cancellationToken);

@@ -125,7 +125,22 @@ internal static class SqliteMigrations
                 CREATE INDEX mentions_by_message ON mentions(message_id);
                 ALTER TABLE conversations ADD COLUMN metadata TEXT;
             """),
+        // Presence: one row per user seen on real time, so that lastSeenAt outlives a restart; next_check_at is when the sweeper looks again.
+        (10, """
+                CREATE TABLE presence (
+                    user_id TEXT PRIMARY KEY,
+                    connections TEXT NOT NULL,
+                    last_seen_at INTEGER,
+                    announced_online INTEGER NOT NULL,
+                    offline_due_at INTEGER,
+                    next_check_at INTEGER,
+                    version INTEGER NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX presence_due ON presence(next_check_at) WHERE next_check_at IS NOT NULL;
+            """),
     ];
+
+    public static int LatestVersion => Steps[^1].Version;
 
     /// <summary>Puts the database in WAL mode and brings its schema up to the latest version.</summary>
     public static void Apply(string connectionString, string databasePath)

@@ -1,6 +1,7 @@
 using Messaging.Domain.Attachments;
 using Messaging.Domain.Conversations;
 using Messaging.Domain.Messages;
+using Messaging.Domain.Presence;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Messaging.Functions.Storage.Sqlite;
@@ -18,6 +19,7 @@ public static class SqliteStoreServices
         services.AddSingleton<IConversationRepository, SqliteConversationRepository>();
         services.AddSingleton<IMessageRepository, SqliteMessageRepository>();
         services.AddSingleton<IAttachmentRepository, SqliteAttachmentRepository>();
+        services.AddSingleton<IPresenceRepository, SqlitePresenceRepository>();
         services.AddSingleton<IStoreHealth, SqliteStoreHealth>();
         services.AddHostedService<SqliteChangeDispatcher>();
         return services;

@@ -1,0 +1,113 @@
+using Messaging.Domain.Common;
+
+namespace Messaging.Domain.Presence;
+
+/// <summary>What one sweep did: users looked at, and users announced offline.</summary>
+public sealed record SweepResult(int Examined, int AnnouncedOffline);
+
+/// <summary>
+/// Keeps presence from the real-time connections' opening and closing (the standalone hub, or Azure
+/// SignalR Service's upstream events) and from a periodic sweep, which ends the offline grace and
+/// checks connections whose lease ran out (a <c>disconnected</c> that never arrived). Every change is
+/// a conditional save of the user's record, so any number of instances agree, and only the writer
+/// that moved the status announces it: once, after the save.
+/// </summary>
+public sealed class PresenceService(IPresenceRepository presence, IConnectionLiveness liveness, PresenceAnnouncer announcer, TimeProvider time)
+{
+    /// <summary>Users looked at per sweep.</summary>
+    public const int SweepBatch = 100;
+
+    /// <summary>A connection whose existence could not be checked is asked about again after this.</summary>
+    public static readonly TimeSpan RecheckAfter = TimeSpan.FromSeconds(30);
+
+    private const int MaxAttempts = 8;
+
+    public async Task ConnectedAsync(string userId, string connectionId, CancellationToken cancellationToken)
+    {
+        var now = time.Now();
+        var (state, announce) = await UpdateAsync(userId, s => s.Connect(connectionId, now), cancellationToken);
+        if (announce)
+        {
+            await announcer.AnnounceAsync(state, cancellationToken);
+        }
+    }
+
+    public async Task DisconnectedAsync(string userId, string connectionId, CancellationToken cancellationToken)
+    {
+        var now = time.Now();
+        await UpdateAsync(userId, s => (s.Disconnect(connectionId, now), false), cancellationToken);
+    }
+
+    /// <summary>
+    /// One pass over (at most <see cref="SweepBatch"/>) users whose grace or lease ended: asks the
+    /// service about each expired connection, then saves and announces.
+    /// </summary>
+    public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
+    {
+        var announced = 0;
+        var due = await presence.ListDueAsync(time.Now(), SweepBatch, cancellationToken);
+        foreach (var userId in due)
+        {
+            if (await presence.GetAsync(userId, cancellationToken) is not { } current)
+            {
+                continue;
+            }
+
+            var now = time.Now();
+            var checks = new Dictionary<string, bool?>(StringComparer.Ordinal);
+            foreach (var lease in current.State.Connections.Where(c => c.Until <= now))
+            {
+                checks[lease.ConnectionId] = await liveness.IsOpenAsync(userId, lease.ConnectionId, cancellationToken);
+            }
+
+            var (state, announce) = await UpdateAsync(userId, s => Expire(s, checks, time.Now()), cancellationToken);
+            if (announce)
+            {
+                announced++;
+                await announcer.AnnounceAsync(state, cancellationToken);
+            }
+        }
+
+        return new SweepResult(due.Count, announced);
+    }
+
+    private static (PresenceState, bool) Expire(PresenceState state, IReadOnlyDictionary<string, bool?> checks, DateTimeOffset now)
+    {
+        foreach (var (connectionId, open) in checks)
+        {
+            state = open switch
+            {
+                true => state.Renew(connectionId, now + PresenceState.Lease),
+                false => state.Disconnect(connectionId, now),
+                null => state.Renew(connectionId, now + RecheckAfter),
+            };
+        }
+
+        return state.Settle(now);
+    }
+
+    /// <summary>Reads, changes and saves the user's record until no other writer came in between.</summary>
+    private async Task<(PresenceState State, bool Announce)> UpdateAsync(
+        string userId, Func<PresenceState, (PresenceState State, bool Announce)> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var current = await presence.GetAsync(userId, cancellationToken);
+            var (next, announce) = change(current?.State ?? PresenceState.New(userId));
+            if (current is not null && next == current.State)
+            {
+                return (next, false);
+            }
+
+            if (await presence.TrySaveAsync(next, current?.Version, cancellationToken))
+            {
+                return (next, announce);
+            }
+
+            if (attempt >= MaxAttempts)
+            {
+                throw new ConcurrencyConflictException($"The presence of {userId} kept changing during {MaxAttempts} attempts.");
+            }
+        }
+    }
+}

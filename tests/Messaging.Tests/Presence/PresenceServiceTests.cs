@@ -1,0 +1,249 @@
+using System.Collections.Concurrent;
+using Messaging.Domain.Conversations;
+using Messaging.Domain.Presence;
+using Messaging.Domain.Realtime;
+using Messaging.Functions.Storage.Sqlite;
+using Messaging.Tests.Store.Cosmos.Double;
+using Messaging.Tests.Support;
+using Messaging.Tests.Support.Builders;
+
+namespace Messaging.Tests.Presence;
+
+/// <summary>
+/// The presence rules over a real (SQLite) store, a clock the test moves and a real-time service
+/// whose connections the test opens and closes: online on the first connection, offline only after
+/// 10 s without any, no flicker on a reconnect, and a connection whose <c>disconnected</c> never
+/// came found gone once its lease ends.
+/// </summary>
+public sealed class PresenceServiceTests : IDisposable
+{
+    private static readonly CancellationToken Ct = CancellationToken.None;
+
+    private readonly string _folder = Path.Combine(Path.GetTempPath(), "messaging-presence-tests", Guid.NewGuid().ToString("N"));
+    private readonly SqliteDatabase _database;
+    private readonly ManualClock _clock = new(Time.T0);
+    private readonly RecordingPublisher _published = new();
+    private readonly Liveness _liveness = new();
+    private readonly SqliteConversationRepository _conversations;
+    private readonly string _alice = TestApi.NewUser("alice");
+    private readonly string _bob = TestApi.NewUser("bob");
+
+    public PresenceServiceTests()
+    {
+        _database = new SqliteDatabase(Path.Combine(_folder, "messaging.db"));
+        _conversations = new SqliteConversationRepository(_database);
+    }
+
+    public void Dispose()
+    {
+        _database.Dispose();
+        TemporaryFolder.DeleteQuietly(_folder);
+    }
+
+    private PresenceService NewInstance() =>
+        new(new SqlitePresenceRepository(_database), _liveness, new PresenceAnnouncer(_conversations, _published), _clock);
+
+    private async Task<string> GroupOfAliceAndBobAsync()
+    {
+        Conversation group = AGroup.OwnedBy(_alice).With(_bob).At(Time.T0);
+        await _conversations.AddAsync(group, Ct);
+        return group.Id;
+    }
+
+    private async Task ConnectAsync(PresenceService presence, string userId, string connectionId)
+    {
+        _liveness.Open[connectionId] = true;
+        await presence.ConnectedAsync(userId, connectionId, Ct);
+    }
+
+    private async Task CloseAsync(PresenceService presence, string userId, string connectionId)
+    {
+        _liveness.Open[connectionId] = false;
+        await presence.DisconnectedAsync(userId, connectionId, Ct);
+    }
+
+    [Fact]
+    public async Task The_first_connection_announces_online_to_the_users_conversations_and_more_tabs_announce_nothing()
+    {
+        var conversationId = await GroupOfAliceAndBobAsync();
+        var presence = NewInstance();
+
+        await ConnectAsync(presence, _alice, "tab-1");
+        await ConnectAsync(presence, _alice, "tab-2");
+
+        var sent = Assert.Single(_published.Sends);
+        Assert.Equal([conversationId], sent.ConversationIds);
+        Assert.Equal(new PresenceChangedEvent(_alice, "online", null), sent.Payload);
+    }
+
+    [Fact]
+    public async Task Offline_is_announced_only_once_the_user_has_had_no_connection_for_10_seconds()
+    {
+        await GroupOfAliceAndBobAsync();
+        var presence = NewInstance();
+        await ConnectAsync(presence, _alice, "tab-1");
+        await ConnectAsync(presence, _alice, "tab-2");
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        await CloseAsync(presence, _alice, "tab-1");
+        _clock.Advance(TimeSpan.FromSeconds(20));
+        Assert.Equal(0, (await presence.SweepAsync(Ct)).AnnouncedOffline);
+
+        await CloseAsync(presence, _alice, "tab-2");
+        var closedAt = _clock.Now;
+        _clock.Advance(TimeSpan.FromSeconds(9.9));
+        Assert.Equal(0, (await presence.SweepAsync(Ct)).AnnouncedOffline);
+
+        _clock.Advance(TimeSpan.FromSeconds(0.1));
+        Assert.Equal(1, (await presence.SweepAsync(Ct)).AnnouncedOffline);
+        Assert.Equal(new PresenceChangedEvent(_alice, "offline", closedAt), _published.Sends[^1].Payload);
+        Assert.Equal(0, (await presence.SweepAsync(Ct)).AnnouncedOffline);
+        Assert.Equal(2, _published.Sends.Count);
+    }
+
+    [Fact]
+    public async Task A_reconnect_within_10_seconds_announces_neither_offline_nor_online_again()
+    {
+        await GroupOfAliceAndBobAsync();
+        var presence = NewInstance();
+        await ConnectAsync(presence, _alice, "before");
+        await CloseAsync(presence, _alice, "before");
+        _clock.Advance(TimeSpan.FromSeconds(8));
+        await ConnectAsync(presence, _alice, "after");
+        _clock.Advance(TimeSpan.FromSeconds(30));
+        await presence.SweepAsync(Ct);
+
+        Assert.Equal(["online"], _published.Sends.Select(s => ((PresenceChangedEvent)s.Payload).Status));
+    }
+
+    [Fact]
+    public async Task A_connection_whose_disconnected_never_came_is_found_gone_after_its_lease_and_the_user_goes_offline()
+    {
+        await GroupOfAliceAndBobAsync();
+        var presence = NewInstance();
+        await ConnectAsync(presence, _alice, "lost");
+        _liveness.Open["lost"] = false;
+
+        _clock.Advance(PresenceState.Lease - TimeSpan.FromSeconds(1));
+        await presence.SweepAsync(Ct);
+        Assert.Empty(_liveness.Asked);
+
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await presence.SweepAsync(Ct);
+        Assert.Equal(["lost"], _liveness.Asked);
+        var foundGoneAt = _clock.Now;
+        _clock.Advance(PresenceState.OfflineGrace);
+        await presence.SweepAsync(Ct);
+
+        Assert.Equal(new PresenceChangedEvent(_alice, "offline", foundGoneAt), _published.Sends[^1].Payload);
+    }
+
+    [Fact]
+    public async Task A_connection_still_open_after_its_lease_is_renewed_and_its_user_stays_online()
+    {
+        await GroupOfAliceAndBobAsync();
+        var presence = NewInstance();
+        await ConnectAsync(presence, _alice, "long-lived");
+
+        for (var i = 0; i < 3; i++)
+        {
+            _clock.Advance(PresenceState.Lease + PresenceState.OfflineGrace);
+            await presence.SweepAsync(Ct);
+        }
+
+        Assert.Equal(3, _liveness.Asked.Count);
+        Assert.Single(_published.Sends);
+        Assert.Equal(["online"], (await new PresenceQuery(new SqlitePresenceRepository(_database), _conversations).GetAsync(_bob, _alice, Ct)).Value.Select(p => p.Status));
+    }
+
+    [Fact]
+    public async Task A_connection_the_service_cannot_check_keeps_its_user_online_and_is_asked_about_again()
+    {
+        await GroupOfAliceAndBobAsync();
+        var presence = NewInstance();
+        await ConnectAsync(presence, _alice, "unknown");
+        _liveness.Open["unknown"] = null;
+
+        _clock.Advance(PresenceState.Lease);
+        await presence.SweepAsync(Ct);
+        _clock.Advance(PresenceService.RecheckAfter - TimeSpan.FromSeconds(1));
+        await presence.SweepAsync(Ct);
+        Assert.Single(_liveness.Asked);
+        Assert.Single(_published.Sends);
+
+        _liveness.Open["unknown"] = false;
+        _clock.Advance(TimeSpan.FromSeconds(1));
+        await presence.SweepAsync(Ct);
+        _clock.Advance(PresenceState.OfflineGrace);
+        await presence.SweepAsync(Ct);
+
+        Assert.Equal(2, _liveness.Asked.Count);
+        Assert.Equal("offline", ((PresenceChangedEvent)_published.Sends[^1].Payload).Status);
+    }
+
+    [Fact]
+    public async Task Instances_sweeping_the_same_users_at_once_announce_each_offline_exactly_once()
+    {
+        await GroupOfAliceAndBobAsync();
+        var instances = Enumerable.Range(0, 4).Select(_ => NewInstance()).ToList();
+        await ConnectAsync(instances[0], _alice, "a");
+        await ConnectAsync(instances[1], _bob, "b");
+        await CloseAsync(instances[2], _alice, "a");
+        await CloseAsync(instances[3], _bob, "b");
+        _clock.Advance(PresenceState.OfflineGrace);
+
+        var results = await Task.WhenAll(instances.Select(i => i.SweepAsync(Ct)));
+
+        Assert.Equal(2, results.Sum(r => r.AnnouncedOffline));
+        Assert.Equal(2, _published.Sends.Count(s => ((PresenceChangedEvent)s.Payload).Status == "offline"));
+    }
+
+    [Fact]
+    public async Task A_user_in_no_conversation_with_anyone_announces_to_nobody()
+    {
+        var presence = NewInstance();
+        await ConnectAsync(presence, _alice, "alone");
+
+        Assert.Empty(Assert.Single(_published.Sends).ConversationIds);
+    }
+
+    private sealed class Liveness : IConnectionLiveness
+    {
+        public ConcurrentDictionary<string, bool?> Open { get; } = new();
+
+        public ConcurrentQueue<string> AskedQueue { get; } = new();
+
+        public IReadOnlyList<string> Asked => [.. AskedQueue];
+
+        public Task<bool?> IsOpenAsync(string userId, string connectionId, CancellationToken cancellationToken)
+        {
+            AskedQueue.Enqueue(connectionId);
+            return Task.FromResult(Open.GetValueOrDefault(connectionId));
+        }
+    }
+
+    private sealed record Send(IReadOnlyList<string> ConversationIds, string EventName, object Payload);
+
+    /// <summary>Records what would be published, one entry per announcement.</summary>
+    private sealed class RecordingPublisher : IRealtimePublisher
+    {
+        private readonly ConcurrentQueue<Send> _sends = new();
+
+        public IReadOnlyList<Send> Sends => [.. _sends];
+
+        public Task SendToConversationsAsync(IReadOnlyList<ConversationAudience> audiences, string eventName, object payload, CancellationToken cancellationToken)
+        {
+            _sends.Enqueue(new Send([.. audiences.Select(a => a.ConversationId)], eventName, payload));
+            return Task.CompletedTask;
+        }
+
+        public Task SendToConversationAsync(ConversationAudience audience, string eventName, object payload, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("Presence sends to all the user's conversations at once.");
+
+        public Task SendToUsersAsync(IReadOnlyCollection<string> userIds, string eventName, object payload, CancellationToken cancellationToken) =>
+            throw new InvalidOperationException("Presence never enumerates co-participants.");
+
+        public Task JoinConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public Task LeaveConversationAsync(ConversationAudience audience, IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,138 @@
+using Messaging.Domain.Presence;
+using Messaging.Functions.Storage.Cosmos;
+using Messaging.Functions.Storage.Sqlite;
+using Messaging.Tests.Store.Cosmos.Double;
+using Messaging.Tests.Support;
+using Messaging.Tests.Support.Builders;
+
+namespace Messaging.Tests.Store;
+
+/// <summary>
+/// The presence port on each store: records read back as saved, a save at a stale version (or a
+/// second create) is refused and changes nothing, the sweeper's query finds exactly the users whose
+/// grace or lease ended, and who shares a conversation with whom follows the committed participants.
+/// </summary>
+public abstract class PresenceRepositoryContract : StoreContract
+{
+    protected IPresenceRepository Presence { get; set; } = null!;
+
+    private static PresenceState Online(string userId, params (string Id, int UntilSeconds)[] connections) =>
+        new(userId, [.. connections.Select(c => new ConnectionLease(c.Id, Time.At(c.UntilSeconds)))], null, true, null);
+
+    [Fact]
+    public async Task A_saved_presence_reads_back_with_its_connections_and_times()
+    {
+        var user = TestApi.NewUser();
+        var state = new PresenceState(user, [new ConnectionLease("c1", Time.At(120)), new ConnectionLease("c2", Time.At(130))], Time.At(5), true, Time.At(15));
+
+        Assert.True(await Presence.TrySaveAsync(state, null, Ct));
+
+        var read = await Presence.GetAsync(user, Ct);
+        Assert.NotNull(read);
+        Assert.Equal(state.Connections, read.State.Connections);
+        Assert.Equal((state.UserId, state.LastSeenAt, state.AnnouncedOnline, state.OfflineDueAt), (read.State.UserId, read.State.LastSeenAt, read.State.AnnouncedOnline, read.State.OfflineDueAt));
+        Assert.Null(await Presence.GetAsync(TestApi.NewUser(), Ct));
+    }
+
+    [Fact]
+    public async Task A_save_at_a_stale_version_is_refused_and_changes_nothing()
+    {
+        var user = TestApi.NewUser();
+        Assert.True(await Presence.TrySaveAsync(Online(user, ("c1", 100)), null, Ct));
+        Assert.False(await Presence.TrySaveAsync(Online(user, ("other", 100)), null, Ct));
+        var first = (await Presence.GetAsync(user, Ct))!;
+
+        Assert.True(await Presence.TrySaveAsync(Online(user, ("c1", 100), ("c2", 100)), first.Version, Ct));
+        Assert.False(await Presence.TrySaveAsync(Online(user), first.Version, Ct));
+
+        var now = (await Presence.GetAsync(user, Ct))!;
+        Assert.Equal(["c1", "c2"], now.State.Connections.Select(c => c.ConnectionId));
+        Assert.NotEqual(first.Version, now.Version);
+    }
+
+    [Fact]
+    public async Task Many_users_are_read_at_once_and_users_without_a_record_are_not_answered()
+    {
+        var (alice, bob, never) = (TestApi.NewUser("alice"), TestApi.NewUser("bob"), TestApi.NewUser("never"));
+        await Presence.TrySaveAsync(Online(alice, ("a", 100)), null, Ct);
+        await Presence.TrySaveAsync(PresenceState.New(bob) with { LastSeenAt = Time.At(3) }, null, Ct);
+
+        var read = await Presence.GetManyAsync([alice, bob, never], Ct);
+
+        Assert.Equal([alice, bob], read.Select(s => s.UserId).Order(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+        Assert.Equal(Time.At(3), read.Single(s => s.UserId == bob).LastSeenAt);
+    }
+
+    [Fact]
+    public async Task The_sweeper_finds_users_whose_grace_or_lease_ended_most_overdue_first_and_no_more_than_asked()
+    {
+        var graceOver = TestApi.NewUser("grace");
+        var leaseOver = TestApi.NewUser("lease");
+        var notYet = TestApi.NewUser("later");
+        var settled = TestApi.NewUser("settled");
+        await Presence.TrySaveAsync(new PresenceState(graceOver, [], Time.At(0), true, Time.At(10)), null, Ct);
+        await Presence.TrySaveAsync(Online(leaseOver, ("c", 5)), null, Ct);
+        await Presence.TrySaveAsync(Online(notYet, ("c", 500)), null, Ct);
+        await Presence.TrySaveAsync(PresenceState.New(settled) with { LastSeenAt = Time.At(1) }, null, Ct);
+
+        var due = await Presence.ListDueAsync(Time.At(20), 10, Ct);
+        var mine = due.Where(u => u == graceOver || u == leaseOver || u == notYet || u == settled).ToList();
+
+        Assert.Equal([leaseOver, graceOver], mine);
+        Assert.Single(await Presence.ListDueAsync(Time.At(20), 1, Ct));
+        Assert.DoesNotContain(graceOver, await Presence.ListDueAsync(Time.At(9), 10, Ct));
+    }
+
+    [Fact]
+    public async Task Co_participants_are_the_users_who_share_a_conversation_now()
+    {
+        var (alice, bob, carol, stranger) = (TestApi.NewUser("alice"), TestApi.NewUser("bob"), TestApi.NewUser("carol"), TestApi.NewUser("stranger"));
+        var group = await AddGroupAsync(alice, [bob, carol]);
+        await AddGroupAsync(stranger, [TestApi.NewUser("other")]);
+
+        Assert.Equal([bob, carol], (await Conversations.ListCoParticipantsAsync(alice, [bob, carol, stranger], Ct)).Order(StringComparer.Ordinal).ToArray(), StringComparer.Ordinal);
+
+        var loaded = (await Conversations.GetAsync(group.Id, Ct))!;
+        loaded.RemoveParticipant(alice, carol, Time.At(7)).Ok();
+        await Conversations.UpdateAsync(loaded, Ct);
+
+        Assert.Equal([bob], await Conversations.ListCoParticipantsAsync(alice, [bob, carol, stranger], Ct));
+        Assert.Empty(await Conversations.ListCoParticipantsAsync(carol, [alice, bob], Ct));
+    }
+}
+
+public sealed class SqlitePresenceRepositoryTests : PresenceRepositoryContract
+{
+    protected override Task<StoreUnderTest> CreateStoreAsync()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "messaging-store-tests", Guid.NewGuid().ToString("N"));
+        var database = new SqliteDatabase(Path.Combine(folder, "messaging.db"));
+        Presence = new SqlitePresenceRepository(database);
+        return Task.FromResult(new StoreUnderTest(
+            new SqliteConversationRepository(database),
+            new SqliteMessageRepository(database),
+            new SqliteAttachmentRepository(database),
+            () =>
+            {
+                database.Dispose();
+                TemporaryFolder.DeleteQuietly(folder);
+                return ValueTask.CompletedTask;
+            }));
+    }
+}
+
+public sealed class CosmosPresenceRepositoryTests : PresenceRepositoryContract
+{
+    protected override Task<StoreUnderTest> CreateStoreAsync()
+    {
+        var log = new QueryLog();
+        var options = new CosmosOptions { Database = "messaging-test" };
+        var store = new CosmosStore(options, DoubleDatabase.ForStore(options, null, log));
+        Presence = new CosmosPresenceRepository(store);
+        return Task.FromResult(new StoreUnderTest(
+            new CosmosConversationRepository(store, TimeProvider.System),
+            new CosmosMessageRepository(store),
+            new CosmosAttachmentRepository(store),
+            async () => await IndependentQueryCheck.AssertAgreesAsync(log.Queries)));
+    }
+}
