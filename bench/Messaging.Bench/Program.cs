@@ -9,6 +9,7 @@ if (args.Length > 0 && args[0] == "floor-server")
 var scenarios = new Dictionary<string, Func<BenchOptions, Task<ScenarioResult>>>(StringComparer.OrdinalIgnoreCase)
 {
     ["s1"] = LatencyScenario.RunAsync,
+    ["s1r"] = ReactionScenario.RunAsync,
     ["s4"] = HistoryScenario.RunAsync,
     ["s2"] = EveryoneOnlineScenario.RunAsync,
     ["s2s"] = SustainedScenario.RunAsync,
@@ -22,11 +23,11 @@ var scenarios = new Dictionary<string, Func<BenchOptions, Task<ScenarioResult>>>
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 if (names.Count == 0 || names.Any(n => n != "all" && !scenarios.ContainsKey(n)))
 {
-    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Messaging.Bench -- s1|s2|s2s|s3|s4|s5|s6|s7|s8|s9|all [--quick] [--full] [--huge] [--keep]");
+    Console.Error.WriteLine("usage: dotnet run -c Release --project bench/Messaging.Bench -- s1|s1r|s2|s2s|s3|s4|s5|s6|s7|s8|s9|all [--quick] [--full] [--huge] [--keep]");
     return 2;
 }
 
-var selected = names.Contains("all") ? ["s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9"] : names.Select(n => n.ToLowerInvariant()).Distinct().ToList();
+var selected = names.Contains("all") ? ["s1", "s1r", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9"] : names.Select(n => n.ToLowerInvariant()).Distinct().ToList();
 var root = BenchOptions.FindRepoRoot();
 // `all` uses the --quick sizes unless --full is given, so that it finishes within 10 minutes on a small box.
 var quick = args.Contains("--quick") || (names.Contains("all") && !args.Contains("--full"));

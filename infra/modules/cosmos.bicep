@@ -139,6 +139,12 @@ var containers = [
         {
           path: '/replyToId/?'
         }
+        {
+          path: '/reactsTo/?'
+        }
+        {
+          path: '/reactor/?'
+        }
       ]
       excludedPaths: [
         {

@@ -214,7 +214,7 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
     public void Cosmos_containers_index_only_the_paths_their_queries_filter_and_sort_on()
     {
         // The adapter's queries (Storage/Cosmos): memberships by user, small ones ordered by activity, large
-        // ones apart; messages by conversation, type, sequence, sender and deletion; attachments by
+        // ones apart; messages by conversation, type, sequence, sender and deletion, reactions by message and user; attachments by
         // conversation. Conversations are read by id and queried for unfinished purges, and their
         // participant documents by role and join order (decision 0010); presence documents by when they
         // are next due (decision 0012). Everything else is excluded:
@@ -223,7 +223,7 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
         {
             ["conversations"] = ["/type/?", "/deleted/?", "/purge/phase/?", "/role/?", "/joinedAt/?", "/userId/?", "/nextCheckAt/?"],
             ["memberships"] = ["/userId/?", "/updatedAt/?", "/large/?"],
-            ["messages"] = ["/conversationId/?", "/type/?", "/sequence/?", "/senderId/?", "/deletedAt/?"],
+            ["messages"] = ["/conversationId/?", "/type/?", "/sequence/?", "/senderId/?", "/deletedAt/?", "/reactsTo/?", "/reactor/?"],
             ["attachments"] = ["/conversationId/?"],
         };
         var containers = Containers();

@@ -187,12 +187,8 @@ public sealed class ConversationService(
             page = listed.Value;
         }
 
-        var resources = new List<MessageResource>(page.Items.Count);
-        foreach (var message in page.Items)
-        {
-            resources.Add(await mapper.ToResourceAsync(message, cancellationToken));
-        }
-
+        // The page's reactions and the caller's own in one read for the whole page.
+        var resources = await mapper.ToResourcesAsync(conversationId, page.Items, userId, cancellationToken);
         return new Page<MessageResource>(resources, page.ContinuationToken);
     }
 

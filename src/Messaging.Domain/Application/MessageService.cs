@@ -46,7 +46,7 @@ public sealed partial class MessageService(
         if (clientMessageId is not null
             && await messages.FindByClientMessageIdAsync(conversationId!, userId, clientMessageId, cancellationToken) is { } earlier)
         {
-            return new GetOrCreated<MessageResource>(await mapper.ToResourceAsync(earlier, cancellationToken), false);
+            return new GetOrCreated<MessageResource>(await mapper.ToResourceAsync(earlier, userId, cancellationToken), false);
         }
 
         var claimed = await ResolveAttachmentsAsync(userId, conversationId!, attachmentIds, cancellationToken);
@@ -70,8 +70,8 @@ public sealed partial class MessageService(
         var appended = await messages.AppendAsync(composed.Value, cancellationToken);
         return appended.Status switch
         {
-            AppendStatus.Created => new GetOrCreated<MessageResource>(await mapper.ToResourceAsync(appended.Message!, cancellationToken), true),
-            AppendStatus.Duplicate => new GetOrCreated<MessageResource>(await mapper.ToResourceAsync(appended.Message!, cancellationToken), false),
+            AppendStatus.Created => new GetOrCreated<MessageResource>(await mapper.ToNewResourceAsync(appended.Message!, userId, cancellationToken), true),
+            AppendStatus.Duplicate => new GetOrCreated<MessageResource>(await mapper.ToResourceAsync(appended.Message!, userId, cancellationToken), false),
             AppendStatus.AttachmentUnavailable => Error.Invalid("attachmentIds", "An attachment was used by another message meanwhile."),
             AppendStatus.ReplyTargetUnavailable => ReplyTargetInvalid,
             _ => Error.ConversationNotFound,
@@ -89,7 +89,7 @@ public sealed partial class MessageService(
         // Bounded whatever the group's size: the latest readers and how many there are (docs/decisions/0011).
         var (readers, count) = await conversations.ListReadersAsync(
             message.ConversationId, message.Sequence, message.SenderId, MessageResource.MaxReadByListed, cancellationToken);
-        return await mapper.ToResourceAsync(message, cancellationToken) with
+        return await mapper.ToResourceAsync(message, userId, cancellationToken) with
         {
             ReadBy = [.. readers.Select(p => new ReadReceipt(p.UserId, p.Watermark!.ReadAt))],
             ReadByCount = count,
@@ -126,7 +126,7 @@ public sealed partial class MessageService(
             return Error.Conflict("The message was deleted and can no longer be edited.");
         }
 
-        return await mapper.ToResourceAsync(message, cancellationToken);
+        return await mapper.ToResourceAsync(message, userId, cancellationToken);
     }
 
     public async Task<Result<MessageResource>> DeleteAsync(string userId, string messageId, CancellationToken cancellationToken)
@@ -146,14 +146,14 @@ public sealed partial class MessageService(
 
         if (alreadyDeleted)
         {
-            return await mapper.ToResourceAsync(message, cancellationToken);
+            return await mapper.ToResourceAsync(message, userId, cancellationToken);
         }
 
         // The tombstone is committed first; a file whose deletion fails afterwards is an orphan, never a dangling reference.
         if (await messages.UpdateAsync(message, cancellationToken) == UpdateStatus.AlreadyDeleted)
         {
             // Another delete won meanwhile; it removes the files.
-            return await mapper.ToResourceAsync(message, cancellationToken);
+            return await mapper.ToResourceAsync(message, userId, cancellationToken);
         }
 
         foreach (var attachment in deleted.Value)
@@ -161,7 +161,7 @@ public sealed partial class MessageService(
             await contentStore.DeleteAsync(AttachmentStorageKey.For(attachment.Id), cancellationToken);
         }
 
-        return await mapper.ToResourceAsync(message, cancellationToken);
+        return await mapper.ToResourceAsync(message, userId, cancellationToken);
     }
 
     /// <summary>

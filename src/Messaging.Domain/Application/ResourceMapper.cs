@@ -4,8 +4,11 @@ using Messaging.Domain.Messages;
 
 namespace Messaging.Domain.Application;
 
-/// <summary>Builds the public resources from aggregates; download URLs come from the content store.</summary>
-public sealed class ResourceMapper(IAttachmentContentStore contentStore)
+/// <summary>
+/// Builds the public resources from aggregates; download URLs come from the content store, reaction
+/// counts from the reaction store (none without one, for hosts and tests that do not use reactions).
+/// </summary>
+public sealed class ResourceMapper(IAttachmentContentStore contentStore, IReactionRepository? reactions = null)
 {
     public static ParticipantResource ToResource(Participant participant) =>
         new(participant.UserId, WireNames.Of(participant.Role), participant.JoinedAt, participant.Watermark?.MessageId, participant.Watermark?.ReadAt);
@@ -28,7 +31,52 @@ public sealed class ResourceMapper(IAttachmentContentStore contentStore)
             Metadata = conversation.Metadata.Values,
         };
 
-    public async Task<MessageResource> ToResourceAsync(Message message, CancellationToken cancellationToken)
+    /// <summary>The message as every participant sees it (events): its reaction counts, no <c>myReactions</c>.</summary>
+    public Task<MessageResource> ToResourceAsync(Message message, CancellationToken cancellationToken) =>
+        ToResourceAsync(message, null, cancellationToken);
+
+    /// <summary>The message with its reaction counts and, given a viewer, the viewer's own reactions (REST answers): one read.</summary>
+    public async Task<MessageResource> ToResourceAsync(Message message, string? viewerId, CancellationToken cancellationToken)
+    {
+        var found = await ReactionsOfAsync(message.ConversationId, [message], viewerId, cancellationToken);
+        return WithReactions(await MapAsync(message, cancellationToken), found.GetValueOrDefault(message.Id), viewerId);
+    }
+
+    /// <summary>A page of one conversation's messages for a viewer: the reactions of the whole page in one read.</summary>
+    public async Task<IReadOnlyList<MessageResource>> ToResourcesAsync(
+        string conversationId, IReadOnlyList<Message> messages, string viewerId, CancellationToken cancellationToken)
+    {
+        var found = await ReactionsOfAsync(conversationId, messages, viewerId, cancellationToken);
+        var resources = new List<MessageResource>(messages.Count);
+        foreach (var message in messages)
+        {
+            resources.Add(WithReactions(await MapAsync(message, cancellationToken), found.GetValueOrDefault(message.Id), viewerId));
+        }
+
+        return resources;
+    }
+
+    /// <summary>A message just appended: it has no reactions yet, so none are read (the send path stays one write).</summary>
+    public async Task<MessageResource> ToNewResourceAsync(Message message, string? viewerId, CancellationToken cancellationToken) =>
+        WithReactions(await MapAsync(message, cancellationToken), null, viewerId);
+
+    private async Task<IReadOnlyDictionary<string, MessageReactions>> ReactionsOfAsync(
+        string conversationId, IReadOnlyList<Message> messages, string? viewerId, CancellationToken cancellationToken)
+    {
+        // A tombstone has lost its reactions: it is not asked for.
+        var live = messages.Where(m => !m.IsDeleted).Select(m => m.Id).ToList();
+        return reactions is null || live.Count == 0
+            ? new Dictionary<string, MessageReactions>()
+            : await reactions.GetAsync(conversationId, live, viewerId, cancellationToken);
+    }
+
+    private static MessageResource WithReactions(MessageResource resource, MessageReactions? found, string? viewerId) => resource with
+    {
+        Reactions = found is null ? [] : [.. found.Counts.Select(c => new ReactionCountResource(c.Reaction, c.Count))],
+        MyReactions = viewerId is null ? null : found?.Mine ?? [],
+    };
+
+    private async Task<MessageResource> MapAsync(Message message, CancellationToken cancellationToken)
     {
         var attachments = new List<AttachmentResource>(message.Attachments.Count);
         foreach (var info in message.Attachments)

@@ -67,9 +67,19 @@ public sealed record MessageResource(
     public IReadOnlyList<string> Mentions { get; init; } = [];
 
     public IReadOnlyDictionary<string, string> Metadata { get; init; } = Domain.Common.Metadata.Empty.Values;
+
+    // Reactions
+    /// <summary>Each distinct reaction with how many gave it, most given first (ties: first given first); empty on a tombstone.</summary>
+    public IReadOnlyList<ReactionCountResource> Reactions { get; init; } = [];
+
+    /// <summary>The caller's own reactions: on REST answers and hub results only, never in events (null there, so not written).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? MyReactions { get; init; }
 }
 
 public sealed record ReplyPreviewResource(string Id, string SenderId, string Text, DateTimeOffset? DeletedAt);
+
+public sealed record ReactionCountResource(string Reaction, int Count);
 
 public sealed record ReadPosition(string ConversationId, string? LastReadMessageId, DateTimeOffset? LastReadAt);
 

@@ -15,6 +15,9 @@ public sealed class MessagingLimits
 
     public int MaxAttachmentsPerMessage { get; set; } = 10;
 
+    /// <summary>Distinct reactions one message may carry (docs/api.md: 20).</summary>
+    public int MaxDistinctReactions { get; set; } = 20;
+
     /// <summary>Sustained sends per user and second (REST and hub); 0 turns the limit off.</summary>
     public double SendsPerSecond { get; set; } = 10;
 

@@ -67,6 +67,9 @@ public sealed class ChangeFanOut(
             case ConversationChanged changed:
                 await PublishConversationAsync(changed.ConversationId, changed.AddedUserIds, changed.RemovedUserIds, EventNames.ConversationUpdated, cancellationToken);
                 break;
+            case ReactionChanged reaction:
+                await PublishReactionAsync(reaction, cancellationToken);
+                break;
             case ConversationRemoved removed:
                 // The conversation is gone, so no audience of it exists any more: nothing else is sent to it.
                 await publisher.SendToUsersAsync(removed.FormerParticipantIds, EventNames.ConversationDeleted, new ConversationDeletedEvent(removed.ConversationId), cancellationToken);
@@ -86,8 +89,23 @@ public sealed class ChangeFanOut(
             return;
         }
 
-        var payload = await mapper.ToResourceAsync(message, cancellationToken);
+        // message.created carries no reactions without reading them: any given since then follow as reaction.added, in commit order.
+        var payload = eventName == EventNames.MessageCreated
+            ? await mapper.ToNewResourceAsync(message, null, cancellationToken)
+            : await mapper.ToResourceAsync(message, cancellationToken);
         await publisher.SendToConversationAsync(audience, eventName, payload, cancellationToken);
+    }
+
+    /// <summary>The payload is the change itself (the count after it), so later reactions cannot make it lie; the audience is read now.</summary>
+    private async Task PublishReactionAsync(ReactionChanged change, CancellationToken cancellationToken)
+    {
+        if (await conversations.GetAudienceAsync(change.ConversationId, cancellationToken) is not { } audience)
+        {
+            return;
+        }
+
+        var payload = new ReactionEvent(change.ConversationId, change.MessageId, change.UserId, change.Reaction, change.Count);
+        await publisher.SendToConversationAsync(audience, change.Added ? EventNames.ReactionAdded : EventNames.ReactionRemoved, payload, cancellationToken);
     }
 
     private async Task PublishReadAsync(ReadWatermarkMoved moved, CancellationToken cancellationToken)

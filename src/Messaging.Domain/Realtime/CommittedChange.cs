@@ -20,3 +20,6 @@ public sealed record ConversationCreated(string ConversationId) : CommittedChang
 public sealed record ConversationChanged(string ConversationId, IReadOnlyList<string> AddedUserIds, IReadOnlyList<string> RemovedUserIds) : CommittedChange(ConversationId);
 
 public sealed record ConversationRemoved(string ConversationId, IReadOnlyList<string> FormerParticipantIds) : CommittedChange(ConversationId);
+
+/// <summary>A user's reaction was added or removed; <paramref name="Count"/> is how many gave it after the change.</summary>
+public sealed record ReactionChanged(string ConversationId, string MessageId, string UserId, string Reaction, int Count, bool Added) : CommittedChange(ConversationId);

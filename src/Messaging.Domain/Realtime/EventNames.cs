@@ -12,4 +12,6 @@ public static class EventNames
     public const string ConversationDeleted = "conversation.deleted";
     public const string TypingIndicator = "typing.indicator";
     public const string PresenceChanged = "presence.changed";
+    public const string ReactionAdded = "reaction.added";
+    public const string ReactionRemoved = "reaction.removed";
 }

@@ -52,3 +52,5 @@ public sealed record MessageReadEvent(string ConversationId, string UserId, stri
 public sealed record ConversationDeletedEvent(string Id);
 
 public sealed record TypingIndicatorEvent(string ConversationId, string UserId, bool IsTyping, DateTimeOffset ExpiresAt);
+
+public sealed record ReactionEvent(string ConversationId, string MessageId, string UserId, string Reaction, int Count);

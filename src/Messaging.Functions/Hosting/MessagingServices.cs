@@ -92,6 +92,7 @@ public static class MessagingServices
         services.AddSingleton<ResourceMapper>();
         services.AddSingleton<ConversationService>();
         services.AddSingleton<MessageService>();
+        services.AddSingleton<ReactionService>();
         services.AddSingleton<AttachmentService>();
         services.AddSingleton<TypingService>();
         services.AddSingleton<ChangeFanOut>();
@@ -105,6 +106,7 @@ public static class MessagingServices
     {
         services.AddScoped<ConversationFunctions>();
         services.AddScoped<MessageFunctions>();
+        services.AddScoped<ReactionFunctions>();
         services.AddScoped<AttachmentFunctions>();
         services.AddScoped<SystemFunctions>();
         services.AddScoped<RealtimeFunctions>();

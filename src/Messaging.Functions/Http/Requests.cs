@@ -31,3 +31,5 @@ public sealed record EditMessageRequest(string? Text = null, IReadOnlyList<strin
 public sealed record UpdateConversationRequest(string? Title = null, IReadOnlyDictionary<string, string?>? Metadata = null);
 
 public sealed record MarkAsReadRequest(IReadOnlyList<string>? MessageIds = null, string? ConversationId = null);
+
+public sealed record ReactionRequest(string MessageId, string Reaction);

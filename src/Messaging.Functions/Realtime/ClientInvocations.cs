@@ -12,7 +12,7 @@ namespace Messaging.Functions.Realtime;
 /// hub and the Azure SignalR Service upstream: the same services as the REST twins, the same words
 /// in errors.
 /// </summary>
-public sealed class ClientInvocations(MessageService messages, TypingService typing)
+public sealed class ClientInvocations(MessageService messages, TypingService typing, ReactionService reactions)
 {
     /// <summary><c>message.send</c>: the sent (or, for a repeated <c>clientMessageId</c>, the earlier) message.</summary>
     public async Task<Result<MessageResource>> SendAsync(string userId, JsonElement argument, CancellationToken cancellationToken)
@@ -51,6 +51,21 @@ public sealed class ClientInvocations(MessageService messages, TypingService typ
         return set.IsSuccess ? Outcome.Success : set.Error;
     }
 
+    /// <summary><c>reaction.add</c> and <c>reaction.remove</c>: the message afterwards, as the caller sees it.</summary>
+    public async Task<Result<MessageResource>> ReactAsync(string userId, JsonElement argument, bool add, CancellationToken cancellationToken)
+    {
+        var request = RequestBody.Parse<ReactionRequest>(argument);
+        if (!request.IsSuccess)
+        {
+            return request.Error;
+        }
+
+        var (messageId, reaction) = (request.Value.MessageId, request.Value.Reaction);
+        return add
+            ? await reactions.AddAsync(userId, messageId, reaction, cancellationToken)
+            : await reactions.RemoveAsync(userId, messageId, reaction, cancellationToken);
+    }
+
     /// <summary>Runs the method named by the caller (the upstream's target); the value is the invocation's result (null for typing).</summary>
     public async Task<Result<object?>> InvokeAsync(string userId, string method, JsonElement argument, CancellationToken cancellationToken) => method switch
     {
@@ -60,6 +75,8 @@ public sealed class ClientInvocations(MessageService messages, TypingService typ
             await SetTypingAsync(userId, argument, method == HubMethods.TypingStart, cancellationToken) is { IsSuccess: false } refused
                 ? refused.Error
                 : Result<object?>.Success(null),
+        HubMethods.ReactionAdd or HubMethods.ReactionRemove =>
+            (await ReactAsync(userId, argument, method == HubMethods.ReactionAdd, cancellationToken)).Map<object?>(message => message),
         _ => Error.Invalid("target", $"Unknown method '{method}'."),
     };
 

@@ -72,6 +72,14 @@ public sealed class MessagingHub(
     public async Task TypingStop(JsonElement argument) =>
         OrThrow(await invocations.SetTypingAsync(UserId, argument, isTyping: false, Context.ConnectionAborted));
 
+    [HubMethodName(HubMethods.ReactionAdd)]
+    public async Task<MessageResource> AddReaction(JsonElement argument) =>
+        OrThrow(await invocations.ReactAsync(UserId, argument, add: true, Context.ConnectionAborted));
+
+    [HubMethodName(HubMethods.ReactionRemove)]
+    public async Task<MessageResource> RemoveReaction(JsonElement argument) =>
+        OrThrow(await invocations.ReactAsync(UserId, argument, add: false, Context.ConnectionAborted));
+
     private string UserId => Context.UserIdentifier ?? throw new HubException("Not authenticated.");
 
     private static T OrThrow<T>(Result<T> result) => result.IsSuccess ? result.Value : throw new HubException(ClientInvocations.Describe(result.Error));

@@ -23,6 +23,7 @@ public sealed class RouteTableTests
         "POST messaging/negotiate", "POST messaging/conversations/{id}/typing",
         "POST messaging/upstream/{hub}/{category}/{event}",
         "GET messaging/presence",
+        "PUT messaging/messages/{id}/reactions/{reaction}", "DELETE messaging/messages/{id}/reactions/{reaction}",
     ];
 
     private static string RepositoryRoot()

@@ -40,6 +40,8 @@ public sealed class AuthorizationMatrixTests(TestServer server)
         ["DELETE message (owner's)"] = [204, 403, 404, 404],
         ["DELETE message legacy (owner's)"] = [204, 403, 404, 404],
         ["POST mark_as_read"] = [200, 200, 404, 404],
+        ["PUT reaction"] = [200, 200, 404, 404],
+        ["DELETE reaction"] = [200, 200, 404, 404],
         ["GET attachment (owner's, in conversation)"] = [200, 200, 404, 404],
         ["DELETE attachment (owner's, unused)"] = [204, 403, 404, 404],
         ["DELETE attachment legacy (owner's, unused)"] = [204, 403, 404, 404],
@@ -94,6 +96,26 @@ public sealed class AuthorizationMatrixTests(TestServer server)
         Assert.Equal(sees ? [world.Bystander] : [], body!["value"]!.AsArray().Select(p => p!["userId"]!.GetValue<string>()));
     }
 
+    [Fact]
+    public async Task An_outsider_reacting_gets_the_404_of_a_missing_message_and_nobody_hears_of_it()
+    {
+        var world = await World.CreateAsync(server);
+        await using var member = await EventClient.ConnectAsync(server.BaseAddress, () => server.TokenFor(world.Member));
+        var outsider = world.ClientFor(Caller.Outsider);
+
+        var put = await outsider.SendAsync(HttpMethod.Put, $"/api/messaging/messages/{world.MessageId}/reactions/%F0%9F%91%8D/");
+        var delete = await outsider.SendAsync(HttpMethod.Delete, $"/api/messaging/messages/{world.MessageId}/reactions/%F0%9F%91%8D/");
+        var missing = await outsider.SendAsync(HttpMethod.Put, $"/api/messaging/messages/{Guid.NewGuid():N}/reactions/%F0%9F%91%8D/");
+
+        Assert.Equal(HttpStatusCode.NotFound, put.Status);
+        Assert.Equal(HttpStatusCode.NotFound, delete.Status);
+        Assert.Equal(missing.Body.Str("detail"), put.Body.Str("detail"));
+        Assert.Equal(missing.Body.Str("title"), put.Body.Str("title"));
+        await member.AssertNoneAsync("reaction.added");
+        var (_, message) = await world.ClientFor(Caller.Member).GetJsonAsync($"/api/messaging/messages/{world.MessageId}/");
+        Assert.Empty(message!["reactions"]!.AsArray());
+    }
+
     private static async Task<HttpStatusCode> CallAsync(string route, HttpClient client, World world)
     {
         var c = world.ConversationId;
@@ -112,6 +134,8 @@ public sealed class AuthorizationMatrixTests(TestServer server)
             "PATCH message (owner's)" => (HttpMethod.Patch, $"/api/messaging/messages/{world.MessageId}/", new { text = "edited" }),
             "DELETE message (owner's)" => (HttpMethod.Delete, $"/api/messaging/messages/{world.MessageId}/", null),
             "DELETE message legacy (owner's)" => (HttpMethod.Delete, $"/api/messaging/messages/{world.MessageId}/delete/", null),
+            "PUT reaction" => (HttpMethod.Put, $"/api/messaging/messages/{world.MessageId}/reactions/%F0%9F%91%8D/", null),
+            "DELETE reaction" => (HttpMethod.Delete, $"/api/messaging/messages/{world.MessageId}/reactions/%F0%9F%91%8D/", null),
             "POST mark_as_read" => (HttpMethod.Post, "/api/messaging/messages/mark_as_read/", new { messageIds = new[] { world.MessageId } }),
             "GET attachment (owner's, in conversation)" => (HttpMethod.Get, $"/api/messaging/attachments/{world.AttachmentId}/", null),
             "DELETE attachment (owner's, unused)" => (HttpMethod.Delete, $"/api/messaging/attachments/{world.AttachmentId}/", null),

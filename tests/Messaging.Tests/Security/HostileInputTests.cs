@@ -81,6 +81,48 @@ public sealed class HostileInputTests(TestServer server)
         Assert.Single(list!["value"]!.AsArray());
     }
 
+    private static readonly string[] HostileReactions =
+    [
+        "%20", "abc%20def", "%E2%80%AE", "%E2%80%8B", "%F0%9F%98%80%F0%9F%98%80", "%ED%A0%80", "%FF", "%C0%AF",
+        "%3Cscript%3E", "'%3B%20DROP%20TABLE%20reactions%3B%20--", "THUMBS", string.Concat(Enumerable.Repeat("a", 33)),
+        string.Concat(Enumerable.Repeat("%F0%9F%91%8D", 40)), "%F0%9F%91%8D%E2%80%8B", "%EF%BF%BD", "1%20",
+    ];
+
+    [Fact]
+    public async Task Every_hostile_reaction_is_a_400_problem_and_changes_nothing()
+    {
+        var (alice, bob) = (TestApi.NewUser("alice"), TestApi.NewUser("bob"));
+        var client = server.ClientFor(alice);
+        var c = (await client.CreateGroupAsync(bob)).Id();
+        var m = (await client.SendMessageAsync(c, "original")).Id();
+        var before = await SnapshotAsync(client, c);
+
+        foreach (var reaction in HostileReactions)
+        {
+            foreach (var method in new[] { HttpMethod.Put, HttpMethod.Delete })
+            {
+                using var response = await client.SendAsync(new HttpRequestMessage(method, $"/api/messaging/messages/{m}/reactions/{reaction}/"));
+                Assert.True(response.StatusCode == HttpStatusCode.BadRequest, $"{method} reaction {reaction} answered {(int)response.StatusCode}");
+                Assert.True(response.Content.Headers.ContentType?.MediaType == "application/problem+json", $"{method} reaction {reaction} answered no problem");
+            }
+        }
+
+        foreach (var id in HostileIds)
+        {
+            using var response = await client.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/api/messaging/messages/{id}/reactions/%F0%9F%91%8D/"));
+            var status = (int)response.StatusCode;
+            Assert.True(status is >= 400 and < 500, $"PUT a reaction to message {id} answered {status}");
+        }
+
+        // A NUL in the path never reaches the API: the web server refuses the request line itself.
+        using (var nul = await client.SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/api/messaging/messages/{m}/reactions/%00/")))
+        {
+            Assert.Equal(HttpStatusCode.BadRequest, nul.StatusCode);
+        }
+
+        Assert.Equal(before, await SnapshotAsync(client, c));
+    }
+
     [Fact]
     public async Task Hostile_replies_mentions_and_metadata_are_400_naming_the_field_and_change_nothing()
     {

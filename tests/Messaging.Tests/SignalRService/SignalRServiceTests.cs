@@ -227,6 +227,34 @@ public sealed class SignalRServiceTests(SignalRServiceFixture fixture) : IClassF
     }
 
     [Fact]
+    public async Task Upstream_reaction_add_and_remove_complete_with_the_message_and_only_participants_hear_of_them()
+    {
+        var (alice, bob, eve) = (TestApi.NewUser("alice"), TestApi.NewUser("bob"), TestApi.NewUser("eve"));
+        var bobConnection = await Service.ConnectAsync(bob);
+        var eveConnection = await Service.ConnectAsync(eve);
+        var conversationId = (await Server.ClientFor(alice).CreateGroupAsync(bob)).Id();
+        var messageId = (await Server.ClientFor(alice).SendMessageAsync(conversationId, "react")).Id();
+
+        var (status, _, body) = await UpstreamAsync("messaging/messages/reaction.add", alice, Invocation("3", "reaction.add", new { messageId, reaction = "👍🏽" }));
+        var added = await bobConnection.WaitForAsync("reaction.added", e => e.GetProperty("messageId").GetString() == messageId);
+        var (_, _, removedBody) = await UpstreamAsync("messaging/messages/reaction.remove", alice, Invocation("4", "reaction.remove", new { messageId, reaction = "👍🏽" }));
+        var removed = await bobConnection.WaitForAsync("reaction.removed", e => e.GetProperty("messageId").GetString() == messageId);
+        var (_, _, outsiderBody) = await UpstreamAsync("messaging/messages/reaction.add", eve, Invocation("5", "reaction.add", new { messageId, reaction = "👍🏽" }));
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        var message = Completion(body).GetProperty("result");
+        Assert.Equal("👍🏽", message.GetProperty("reactions")[0].GetProperty("reaction").GetString());
+        Assert.Equal(["👍🏽"], message.GetProperty("myReactions").EnumerateArray().Select(r => r.GetString()));
+        Assert.Equal(alice, added.GetProperty("userId").GetString());
+        Assert.Equal(1, added.GetProperty("count").GetInt32());
+        Assert.Empty(Completion(removedBody).GetProperty("result").GetProperty("reactions").EnumerateArray());
+        Assert.Equal(0, removed.GetProperty("count").GetInt32());
+        Assert.Equal("Message was not found.", Completion(outsiderBody).GetProperty("error").GetString());
+        Assert.DoesNotContain(eveConnection.Received, r => r.Target.StartsWith("reaction.", StringComparison.Ordinal));
+        Assert.Single(bobConnection.Received, r => r.Target == "reaction.added");
+    }
+
+    [Fact]
     public async Task Upstream_invocation_of_a_non_participant_completes_with_the_not_found_error()
     {
         var (alice, eve) = (TestApi.NewUser("alice"), TestApi.NewUser("eve"));

@@ -32,6 +32,7 @@ public static class CosmosTestStore
             new CosmosConversationRepository(store, clock ?? TimeProvider.System),
             new CosmosMessageRepository(store),
             new CosmosAttachmentRepository(store),
+            new CosmosReactionRepository(store),
             async () => await IndependentQueryCheck.AssertAgreesAsync(log.Queries),
             () => purge.RunToEndAsync());
     }
@@ -46,7 +47,7 @@ public static class CosmosTestStore
         var purge = new PurgeHarness(store, TimeProvider.System);
         return Task.FromResult(new StoreUnderTest(
             new CosmosConversationRepository(store, TimeProvider.System), new CosmosMessageRepository(store), new CosmosAttachmentRepository(store),
-            backgroundWork: () => purge.RunToEndAsync()));
+            new CosmosReactionRepository(store), backgroundWork: () => purge.RunToEndAsync()));
     }
 }
 
@@ -92,6 +93,11 @@ public sealed class CosmosMessageRepositoryTests(CosmosAccount account) : Messag
 }
 
 public sealed class CosmosAttachmentRepositoryTests(CosmosAccount account) : AttachmentRepositoryContract, IClassFixture<CosmosAccount>
+{
+    protected override Task<StoreUnderTest> CreateStoreAsync() => CosmosTestStore.CreateAsync(account);
+}
+
+public sealed class CosmosReactionRepositoryTests(CosmosAccount account) : ReactionRepositoryContract, IClassFixture<CosmosAccount>
 {
     protected override Task<StoreUnderTest> CreateStoreAsync() => CosmosTestStore.CreateAsync(account);
 }

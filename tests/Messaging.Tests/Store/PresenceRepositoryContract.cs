@@ -112,6 +112,7 @@ public sealed class SqlitePresenceRepositoryTests : PresenceRepositoryContract
             new SqliteConversationRepository(database),
             new SqliteMessageRepository(database),
             new SqliteAttachmentRepository(database),
+            new SqliteReactionRepository(database),
             () =>
             {
                 database.Dispose();
@@ -133,6 +134,7 @@ public sealed class CosmosPresenceRepositoryTests : PresenceRepositoryContract
             new CosmosConversationRepository(store, TimeProvider.System),
             new CosmosMessageRepository(store),
             new CosmosAttachmentRepository(store),
+            new CosmosReactionRepository(store),
             async () => await IndependentQueryCheck.AssertAgreesAsync(log.Queries)));
     }
 }

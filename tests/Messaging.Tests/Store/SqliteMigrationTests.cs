@@ -50,6 +50,9 @@ public sealed class SqliteMigrationTests : IDisposable
             CREATE INDEX participants_by_user ON participants(user_id, conversation_id);
             ALTER TABLE conversations DROP COLUMN membership_epoch;
             DROP TABLE presence;
+            DROP TABLE reactions;
+            DROP TABLE reaction_counts;
+            ALTER TABLE changes DROP COLUMN detail;
             DELETE FROM schema_version WHERE version >= 4;
             """ + UndoVersion8);
         Assert.DoesNotContain("COVERING INDEX messages_unread", Plan(bob), StringComparison.Ordinal);
@@ -61,6 +64,7 @@ public sealed class SqliteMigrationTests : IDisposable
         }
 
         Assert.Equal((long)SqliteMigrations.LatestVersion, Scalar("SELECT max(version) FROM schema_version"));
+        Assert.Equal(2L, Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN ('reactions', 'reaction_counts')"));
         Assert.Equal(2L, Scalar("SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name IN ('participants_by_rank', 'participants_by_join')"));
         var plan = Plan(bob);
         Assert.Contains("COVERING INDEX participants_by_user", plan, StringComparison.Ordinal);
@@ -76,6 +80,9 @@ public sealed class SqliteMigrationTests : IDisposable
 
         // What a version 6 build left in the outbox: kinds spelled like event names.
         Execute("""
+            DROP TABLE reactions;
+            DROP TABLE reaction_counts;
+            ALTER TABLE changes DROP COLUMN detail;
             INSERT INTO changes (kind, conversation_id, subject_id, user_ids) VALUES
                 ('message.created', 'c1', 'm1', NULL),
                 ('message.edited', 'c1', 'm1', NULL),

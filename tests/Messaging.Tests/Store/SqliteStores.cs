@@ -14,6 +14,7 @@ public static class SqliteStore
             new SqliteConversationRepository(database),
             new SqliteMessageRepository(database),
             new SqliteAttachmentRepository(database),
+            new SqliteReactionRepository(database),
             () =>
             {
                 database.Dispose();
@@ -35,6 +36,11 @@ public sealed class SqliteMessageRepositoryTests : MessageRepositoryContract
 }
 
 public sealed class SqliteAttachmentRepositoryTests : AttachmentRepositoryContract
+{
+    protected override Task<StoreUnderTest> CreateStoreAsync() => SqliteStore.CreateAsync();
+}
+
+public sealed class SqliteReactionRepositoryTests : ReactionRepositoryContract
 {
     protected override Task<StoreUnderTest> CreateStoreAsync() => SqliteStore.CreateAsync();
 }

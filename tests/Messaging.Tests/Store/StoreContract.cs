@@ -7,13 +7,14 @@ using Messaging.Tests.Support.Builders;
 namespace Messaging.Tests.Store;
 
 /// <summary>
-/// The three repositories of one store, how to clean it up, and how to run its background work to
+/// The repositories of one store, how to clean it up, and how to run its background work to
 /// the end (the Cosmos DB purge of deleted conversations; it answers the storage keys of the files it deleted).
 /// </summary>
 public sealed class StoreUnderTest(
     IConversationRepository conversations,
     IMessageRepository messages,
     IAttachmentRepository attachments,
+    IReactionRepository reactions,
     Func<ValueTask>? cleanup = null,
     Func<Task<IReadOnlyList<string>>>? backgroundWork = null) : IAsyncDisposable
 {
@@ -22,6 +23,8 @@ public sealed class StoreUnderTest(
     public IMessageRepository Messages { get; } = messages;
 
     public IAttachmentRepository Attachments { get; } = attachments;
+
+    public IReactionRepository Reactions { get; } = reactions;
 
     /// <summary>What a store does after answering (nothing for SQLite); the storage keys of the attachment files it deleted.</summary>
     public Task<IReadOnlyList<string>> CompleteBackgroundWorkAsync() => backgroundWork?.Invoke() ?? Task.FromResult<IReadOnlyList<string>>([]);
@@ -47,6 +50,8 @@ public abstract class StoreContract : IAsyncLifetime
     protected IMessageRepository Messages => Store.Messages;
 
     protected IAttachmentRepository Attachments => Store.Attachments;
+
+    protected IReactionRepository Reactions => Store.Reactions;
 
     public async Task InitializeAsync() => _store = await CreateStoreAsync();
 

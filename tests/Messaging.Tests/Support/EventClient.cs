@@ -11,6 +11,7 @@ public sealed class EventClient : IAsyncDisposable
     [
         "message.created", "message.updated", "message.deleted", "message.read",
         "conversation.created", "conversation.updated", "conversation.deleted", "typing.indicator",
+        "reaction.added", "reaction.removed",
     ];
 
     private readonly ConcurrentQueue<(string Name, JsonElement Payload)> _received = new();

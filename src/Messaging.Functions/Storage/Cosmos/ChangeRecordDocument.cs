@@ -40,6 +40,13 @@ internal sealed class ChangeRecordDocument
 
     public long At { get; set; }
 
+    /// <summary>Reaction changes only: the reaction and how many gave it after the change.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Reaction { get; set; }
+
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Count { get; set; }
+
     public int Ttl { get; set; } = TtlSeconds;
 
     public static ChangeRecordDocument ConversationCreated(string conversationId, long at) => New(conversationId, ChangeRecordKinds.ConversationCreated, at);
@@ -73,6 +80,16 @@ internal sealed class ChangeRecordDocument
         return record;
     }
 
+    public static ChangeRecordDocument ForReaction(ReactionChanged change, long at)
+    {
+        var record = New(change.ConversationId, change.Added ? ChangeRecordKinds.ReactionAdded : ChangeRecordKinds.ReactionRemoved, at);
+        record.MessageId = change.MessageId;
+        record.UserId = change.UserId;
+        record.Reaction = change.Reaction;
+        record.Count = change.Count;
+        return record;
+    }
+
     /// <summary>The change this record announces, or null for a kind this build does not know (a newer writer).</summary>
     public CommittedChange? ToChange() => Kind switch
     {
@@ -83,6 +100,8 @@ internal sealed class ChangeRecordDocument
         ChangeRecordKinds.MessageCreated when MessageId is not null => new MessageCreated(ConversationId, MessageId),
         ChangeRecordKinds.MessageEdited when MessageId is not null => new MessageEdited(ConversationId, MessageId),
         ChangeRecordKinds.MessageDeleted when MessageId is not null => new MessageDeleted(ConversationId, MessageId),
+        ChangeRecordKinds.ReactionAdded or ChangeRecordKinds.ReactionRemoved when MessageId is not null && UserId is not null && Reaction is not null =>
+            new ReactionChanged(ConversationId, MessageId, UserId, Reaction, Count ?? 0, Kind == ChangeRecordKinds.ReactionAdded),
         _ => null,
     };
 
@@ -106,4 +125,6 @@ internal static class ChangeRecordKinds
     public const string MessageCreated = "messageCreated";
     public const string MessageEdited = "messageEdited";
     public const string MessageDeleted = "messageDeleted";
+    public const string ReactionAdded = "reactionAdded";
+    public const string ReactionRemoved = "reactionRemoved";
 }

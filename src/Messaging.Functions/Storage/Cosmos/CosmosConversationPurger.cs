@@ -131,14 +131,16 @@ internal sealed class CosmosConversationPurger(CosmosStore store, IAttachmentCon
         return response.StatusCode is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound ? null : throw Failure(response, $"Checkpointing the purge of {document.Id}");
     }
 
-    /// <summary>Up to a page of the conversation's messages and client-message claims, deleted in one transactional batch on its partition.</summary>
+    /// <summary>Up to a page of the conversation's messages, client-message claims and reactions, deleted in one transactional batch on its partition.</summary>
     private async Task<int> DeleteMessagePageAsync(string conversationId, CancellationToken cancellationToken)
     {
         // Change records are left to expire with their own ttl; the counter stays until the end.
         var page = await store.Messages.QueryAsync<TypedIdRow>(
-            new QueryDefinition("SELECT TOP @n c.id, c.type FROM c WHERE c.conversationId = @c AND (c.type = @message OR c.type = @claim)")
+            new QueryDefinition(
+                    "SELECT TOP @n c.id, c.type FROM c WHERE c.conversationId = @c AND (c.type = @message OR c.type = @claim OR c.type = @reaction OR c.type = @counts)")
                 .WithParameter("@n", options.PageSize).WithParameter("@c", conversationId)
-                .WithParameter("@message", DocumentTypes.Message).WithParameter("@claim", DocumentTypes.ClientMessage),
+                .WithParameter("@message", DocumentTypes.Message).WithParameter("@claim", DocumentTypes.ClientMessage)
+                .WithParameter("@reaction", DocumentTypes.Reaction).WithParameter("@counts", DocumentTypes.ReactionCounts),
             conversationId,
             cancellationToken,
             options.PageSize);

@@ -17,6 +17,12 @@ internal static class CosmosIds
     /// <summary>The idempotency claim of (sender, client message id) within a conversation's partition.</summary>
     public static string ClientMessage(string senderId, string clientMessageId) => "cmid-" + Hash(senderId + "\u001f" + clientMessageId);
 
+    /// <summary>One user's reaction of one kind to a message, so a second add of the same is a create conflict.</summary>
+    public static string Reaction(string messageId, string userId, string reaction) => "r-" + Hash(messageId + "\u001f" + userId + "\u001f" + reaction);
+
+    /// <summary>The reaction counters of a message, beside it in the conversation's partition.</summary>
+    public static string ReactionCounts(string messageId) => "rc-" + Hash(messageId);
+
     /// <summary>
     /// Whether an id from outside can name a document at all: Cosmos DB ids must not contain '/', '\',
     /// '?' or '#' (the request would address another resource or fail), so such ids are "not found"

@@ -259,7 +259,16 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
             var kind = message.IsDeleted ? ChangeRecordKinds.MessageDeleted : ChangeRecordKinds.MessageEdited;
             var status = await store.Messages.CommitWithRecordAsync(
                 message.ConversationId,
-                batch => UncountReply(batch.ReplaceItem(message.Id, next, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag }), message),
+                batch =>
+                {
+                    batch.ReplaceItem(message.Id, next, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag });
+                    if (message.IsDeleted)
+                    {
+                        batch.UpsertItem(ReactionCountsDocument.Cleared(message.ConversationId, message.Id)); // a tombstone loses its reactions
+                    }
+
+                    return UncountReply(batch, message);
+                },
                 ChangeRecordDocument.ForMessage(message.ConversationId, kind, message.Id, CosmosJson.Ms(message.DeletedAt ?? message.EditedAt ?? message.CreatedAt)),
                 cancellationToken);
             if (status is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)

@@ -24,7 +24,7 @@ public sealed class CosmosStore : IDisposable
     {
         [ConversationsContainer] = ["/type/?", "/deleted/?", "/purge/phase/?", "/role/?", "/joinedAt/?", "/userId/?", "/nextCheckAt/?"],
         [MembershipsContainer] = ["/userId/?", "/updatedAt/?", "/large/?"],
-        [MessagesContainer] = ["/conversationId/?", "/type/?", "/sequence/?", "/senderId/?", "/deletedAt/?", "/replyToId/?"],
+        [MessagesContainer] = ["/conversationId/?", "/type/?", "/sequence/?", "/senderId/?", "/deletedAt/?", "/replyToId/?", "/reactsTo/?", "/reactor/?"],
         [AttachmentsContainer] = ["/conversationId/?"],
     };
 

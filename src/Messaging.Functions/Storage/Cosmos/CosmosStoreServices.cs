@@ -19,6 +19,7 @@ public static class CosmosStoreServices
         services.AddSingleton(sp => new CosmosStore(sp.GetRequiredService<CosmosOptions>()));
         services.AddSingleton<IConversationRepository, CosmosConversationRepository>();
         services.AddSingleton<IMessageRepository, CosmosMessageRepository>();
+        services.AddSingleton<IReactionRepository, CosmosReactionRepository>();
         services.AddSingleton<IAttachmentRepository, CosmosAttachmentRepository>();
         services.AddSingleton<IPresenceRepository, CosmosPresenceRepository>();
         services.AddSingleton<IStoreHealth, CosmosStoreHealth>();

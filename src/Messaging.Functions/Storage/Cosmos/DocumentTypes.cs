@@ -13,4 +13,6 @@ internal static class DocumentTypes
     public const string Change = "change";
     public const string MessageLocator = "messageLocator";
     public const string Presence = "presence";
+    public const string Reaction = "reaction";
+    public const string ReactionCounts = "reactionCounts";
 }

@@ -13,20 +13,22 @@ internal static class SqliteChangeLog
 {
     public static async Task RecordAsync(SqliteConnection connection, SqliteTransaction transaction, CommittedChange change, CancellationToken cancellationToken)
     {
-        (string Kind, string? Subject, string? Users) row = change switch
+        (string Kind, string? Subject, string? Users, string? Detail) row = change switch
         {
-            MessageCreated c => (Kinds.MessageCreated, c.MessageId, null),
-            MessageEdited c => (Kinds.MessageEdited, c.MessageId, null),
-            MessageDeleted c => (Kinds.MessageDeleted, c.MessageId, null),
-            ReadWatermarkMoved c => (Kinds.Read, c.UserId, null),
-            ConversationCreated => (Kinds.ConversationCreated, null, null),
-            ConversationChanged c => (Kinds.ConversationChanged, null, JsonSerializer.Serialize(new[] { c.AddedUserIds, c.RemovedUserIds })),
-            ConversationRemoved c => (Kinds.ConversationRemoved, null, JsonSerializer.Serialize(new[] { c.FormerParticipantIds })),
+            MessageCreated c => (Kinds.MessageCreated, c.MessageId, null, null),
+            MessageEdited c => (Kinds.MessageEdited, c.MessageId, null, null),
+            MessageDeleted c => (Kinds.MessageDeleted, c.MessageId, null, null),
+            ReadWatermarkMoved c => (Kinds.Read, c.UserId, null, null),
+            ConversationCreated => (Kinds.ConversationCreated, null, null, null),
+            ConversationChanged c => (Kinds.ConversationChanged, null, JsonSerializer.Serialize(new[] { c.AddedUserIds, c.RemovedUserIds }), null),
+            ConversationRemoved c => (Kinds.ConversationRemoved, null, JsonSerializer.Serialize(new[] { c.FormerParticipantIds }), null),
+            ReactionChanged c => (c.Added ? Kinds.ReactionAdded : Kinds.ReactionRemoved, c.MessageId, null, JsonSerializer.Serialize(new ReactionDetail(c.UserId, c.Reaction, c.Count))),
             _ => throw new ArgumentOutOfRangeException(nameof(change), change.GetType().Name, "Unknown change."),
         };
         await using var insert = connection.Command(
-            "INSERT INTO changes (kind, conversation_id, subject_id, user_ids, recorded_at) VALUES ($kind, $c, $subject, $users, $at)",
-            transaction, ("$kind", row.Kind), ("$c", change.ConversationId), ("$subject", row.Subject), ("$users", row.Users), ("$at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+            "INSERT INTO changes (kind, conversation_id, subject_id, user_ids, recorded_at, detail) VALUES ($kind, $c, $subject, $users, $at, $detail)",
+            transaction, ("$kind", row.Kind), ("$c", change.ConversationId), ("$subject", row.Subject), ("$users", row.Users), ("$at", DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()),
+            ("$detail", row.Detail));
         await insert.ExecuteNonQueryAsync(cancellationToken);
     }
 
@@ -34,7 +36,7 @@ internal static class SqliteChangeLog
     public static async Task<IReadOnlyList<(long Position, CommittedChange Change, long? RecordedAt)>> ReadAfterAsync(SqliteConnection connection, long position, int limit, CancellationToken cancellationToken)
     {
         await using var select = connection.Command(
-            "SELECT position, kind, conversation_id, subject_id, user_ids, recorded_at FROM changes WHERE position > $p ORDER BY position LIMIT $limit",
+            "SELECT position, kind, conversation_id, subject_id, user_ids, recorded_at, detail FROM changes WHERE position > $p ORDER BY position LIMIT $limit",
             null, ("$p", position), ("$limit", limit));
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
         var changes = new List<(long, CommittedChange, long?)>();
@@ -52,12 +54,19 @@ internal static class SqliteChangeLog
                 Kinds.ConversationCreated => new ConversationCreated(conversation),
                 Kinds.ConversationChanged => new ConversationChanged(conversation, users[0], users[1]),
                 Kinds.ConversationRemoved => new ConversationRemoved(conversation, users[0]),
+                Kinds.ReactionAdded or Kinds.ReactionRemoved => ReadReaction(conversation, subject!, reader.GetString(6), reader.GetString(1) == Kinds.ReactionAdded),
                 var kind => throw new InvalidOperationException($"Unknown change kind {kind} at position {reader.GetInt64(0).ToString(CultureInfo.InvariantCulture)}."),
             };
             changes.Add((reader.GetInt64(0), change, reader.IsDBNull(5) ? null : reader.GetInt64(5)));
         }
 
         return changes;
+    }
+
+    private static ReactionChanged ReadReaction(string conversationId, string messageId, string detail, bool added)
+    {
+        var reaction = JsonSerializer.Deserialize<ReactionDetail>(detail)!;
+        return new ReactionChanged(conversationId, messageId, reaction.UserId, reaction.Reaction, reaction.Count, added);
     }
 
     /// <summary>The position of the last change published, as last saved.</summary>
@@ -89,5 +98,9 @@ internal static class SqliteChangeLog
         public const string ConversationCreated = "conversationCreated";
         public const string ConversationChanged = "conversationChanged";
         public const string ConversationRemoved = "conversationRemoved";
+        public const string ReactionAdded = "reactionAdded";
+        public const string ReactionRemoved = "reactionRemoved";
     }
+
+    private sealed record ReactionDetail(string UserId, string Reaction, int Count);
 }

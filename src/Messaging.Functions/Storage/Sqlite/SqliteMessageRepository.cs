@@ -178,7 +178,10 @@ public sealed partial class SqliteMessageRepository(SqliteDatabase database) : I
 
             if (message.IsDeleted)
             {
-                await using var release = connection.Command("DELETE FROM attachments WHERE message_id = $id", transaction, ("$id", message.Id));
+                // A tombstone loses its reactions and their counters too.
+                await using var release = connection.Command(
+                    "DELETE FROM attachments WHERE message_id = $id; DELETE FROM reactions WHERE message_id = $id; DELETE FROM reaction_counts WHERE message_id = $id;",
+                    transaction, ("$id", message.Id));
                 await release.ExecuteNonQueryAsync(cancellationToken);
             }
 

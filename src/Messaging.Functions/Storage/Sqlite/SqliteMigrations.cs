@@ -125,6 +125,25 @@ internal static class SqliteMigrations
                 CREATE INDEX mentions_by_message ON mentions(message_id);
                 ALTER TABLE conversations ADD COLUMN metadata TEXT;
             """),
+        // Reactions: one row per (message, user, reaction) and a counter per distinct reaction of a message, so a reaction
+        // is a small write and counts are never counted at read time; `detail` carries a change's own data (reactions).
+        (9, """
+                CREATE TABLE reactions (
+                    message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL,
+                    reaction TEXT NOT NULL,
+                    created_at INTEGER NOT NULL,
+                    PRIMARY KEY (message_id, user_id, reaction)
+                ) WITHOUT ROWID;
+                CREATE TABLE reaction_counts (
+                    message_id TEXT NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+                    reaction TEXT NOT NULL,
+                    count INTEGER NOT NULL,
+                    first_at INTEGER NOT NULL,
+                    PRIMARY KEY (message_id, reaction)
+                ) WITHOUT ROWID;
+                ALTER TABLE changes ADD COLUMN detail TEXT;
+            """),
         // Presence: one row per user seen on real time, so that lastSeenAt outlives a restart; next_check_at is when the sweeper looks again.
         (10, """
                 CREATE TABLE presence (

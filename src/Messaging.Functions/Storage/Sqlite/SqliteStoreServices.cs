@@ -18,6 +18,7 @@ public static class SqliteStoreServices
         services.AddSingleton(new SqliteDatabase(databasePath));
         services.AddSingleton<IConversationRepository, SqliteConversationRepository>();
         services.AddSingleton<IMessageRepository, SqliteMessageRepository>();
+        services.AddSingleton<IReactionRepository, SqliteReactionRepository>();
         services.AddSingleton<IAttachmentRepository, SqliteAttachmentRepository>();
         services.AddSingleton<IPresenceRepository, SqlitePresenceRepository>();
         services.AddSingleton<IStoreHealth, SqliteStoreHealth>();

@@ -32,7 +32,7 @@ public sealed class CosmosChangeFeedOnDoubleTests : IAsyncLifetime
     {
         _store = CosmosTestStore.OnDouble(out _database, _clock);
         var content = new FileSystemContentStore(_folder, new DownloadUrlSigner(_folder, TimeProvider.System, TimeSpan.FromMinutes(15)), NullLogger<FileSystemContentStore>.Instance);
-        var mapper = new ResourceMapper(content);
+        var mapper = new ResourceMapper(content, _store.Reactions);
         var service = new ConversationService(_store.Conversations, _store.Messages, content, mapper, TimeProvider.System, new MessagingLimits());
         var fanOut = new ChangeFanOut(_store.Conversations, _store.Messages, service, mapper, _publisher);
         _handler = new CosmosChangeBatchHandler(new CosmosChangeMapper(), fanOut, NullLogger.Instance);
@@ -73,6 +73,34 @@ public sealed class CosmosChangeFeedOnDoubleTests : IAsyncLifetime
         await DrainAsync();
 
         Assert.Equal(["message.created:1", "message.created:2", "message.created:3"], _publisher.Events.Where(e => e.StartsWith("message.", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public async Task Reactions_come_from_their_change_records_in_commit_order_with_the_count_after_each_change()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        var group = AGroup.OwnedBy(alice).With([bob]).At(Time.T0).Build();
+        await _store.Conversations.AddAsync(group, Ct);
+        var message = AMessage.From(alice).In(group).Saying("hi").At(Time.At(1)).Build();
+        await _store.Messages.AppendAsync(message, Ct);
+        await DrainAsync();
+        _publisher.Queue.Clear();
+        var thumbs = Messaging.Domain.Messages.Reaction.Parse("👍🏽").Value;
+
+        await _store.Reactions.AddAsync(message, alice, thumbs, 20, Time.At(2), Ct);
+        await _store.Reactions.AddAsync(message, bob, thumbs, 20, Time.At(3), Ct);
+        await _store.Reactions.AddAsync(message, bob, thumbs, 20, Time.At(4), Ct);
+        await _store.Reactions.RemoveAsync(message, alice, thumbs, Time.At(5), Ct);
+        await _store.Reactions.RemoveAsync(message, alice, thumbs, Time.At(6), Ct);
+        Assert.True(message.Edit(alice, "hi!", Time.At(7), new MessagingLimits()).IsSuccess);
+        await _store.Messages.UpdateAsync(message, Ct);
+
+        // Read once, late: the counters document shows only its newest version, the records each change.
+        await DrainAsync();
+
+        Assert.Equal(
+            [$"reaction.added:{alice}:👍🏽:1", $"reaction.added:{bob}:👍🏽:2", $"reaction.removed:{alice}:👍🏽:1", "message.updated:👍🏽=1:True"],
+            _publisher.Events);
     }
 
     [Fact]
@@ -130,9 +158,15 @@ public sealed class CosmosChangeFeedOnDoubleTests : IAsyncLifetime
 
         public Task SendToConversationAsync(ConversationAudience audience, string eventName, object payload, CancellationToken cancellationToken)
         {
-            Queue.Enqueue(eventName == EventNames.MessageCreated
-                ? $"{eventName}:{System.Text.Json.JsonSerializer.SerializeToElement(payload, payload.GetType(), System.Text.Json.JsonSerializerOptions.Web).GetProperty("sequence")}"
-                : eventName);
+            Queue.Enqueue(payload switch
+            {
+                ReactionEvent reaction => $"{eventName}:{reaction.UserId}:{reaction.Reaction}:{reaction.Count}",
+                MessageResource message when eventName == EventNames.MessageUpdated =>
+                    $"{eventName}:{string.Join(",", message.Reactions.Select(r => $"{r.Reaction}={r.Count}"))}:{message.MyReactions is null}",
+                _ when eventName == EventNames.MessageCreated =>
+                    $"{eventName}:{System.Text.Json.JsonSerializer.SerializeToElement(payload, payload.GetType(), System.Text.Json.JsonSerializerOptions.Web).GetProperty("sequence")}",
+                _ => eventName,
+            });
             return Task.CompletedTask;
         }
 

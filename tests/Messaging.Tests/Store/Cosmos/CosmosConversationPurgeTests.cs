@@ -145,6 +145,23 @@ public sealed class CosmosConversationPurgeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_purge_removes_reactions_and_their_counters_too()
+    {
+        var (alice, bob) = (Some.User("alice"), Some.User("bob"));
+        var group = await GroupWithMessagesAsync(alice, bob, 2);
+        var messages = await _messages.ListAfterAsync(group.Id, 0, 10, Ct);
+        var reactions = new CosmosReactionRepository(_cosmos);
+        await reactions.AddAsync(messages[0], alice, Reaction.Parse("👍").Value, 20, Time.At(10), Ct);
+        await reactions.AddAsync(messages[1], bob, Reaction.Parse("+1").Value, 20, Time.At(11), Ct);
+        Assert.Equal(4, DocumentsOfType(group.Id, DocumentTypes.Reaction, DocumentTypes.ReactionCounts).Count);
+
+        await _conversations.DeleteAsync(group.Id, Ct);
+        await _purge.RunToEndAsync();
+
+        Assert.Empty(DocumentsOfType(group.Id, DocumentTypes.Reaction, DocumentTypes.ReactionCounts));
+    }
+
+    [Fact]
     public async Task The_purge_removes_the_locators_of_the_messages_it_deletes()
     {
         var (alice, bob) = (Some.User("alice"), Some.User("bob"));

@@ -1,0 +1,79 @@
+using Messaging.Domain.Common;
+using Messaging.Domain.Messages;
+
+namespace Messaging.Domain.Application;
+
+/// <summary>Use cases of reactions: a participant adds or removes their own reaction to a message.</summary>
+public sealed class ReactionService(
+    IMessageRepository messages,
+    IReactionRepository reactions,
+    ConversationService conversationService,
+    ResourceMapper mapper,
+    TimeProvider time,
+    MessagingLimits limits)
+{
+    /// <summary>Adds the caller's reaction (idempotent); the message as the caller sees it afterwards.</summary>
+    public async Task<Result<MessageResource>> AddAsync(string userId, string messageId, string? reaction, CancellationToken cancellationToken)
+    {
+        var parsed = Reaction.Parse(reaction);
+        if (!parsed.IsSuccess)
+        {
+            return parsed.Error;
+        }
+
+        var message = await FindVisibleAsync(userId, messageId, cancellationToken);
+        if (message is null)
+        {
+            return Error.MessageNotFound;
+        }
+
+        if (message.IsDeleted)
+        {
+            return DeletedConflict;
+        }
+
+        var added = await reactions.AddAsync(message, userId, parsed.Value, limits.MaxDistinctReactions, time.Now(), cancellationToken);
+        return added.Status switch
+        {
+            ReactionStatus.MessageDeleted => DeletedConflict,
+            ReactionStatus.TooManyDistinct => Error.Conflict($"A message carries at most {limits.MaxDistinctReactions} distinct reactions."),
+            _ => await mapper.ToResourceAsync(message, userId, cancellationToken),
+        };
+    }
+
+    /// <summary>Removes the caller's own reaction if present (idempotent, also on a tombstone, which has none).</summary>
+    public async Task<Result<MessageResource>> RemoveAsync(string userId, string messageId, string? reaction, CancellationToken cancellationToken)
+    {
+        var parsed = Reaction.Parse(reaction);
+        if (!parsed.IsSuccess)
+        {
+            return parsed.Error;
+        }
+
+        var message = await FindVisibleAsync(userId, messageId, cancellationToken);
+        if (message is null)
+        {
+            return Error.MessageNotFound;
+        }
+
+        if (!message.IsDeleted)
+        {
+            await reactions.RemoveAsync(message, userId, parsed.Value, time.Now(), cancellationToken);
+        }
+
+        return await mapper.ToResourceAsync(message, userId, cancellationToken);
+    }
+
+    private static Error DeletedConflict => Error.Conflict("The message was deleted; it can no longer be reacted to.");
+
+    /// <summary>The message when the caller is a participant of its conversation; otherwise null, as for a message that does not exist.</summary>
+    private async Task<Message?> FindVisibleAsync(string userId, string messageId, CancellationToken cancellationToken)
+    {
+        if (!Ids.IsWellFormed(messageId) || await messages.GetAsync(messageId, cancellationToken) is not { } message)
+        {
+            return null;
+        }
+
+        return await conversationService.FindParticipantAsync(userId, message.ConversationId, cancellationToken) is null ? null : message;
+    }
+}
