@@ -223,7 +223,7 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
         {
             ["conversations"] = ["/type/?", "/deleted/?", "/purge/phase/?", "/role/?", "/joinedAt/?", "/userId/?", "/nextCheckAt/?"],
             ["memberships"] = ["/userId/?", "/updatedAt/?", "/large/?"],
-            ["messages"] = ["/conversationId/?", "/type/?", "/sequence/?", "/senderId/?", "/deletedAt/?", "/reactsTo/?", "/reactor/?"],
+            ["messages"] = ["/conversationId/?", "/type/?", "/sequence/?", "/senderId/?", "/deletedAt/?", "/replyToId/?", "/reactsTo/?", "/reactor/?"],
             ["attachments"] = ["/conversationId/?"],
         };
         var containers = Containers();

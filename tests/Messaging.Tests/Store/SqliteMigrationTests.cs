@@ -144,7 +144,12 @@ public sealed class SqliteMigrationTests : IDisposable
             await new SqliteMessageRepository(database).AppendAsync(message, CancellationToken.None);
         }
 
-        Execute(UndoVersion8);
+        Execute("""
+            DROP TABLE presence;
+            DROP TABLE reactions;
+            DROP TABLE reaction_counts;
+            ALTER TABLE changes DROP COLUMN detail;
+            """ + UndoVersion8);
 
         using (var database = new SqliteDatabase(DatabasePath))
         {
