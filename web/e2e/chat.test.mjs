@@ -6,41 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { launchBrowser, newUser, screenshot, ServerProcess, until } from './support.mjs';
+import { conversationButton, message, send, signIn, startConversation } from './ui.mjs';
 
 const server = new ServerProcess();
 let browser;
 let alice;
 let bob;
-
-async function signIn(page, userId, name) {
-  await page.goto('/');
-  await page.locator('#dev-signin').waitFor();
-  await page.getByLabel('User id', { exact: true }).first().fill(userId);
-  await page.locator('#signin-name').fill(name);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.locator('#connection[data-state="online"]').waitFor();
-}
-
-async function startConversation(page, kind, fields) {
-  const details = page.locator('#new-conversation');
-  if (!(await details.evaluate(d => d.open))) await page.getByText('New conversation', { exact: true }).click();
-  await page.getByRole('radio', { name: kind[0].toUpperCase() + kind.slice(1) }).check();
-  if (fields.userId) await page.locator('#new-user').fill(fields.userId);
-  if (fields.taskId) await page.locator('#new-task').fill(fields.taskId);
-  if (fields.title) await page.locator('#new-title').fill(fields.title);
-  if (fields.participants) await page.locator('#new-participants').fill(fields.participants);
-  await page.getByRole('button', { name: 'Start' }).click();
-  await page.locator('#chat:not([hidden])').waitFor();
-}
-
-const conversationButton = (page, title) => page.locator('#conversation-list button', { has: page.locator('.conversation-title', { hasText: title }) });
-const message = (page, text) => page.locator('#messages li.message', { hasText: text });
-
-async function send(page, text) {
-  await page.locator('#composer-text').fill(text);
-  await page.locator('#composer-text').press('Enter');
-  await message(page, text).and(page.locator(':not(.pending)')).waitFor();
-}
 
 describe('web client', () => {
   before(async () => {

@@ -46,6 +46,7 @@ export class Api {
 
   get(path) { return this.request('GET', path); }
   post(path, body) { return this.request('POST', path, body ?? {}); }
+  put(path) { return this.request('PUT', path); }
   patch(path, body) { return this.request('PATCH', path, body); }
   del(path) { return this.request('DELETE', path); }
 
@@ -80,6 +81,11 @@ export class Api {
   deleteMessage(id) { return this.del(`/api/messaging/messages/${enc(id)}/`); }
   markRead(conversationId) { return this.post('/api/messaging/messages/mark_as_read/', { conversationId }); }
   unreadCounts() { return this.get('/api/messaging/messages/unread_count/'); }
+  /** A message's replies, oldest first: the first page, or the page nextLink names. */
+  replies(id, nextLink = null) { return this.get(nextLink ?? `/api/messaging/messages/${enc(id)}/replies/?limit=50`); }
+  react(id, reaction) { return this.put(`/api/messaging/messages/${enc(id)}/reactions/${enc(reaction)}/`); }
+  unreact(id, reaction) { return this.del(`/api/messaging/messages/${enc(id)}/reactions/${enc(reaction)}/`); }
+  presence(userIds) { return this.get(`/api/messaging/presence/?userIds=${userIds.map(enc).join(',')}`); }
   attachment(id) { return this.get(`/api/messaging/attachments/${enc(id)}/`); }
   deleteAttachment(id) { return this.del(`/api/messaging/attachments/${enc(id)}/`); }
 

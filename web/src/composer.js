@@ -1,8 +1,11 @@
 // The composer: text, attachments (uploaded as soon as they are picked, sent with the next
-// message), and sending through the outbox so that a failed send can be retried safely.
+// message), the message it answers and whom it mentions, and sending through the outbox so that a
+// failed send can be retried safely.
 import { $, h } from './dom.js';
 import { formatSize } from './format.js';
+import { mentionKey, mentionsIn } from './mentions.js';
 import { renderThread, startEdit } from './messages.js';
+import { cancelReply } from './replies.js';
 import { reportError } from './session.js';
 import { lastOwnMessage, state } from './state.js';
 import { applyMessage } from './thread.js';
@@ -18,7 +21,11 @@ export function bindComposer() {
   const composer = $('composer-text');
 
   composer.addEventListener('keydown', event => {
-    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+    if (mentionKey(event)) return;
+    if (event.key === 'Escape' && state.replyingTo) {
+      event.preventDefault();
+      cancelReply();
+    } else if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       $('composer').requestSubmit();
     } else if (event.key === 'ArrowUp' && !composer.value) {
@@ -68,8 +75,12 @@ export function bindComposer() {
       $('composer-error').textContent = 'An attachment failed to upload: remove it and try again.';
       return;
     }
+    const replyTo = state.replyingTo;
+    const mentions = mentionsIn(text, conversationId);
     state.pendingFiles = [];
     renderPendingFiles();
+    cancelReply();
+    state.composerMentions.clear();
     composer.value = '';
     composer.style.height = 'auto';
     stopTyping();
@@ -79,6 +90,8 @@ export function bindComposer() {
       text,
       attachmentIds: files.map(p => p.attachment.id),
       attachmentNames: files.map(p => p.file.name),
+      replyTo,
+      mentions,
       status: 'sending',
     });
     renderThread({ toBottom: true });
@@ -118,7 +131,14 @@ export async function sendEntry(clientMessageId) {
   if (entry.conversationId === state.current) renderThread();
   try {
     // REST, not the hub: it works while the hub reconnects, and clientMessageId makes a retry return the original.
-    const message = await state.api.send({ conversationId: entry.conversationId, text: entry.text, attachmentIds: entry.attachmentIds, clientMessageId });
+    const message = await state.api.send({
+      conversationId: entry.conversationId,
+      text: entry.text,
+      attachmentIds: entry.attachmentIds,
+      clientMessageId,
+      replyToId: entry.replyTo?.id,
+      mentions: entry.mentions.length ? entry.mentions : undefined,
+    });
     state.outbox.delete(clientMessageId);
     applyMessage(message, true);
   } catch (error) {

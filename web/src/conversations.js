@@ -8,10 +8,13 @@ import { state } from './state.js';
 import { closeChat, openConversation } from './thread.js';
 
 export async function loadConversations() {
-  const list = await state.api.conversations();
+  // The conversations carry unread counts; mention counts come from unread_count.
+  const [list, counts] = await Promise.all([state.api.conversations(), state.api.unreadCounts().catch(() => null)]);
+  const mentions = new Map((counts?.conversations ?? []).map(c => [c.conversationId, c.mentionCount ?? 0]));
   const seen = new Set();
   for (const conversation of list) {
     seen.add(conversation.id);
+    conversation.mentionCount = mentions.get(conversation.id) ?? 0;
     state.conversations.set(conversation.id, conversation);
   }
   for (const id of [...state.conversations.keys()]) {
@@ -26,6 +29,7 @@ export function upsertConversation(conversation, created) {
   if (known && !created) {
     // The event's unread count and last message may be older than what this client already knows.
     conversation.unreadCount = known.unreadCount;
+    conversation.mentionCount = known.mentionCount;
     if (known.lastMessage && (!conversation.lastMessage || known.lastMessage.sequence > conversation.lastMessage.sequence)) {
       conversation.lastMessage = known.lastMessage;
     }
@@ -60,13 +64,14 @@ export function renderConversations() {
 
 function conversationItem(conversation) {
   const unread = conversation.unreadCount || 0;
+  const mentions = unread ? conversation.mentionCount || 0 : 0;
   const title = titleOf(conversation);
   const lastActive = conversation.lastMessage?.createdAt ?? conversation.updatedAt;
   const button = h('button', {
     type: 'button',
     class: 'conversation',
     'aria-current': conversation.id === state.current ? 'true' : undefined,
-    'aria-label': `${title}${unread ? `, ${unread} unread` : ''}`,
+    'aria-label': `${title}${unread ? `, ${unread} unread` : ''}${mentions ? `, ${mentions} mentioning you` : ''}`,
     onclick: () => openConversation(conversation.id),
   },
   h('span', { class: 'conversation-top' },
@@ -75,6 +80,7 @@ function conversationItem(conversation) {
     h('time', { class: 'conversation-time', datetime: lastActive, text: shortTime(lastActive) })),
   h('span', { class: 'conversation-bottom' },
     h('span', { class: 'last-message', text: preview(conversation.lastMessage) }),
+    mentions ? h('span', { class: 'mention-badge', 'aria-hidden': 'true', title: `${mentions} mentioning you`, text: '@' }) : null,
     unread ? h('span', { class: 'badge', 'aria-hidden': 'true', text: unread > 99 ? '99+' : String(unread) }) : null));
   return h('li', { 'data-id': conversation.id }, button);
 }

@@ -2,6 +2,7 @@
 import { removeConversation, upsertConversation } from './conversations.js';
 import { $, h } from './dom.js';
 import { kindOf, titleOf } from './format.js';
+import { askPresence, presenceDot } from './presence.js';
 import { reportError } from './session.js';
 import { state } from './state.js';
 
@@ -12,7 +13,10 @@ export function renderChatHeader() {
   const names = conversation.participants.map(p => p.userId === state.me ? 'you' : p.userId);
   const count = conversation.participantCount ?? names.length;
   $('chat-subtitle').textContent = `${kindOf(conversation)} · ${names.join(', ')}${count > names.length ? ` and ${count - names.length} more` : ''}`;
-  renderDetails(conversation);
+  const other = conversation.type === 'direct' ? conversation.participants.find(p => p.userId !== state.me) : null;
+  $('chat-presence').replaceChildren(...(other ? [presenceDot(other.userId)].filter(Boolean) : []));
+  const shown = renderDetails(conversation);
+  askPresence(shown.map(p => p.userId));
 }
 
 function renderDetails(conversation) {
@@ -35,6 +39,7 @@ function renderDetails(conversation) {
     const canRemove = !direct && (self || owner);
     return h('li', {},
       h('span', { text: `${p.userId}${self ? ' (you)' : ''}` }),
+      presenceDot(p.userId),
       h('span', { class: 'role', text: p.role }),
       canRemove ? h('button', {
         type: 'button',
@@ -44,6 +49,7 @@ function renderDetails(conversation) {
         onclick: () => removeParticipant(conversation.id, p.userId),
       }) : null);
   }));
+  return shown;
 }
 
 async function removeParticipant(conversationId, userId) {
@@ -65,7 +71,7 @@ async function showMoreParticipants() {
   try {
     const page = await state.api.participants(id, members.next);
     state.members = { id, items: [...members.items, ...page.value], next: page.nextLink };
-    if (state.current === id) renderDetails(state.conversations.get(id));
+    if (state.current === id) renderChatHeader();
   } catch (error) {
     reportError(error, 'details-error');
   }

@@ -12,8 +12,12 @@ import { catchUp } from './catch-up.js';
 import { bindComposer } from './composer.js';
 import { bindNewConversation, loadConversations, removeConversation, upsertConversation } from './conversations.js';
 import { bindDetails } from './details.js';
+import { bindMentions } from './mentions.js';
+import { applyPresence } from './presence.js';
+import { applyReaction, bindReactions } from './reactions.js';
 import { startConnection, stopConnection } from './realtime.js';
 import { applyRead, bindReceipts } from './receipts.js';
+import { bindReplies } from './replies.js';
 import { bindSignIn, onSession, reportError, resumeSession } from './session.js';
 import { applyMessage, bindThread, closeChat } from './thread.js';
 import { applyTyping } from './typing.js';
@@ -28,6 +32,9 @@ const events = {
   'conversation.updated': c => upsertConversation(c, false),
   'conversation.deleted': ({ id }) => removeConversation(id),
   'typing.indicator': applyTyping,
+  'reaction.added': event => applyReaction(event, true),
+  'reaction.removed': event => applyReaction(event, false),
+  'presence.changed': applyPresence,
 };
 
 onSession({
@@ -45,5 +52,8 @@ bindThread();
 bindDetails();
 bindComposer();
 bindReceipts();
+bindReplies();
+bindReactions();
+bindMentions();
 
 resumeSession();

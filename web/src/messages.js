@@ -1,8 +1,11 @@
-// The messages of the open conversation: drawn from the thread and the outbox, with edit, delete,
-// download and the "Seen by" receipt on my newest message.
+// The messages of the open conversation: drawn from the thread and the outbox, with reply, edit,
+// delete, download, reactions and the "Seen by" receipt on my newest message.
 import { sendEntry } from './composer.js';
 import { $, h } from './dom.js';
 import { formatSize } from './format.js';
+import { textWithMentions } from './mentions.js';
+import { reactionBar } from './reactions.js';
+import { quoteOnMessage, replyCountButton, startReply } from './replies.js';
 import { reportError } from './session.js';
 import { readersOf, state } from './state.js';
 import { applyMessage } from './thread.js';
@@ -30,7 +33,10 @@ export function renderThread({ toBottom = false, keepFromBottom = false } = {}) 
   const wanted = [];
   for (const message of messages) {
     const text = message === newestMine ? receipt : null;
-    const key = messageKey(message, `${text}|${state.editing === message.id}`);
+    // While it is edited, only a change of the message itself redraws it: the editor keeps what was typed.
+    const key = state.editing === message.id && !message.deletedAt
+      ? `editing|${message.text}|${message.editedAt}`
+      : messageKey(message, `${text}|${state.reactingTo === message.id}|${state.replies?.message.id === message.id}`);
     wanted.push(reuse(existing.get(message.id), key, () => renderMessage(message, text)));
   }
   for (const [clientMessageId, entry] of state.outbox) {
@@ -61,7 +67,8 @@ function reuse(li, key, render) {
 }
 
 function messageKey(message, extra) {
-  return [message.text, message.editedAt, message.deletedAt, message.attachments.length, extra].join('|');
+  const reactions = JSON.stringify([message.reactions, message.myReactions, message.replyTo, message.mentions]);
+  return [message.text, message.editedAt, message.deletedAt, message.attachments.length, message.replyCount, reactions, extra].join('|');
 }
 
 function renderMessage(message, receipt) {
@@ -71,9 +78,11 @@ function renderMessage(message, receipt) {
   const time = new Date(message.createdAt);
   const body = editing
     ? editForm(message)
-    : h('div', { class: deleted ? 'text deleted' : 'text', text: deleted ? 'Message deleted' : message.text });
+    : deleted ? h('div', { class: 'text deleted', text: 'Message deleted' })
+      : h('div', { class: 'text' }, textWithMentions(message.text, message.mentions));
+  const mentionsMe = !deleted && message.mentions?.includes(state.me);
   return h('li', {
-    class: `message ${mine ? 'mine' : 'theirs'}${deleted ? ' is-deleted' : ''}`,
+    class: `message ${mine ? 'mine' : 'theirs'}${deleted ? ' is-deleted' : ''}${mentionsMe ? ' mentions-me' : ''}`,
     'data-id': message.id,
     'data-seq': String(message.sequence),
   },
@@ -81,9 +90,11 @@ function renderMessage(message, receipt) {
     h('span', { class: 'sender', text: mine ? 'You' : message.senderId }),
     h('time', { datetime: message.createdAt, title: time.toLocaleString(), text: time.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' }) }),
     message.editedAt && !deleted ? h('span', { class: 'edited', text: 'edited' }) : null,
-    mine && !deleted && !editing ? h('span', { class: 'actions' },
-      h('button', { type: 'button', class: 'link', 'aria-label': 'Edit message', text: 'Edit', onclick: () => startEdit(message.id) }),
-      h('button', { type: 'button', class: 'link', 'aria-label': 'Delete message', text: 'Delete', onclick: () => deleteMessage(message) })) : null),
+    !deleted && !editing ? h('span', { class: 'actions' },
+      h('button', { type: 'button', class: 'link', 'aria-label': 'Reply to message', text: 'Reply', onclick: () => startReply(message) }),
+      mine ? h('button', { type: 'button', class: 'link', 'aria-label': 'Edit message', text: 'Edit', onclick: () => startEdit(message.id) }) : null,
+      mine ? h('button', { type: 'button', class: 'link', 'aria-label': 'Delete message', text: 'Delete', onclick: () => deleteMessage(message) }) : null) : null),
+  message.replyTo ? quoteOnMessage(message.replyTo) : null,
   body,
   message.attachments.length ? h('ul', { class: 'attachments' }, message.attachments.map(a =>
     h('li', {}, h('button', {
@@ -92,6 +103,7 @@ function renderMessage(message, receipt) {
       'aria-label': `Download ${a.fileName}, ${formatSize(a.size)}`,
       onclick: () => download(a),
     }, h('span', { class: 'file-icon', 'aria-hidden': 'true', text: '↓' }), h('span', { class: 'file-name', text: a.fileName }), h('span', { class: 'file-size', text: ` ${formatSize(a.size)}` }))))) : null,
+  h('div', { class: 'message-foot' }, replyCountButton(message), reactionBar(message)),
   receipt ? h('div', { class: 'receipt', text: receipt }) : null);
 }
 
@@ -99,6 +111,7 @@ function renderMessage(message, receipt) {
 function renderUnsent(clientMessageId, entry) {
   return h('li', { class: `message mine pending ${entry.status}`, 'data-id': `out-${clientMessageId}` },
     h('div', { class: 'meta' }, h('span', { class: 'sender', text: 'You' })),
+    entry.replyTo ? quoteOnMessage(entry.replyTo) : null,
     h('div', { class: 'text', text: entry.text }),
     entry.attachmentNames.length ? h('div', { class: 'file-name', text: `Files: ${entry.attachmentNames.join(', ')}` }) : null,
     h('div', { class: 'receipt' },

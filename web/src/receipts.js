@@ -26,6 +26,7 @@ async function markRead() {
       const c = state.conversations.get(update.conversationId);
       if (!c) continue;
       c.unreadCount = 0;
+      c.mentionCount = 0;
       const me = c.participants.find(p => p.userId === state.me);
       if (me) Object.assign(me, { lastReadMessageId: update.lastReadMessageId, lastReadAt: update.lastReadAt });
     }
@@ -42,7 +43,7 @@ export function applyRead({ conversationId, userId, lastReadMessageId, readAt })
   const participant = conversation.participants.find(p => p.userId === userId);
   if (participant) Object.assign(participant, { lastReadMessageId, lastReadAt: readAt });
   if (userId === state.me) {
-    if (conversation.lastMessage?.id === lastReadMessageId) conversation.unreadCount = 0;
+    if (conversation.lastMessage?.id === lastReadMessageId) Object.assign(conversation, { unreadCount: 0, mentionCount: 0 });
     else refreshUnread();
     renderConversations();
   }
@@ -57,8 +58,11 @@ function refreshUnread() {
   unreadTimer = setTimeout(async () => {
     try {
       const counts = await state.api.unreadCounts();
-      const byId = new Map(counts.conversations.map(c => [c.conversationId, c.unreadCount]));
-      for (const conversation of state.conversations.values()) conversation.unreadCount = byId.get(conversation.id) ?? 0;
+      const byId = new Map(counts.conversations.map(c => [c.conversationId, c]));
+      for (const conversation of state.conversations.values()) {
+        conversation.unreadCount = byId.get(conversation.id)?.unreadCount ?? 0;
+        conversation.mentionCount = byId.get(conversation.id)?.mentionCount ?? 0;
+      }
       renderConversations();
     } catch (error) {
       reportError(error);

@@ -21,6 +21,14 @@ export const state = {
   typingSentAt: 0,
   typingStopTimer: null,
   markReadTimer: null,
+  replyingTo: null, // the message the composer answers: { id, senderId, text, deletedAt }
+  replies: null, // the open replies panel: { conversationId, message, items: Map, next, loading }
+  reactingTo: null, // the message whose reaction picker is open
+  mentionPicker: null, // the open @-picker: { start, options, active }
+  composerMentions: new Set(), // user ids picked with @ for the message being written
+  mentionables: null, // every participant of a large group, for the @-picker: { id, ids }
+  presence: new Map(), // userId -> { status, lastSeenAt }
+  presenceAsked: new Set(), // user ids whose presence this connection has fetched
 };
 
 /** Where this window keeps its token: per API base, in sessionStorage. */
@@ -28,7 +36,10 @@ export const storageKey = () => `messaging.token:${state.base || location.origin
 
 /** Forgets everything of the signed-in user. */
 export function forgetUser() {
-  Object.assign(state, { token: null, me: null, api: null, current: null, editing: null, pendingFiles: [] });
+  Object.assign(state, { token: null, me: null, api: null, current: null, editing: null, pendingFiles: [], replyingTo: null, replies: null, reactingTo: null, mentionPicker: null, mentionables: null });
+  state.composerMentions.clear();
+  state.presence.clear();
+  state.presenceAsked.clear();
   state.conversations.clear();
   state.threads.clear();
   state.outbox.clear();
@@ -49,6 +60,8 @@ export function storeMessage(thread, message) {
   const known = thread.messages.get(message.id);
   // An update never goes backwards: a tombstone or a later edit wins over an older copy.
   if (known && (known.deletedAt && !message.deletedAt || (known.editedAt ?? '') > (message.editedAt ?? ''))) return;
+  // Events carry no myReactions (REST only): keep what this window knows of its own.
+  if (message.myReactions === undefined) message.myReactions = message.deletedAt ? [] : known?.myReactions ?? [];
   thread.messages.set(message.id, message);
   if (message.sequence > thread.lastSeq) thread.lastSeq = message.sequence;
 }
@@ -65,6 +78,7 @@ export function noteLastMessage(conversationId, message, live) {
     conversation.updatedAt = message.createdAt;
     if (live && message.senderId !== state.me && !isReading(conversationId)) {
       conversation.unreadCount = (conversation.unreadCount || 0) + 1;
+      if (message.mentions?.includes(state.me)) conversation.mentionCount = (conversation.mentionCount || 0) + 1;
     }
   } else if (last.id === message.id) {
     conversation.lastMessage = message;

@@ -4,8 +4,10 @@ import { discardPendingFiles } from './composer.js';
 import { renderConversations, upsertConversation } from './conversations.js';
 import { renderChatHeader } from './details.js';
 import { $ } from './dom.js';
+import { closeMentionPicker } from './mentions.js';
 import { renderThread } from './messages.js';
 import { scheduleMarkRead } from './receipts.js';
+import { cancelReply, closeReplies, noteReply } from './replies.js';
 import { reportError } from './session.js';
 import { noteLastMessage, state, storeMessage, threadOf } from './state.js';
 import { clearTyping, renderTyping, stopTyping } from './typing.js';
@@ -14,6 +16,10 @@ export async function openConversation(id) {
   if (state.current && state.current !== id) {
     stopTyping();
     discardPendingFiles();
+    cancelReply();
+    closeReplies();
+    closeMentionPicker();
+    state.composerMentions.clear();
   }
   state.current = id;
   state.editing = null;
@@ -54,6 +60,9 @@ export async function openConversation(id) {
 export function closeChat() {
   stopTyping();
   discardPendingFiles();
+  cancelReply();
+  closeReplies();
+  closeMentionPicker();
   state.current = null;
   $('chat').hidden = true;
   $('placeholder').hidden = false;
@@ -93,7 +102,9 @@ export function applyMessage(message, live) {
   const thread = state.threads.get(id);
   if (thread?.loaded) {
     const gap = live && message.sequence > thread.lastSeq + 1;
+    const known = thread.messages.get(message.id);
     storeMessage(thread, message);
+    noteReply(thread, message, known, live);
     if (gap) catchUpThread(id, thread).catch(reportError);
   }
   noteLastMessage(id, message, live);
