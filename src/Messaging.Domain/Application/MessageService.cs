@@ -108,6 +108,12 @@ public sealed partial class MessageService(
             return Error.MessageNotFound;
         }
 
+        var editable = message.CanBeEditedBy(userId);
+        if (!editable.IsSuccess)
+        {
+            return editable.Error;
+        }
+
         var edit = await ResolveEditAsync(message.ConversationId, text, addenda, cancellationToken);
         if (!edit.IsSuccess)
         {

@@ -151,20 +151,27 @@ public sealed class Message
         Sequence = sequence;
     }
 
-    public Outcome Edit(string actorId, string? text, DateTimeOffset now, MessagingLimits limits) =>
-        Edit(actorId, new MessageEdit(text, null, null), now, limits);
-
-    /// <summary>Changes what the edit gives (text, mentions, metadata), leaving the rest; the mentions were checked against the participants.</summary>
-    public Outcome Edit(string actorId, MessageEdit edit, DateTimeOffset now, MessagingLimits limits)
+    /// <summary>Only the sender edits, and never a tombstone: asked before an edit's content is checked.</summary>
+    public Outcome CanBeEditedBy(string actorId)
     {
         if (actorId != SenderId)
         {
             return Error.Forbidden("Only the sender may edit a message.");
         }
 
-        if (IsDeleted)
+        return IsDeleted ? Error.Conflict("The message was deleted and can no longer be edited.") : Outcome.Success;
+    }
+
+    public Outcome Edit(string actorId, string? text, DateTimeOffset now, MessagingLimits limits) =>
+        Edit(actorId, new MessageEdit(text, null, null), now, limits);
+
+    /// <summary>Changes what the edit gives (text, mentions, metadata), leaving the rest; the mentions were checked against the participants.</summary>
+    public Outcome Edit(string actorId, MessageEdit edit, DateTimeOffset now, MessagingLimits limits)
+    {
+        var editable = CanBeEditedBy(actorId);
+        if (!editable.IsSuccess)
         {
-            return Error.Conflict("The message was deleted and can no longer be edited.");
+            return editable;
         }
 
         var text = Text;

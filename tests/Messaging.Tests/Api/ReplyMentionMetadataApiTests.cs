@@ -18,6 +18,21 @@ public sealed class ReplyMentionMetadataApiTests(TestServer server)
     }
 
     [Fact]
+    public async Task An_edit_by_another_user_or_of_a_tombstone_is_refused_before_its_mentions_are_checked()
+    {
+        var (alice, bob, id) = await GroupAsync();
+        var sent = await server.ClientFor(alice).SendMessageAsync(id, "hello");
+        var gone = await server.ClientFor(alice).SendMessageAsync(id, "bye");
+        await server.ClientFor(alice).SendAsync(HttpMethod.Delete, $"{Messages}{gone.Id()}/");
+
+        var notTheSender = await server.ClientFor(bob).SendAsync(HttpMethod.Patch, $"{Messages}{sent.Id()}/", new { mentions = new[] { "nobody-here" } });
+        var tombstone = await server.ClientFor(alice).SendAsync(HttpMethod.Patch, $"{Messages}{gone.Id()}/", new { mentions = new[] { "nobody-here" } });
+
+        Assert.Equal(HttpStatusCode.Forbidden, notTheSender.Status);
+        Assert.Equal(HttpStatusCode.Conflict, tombstone.Status);
+    }
+
+    [Fact]
     public async Task A_reply_shows_its_parent_cut_to_200_characters_and_the_parent_counts_it()
     {
         var (alice, bob, id) = await GroupAsync();
