@@ -103,23 +103,8 @@ public abstract class PresenceRepositoryContract : StoreContract
 
 public sealed class SqlitePresenceRepositoryTests : PresenceRepositoryContract
 {
-    protected override Task<StoreUnderTest> CreateStoreAsync()
-    {
-        var folder = Path.Combine(Path.GetTempPath(), "messaging-store-tests", Guid.NewGuid().ToString("N"));
-        var database = new SqliteDatabase(Path.Combine(folder, "messaging.db"));
-        Presence = new SqlitePresenceRepository(database);
-        return Task.FromResult(new StoreUnderTest(
-            new SqliteConversationRepository(database),
-            new SqliteMessageRepository(database),
-            new SqliteAttachmentRepository(database),
-            new SqliteReactionRepository(database),
-            () =>
-            {
-                database.Dispose();
-                TemporaryFolder.DeleteQuietly(folder);
-                return ValueTask.CompletedTask;
-            }));
-    }
+    protected override Task<StoreUnderTest> CreateStoreAsync() =>
+        SqliteStore.CreateAsync(database => Presence = new SqlitePresenceRepository(database));
 }
 
 public sealed class CosmosPresenceRepositoryTests : PresenceRepositoryContract

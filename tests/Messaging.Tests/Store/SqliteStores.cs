@@ -6,10 +6,12 @@ namespace Messaging.Tests.Store;
 /// <summary>A fresh SQLite database in its own temporary folder, removed when the test ends.</summary>
 public static class SqliteStore
 {
-    public static Task<StoreUnderTest> CreateAsync()
+    /// <param name="withDatabase">Builds further repositories of a contract over the same database.</param>
+    public static Task<StoreUnderTest> CreateAsync(Action<SqliteDatabase>? withDatabase = null)
     {
         var folder = Path.Combine(Path.GetTempPath(), "messaging-store-tests", Guid.NewGuid().ToString("N"));
         var database = new SqliteDatabase(Path.Combine(folder, "messaging.db"));
+        withDatabase?.Invoke(database);
         return Task.FromResult(new StoreUnderTest(
             new SqliteConversationRepository(database),
             new SqliteMessageRepository(database),

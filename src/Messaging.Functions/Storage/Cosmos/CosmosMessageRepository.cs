@@ -244,52 +244,6 @@ public sealed partial class CosmosMessageRepository(CosmosStore store, ILogger<C
         return rows.Count > 0 ? rows[0] : null;
     }
 
-    public async Task<UpdateStatus> UpdateAsync(Message message, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; attempt < MaxSequenceRetries; attempt++)
-        {
-            var (stored, etag) = await store.Messages.TryReadAsync<MessageDocument>(message.Id, message.ConversationId, cancellationToken);
-            if (stored is null || stored.DeletedAt is not null)
-            {
-                // Gone, or deleted since it was read: a delete wins, an edit never brings the text back, the first tombstone stays.
-                return UpdateStatus.AlreadyDeleted;
-            }
-
-            var next = MessageDocument.From(message, stored.Sequence, stored.ReplyCount);
-            var kind = message.IsDeleted ? ChangeRecordKinds.MessageDeleted : ChangeRecordKinds.MessageEdited;
-            var status = await store.Messages.CommitWithRecordAsync(
-                message.ConversationId,
-                batch =>
-                {
-                    batch.ReplaceItem(message.Id, next, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag });
-                    if (message.IsDeleted)
-                    {
-                        batch.UpsertItem(ReactionCountsDocument.Cleared(message.ConversationId, message.Id)); // a tombstone loses its reactions
-                    }
-
-                    return UncountReply(batch, message);
-                },
-                ChangeRecordDocument.ForMessage(message.ConversationId, kind, message.Id, CosmosJson.Ms(message.DeletedAt ?? message.EditedAt ?? message.CreatedAt)),
-                cancellationToken);
-            if (status is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
-            {
-                continue;
-            }
-            if (message.IsDeleted)
-            {
-                // The tombstone keeps no attachments; their records go (the service deletes the files).
-                foreach (var attachment in stored.Attachments)
-                {
-                    await store.Attachments.DeleteIfExistsAsync(attachment.Id, attachment.Id, cancellationToken);
-                }
-            }
-
-            return UpdateStatus.Saved;
-        }
-
-        throw new ConcurrencyConflictException($"Message {message.Id} kept changing while it was being updated.");
-    }
-
     private async Task<List<Message>> QueryMessagesAsync(string conversationId, QueryDefinition query, int maxItems, CancellationToken cancellationToken)
     {
         var documents = await store.Messages.QueryAsync<MessageDocument>(query, conversationId, cancellationToken, maxItems);
