@@ -39,7 +39,7 @@ public sealed class ResourceMapper(IAttachmentContentStore contentStore, IReacti
     public async Task<MessageResource> ToResourceAsync(Message message, string? viewerId, CancellationToken cancellationToken)
     {
         var found = await ReactionsOfAsync(message.ConversationId, [message], viewerId, cancellationToken);
-        return WithReactions(await MapAsync(message, cancellationToken), found.GetValueOrDefault(message.Id), viewerId);
+        return await MapAsync(message, found.GetValueOrDefault(message.Id), viewerId, cancellationToken);
     }
 
     /// <summary>A page of one conversation's messages for a viewer: the reactions of the whole page in one read.</summary>
@@ -50,7 +50,7 @@ public sealed class ResourceMapper(IAttachmentContentStore contentStore, IReacti
         var resources = new List<MessageResource>(messages.Count);
         foreach (var message in messages)
         {
-            resources.Add(WithReactions(await MapAsync(message, cancellationToken), found.GetValueOrDefault(message.Id), viewerId));
+            resources.Add(await MapAsync(message, found.GetValueOrDefault(message.Id), viewerId, cancellationToken));
         }
 
         return resources;
@@ -58,7 +58,7 @@ public sealed class ResourceMapper(IAttachmentContentStore contentStore, IReacti
 
     /// <summary>A message just appended: it has no reactions yet, so none are read (the send path stays one write).</summary>
     public async Task<MessageResource> ToNewResourceAsync(Message message, string? viewerId, CancellationToken cancellationToken) =>
-        WithReactions(await MapAsync(message, cancellationToken), null, viewerId);
+        await MapAsync(message, null, viewerId, cancellationToken);
 
     private async Task<IReadOnlyDictionary<string, MessageReactions>> ReactionsOfAsync(
         string conversationId, IReadOnlyList<Message> messages, string? viewerId, CancellationToken cancellationToken)
@@ -70,13 +70,16 @@ public sealed class ResourceMapper(IAttachmentContentStore contentStore, IReacti
             : await reactions.GetAsync(conversationId, live, viewerId, cancellationToken);
     }
 
-    private static MessageResource WithReactions(MessageResource resource, MessageReactions? found, string? viewerId) => resource with
-    {
-        Reactions = found is null ? [] : [.. found.Counts.Select(c => new ReactionCountResource(c.Reaction, c.Count))],
-        MyReactions = viewerId is null ? null : found?.Mine ?? [],
-    };
+    /// <summary>
+    /// Built once per message, reactions included (a history page maps 50 of them); the download
+    /// URLs are the only awaited part, so a message without attachments completes synchronously.
+    /// </summary>
+    private ValueTask<MessageResource> MapAsync(Message message, MessageReactions? found, string? viewerId, CancellationToken cancellationToken) =>
+        message.Attachments.Count == 0
+            ? ValueTask.FromResult(Map(message, [], found, viewerId))
+            : MapWithAttachmentsAsync(message, found, viewerId, cancellationToken);
 
-    private async Task<MessageResource> MapAsync(Message message, CancellationToken cancellationToken)
+    private async ValueTask<MessageResource> MapWithAttachmentsAsync(Message message, MessageReactions? found, string? viewerId, CancellationToken cancellationToken)
     {
         var attachments = new List<AttachmentResource>(message.Attachments.Count);
         foreach (var info in message.Attachments)
@@ -85,7 +88,11 @@ public sealed class ResourceMapper(IAttachmentContentStore contentStore, IReacti
             attachments.Add(await ToResourceAsync(attachment, cancellationToken));
         }
 
-        return new MessageResource(
+        return Map(message, attachments, found, viewerId);
+    }
+
+    private static MessageResource Map(Message message, IReadOnlyList<AttachmentResource> attachments, MessageReactions? found, string? viewerId) =>
+        new(
             message.Id,
             message.ConversationId,
             message.SenderId,
@@ -101,8 +108,9 @@ public sealed class ResourceMapper(IAttachmentContentStore contentStore, IReacti
             ReplyCount = message.ReplyCount,
             Mentions = message.Mentions,
             Metadata = message.Metadata.Values,
+            Reactions = found is null ? [] : [.. found.Counts.Select(c => new ReactionCountResource(c.Reaction, c.Count))],
+            MyReactions = viewerId is null ? null : found?.Mine ?? [],
         };
-    }
 
     public async Task<AttachmentResource> ToResourceAsync(Attachment attachment, CancellationToken cancellationToken) =>
         new(

@@ -47,7 +47,7 @@ public sealed partial class SqliteMessageRepository
             reader.GetString(2),
             reader.GetInt64(3),
             reader.GetString(4),
-            JsonSerializer.Deserialize<List<AttachmentInfo>>(reader.GetString(5), Json) ?? [],
+            ReadAttachments(reader),
             NullableString(reader, 6),
             Timestamp(reader, 7),
             NullableTimestamp(reader, 8),
@@ -58,6 +58,13 @@ public sealed partial class SqliteMessageRepository
                 reader.GetInt32(11),
                 reader.IsDBNull(12) ? [] : JsonSerializer.Deserialize<List<string>>(reader.GetString(12), Json),
                 reader.IsDBNull(13) ? Metadata.Empty : Metadata.Restore(JsonSerializer.Deserialize<Dictionary<string, string>>(reader.GetString(13), Json))));
+
+    // Most messages carry none: "[]" is not handed to the JSON parser.
+    private static IReadOnlyList<AttachmentInfo> ReadAttachments(SqliteDataReader reader)
+    {
+        var json = reader.GetString(5);
+        return json == "[]" ? [] : JsonSerializer.Deserialize<List<AttachmentInfo>>(json, Json) ?? [];
+    }
 
     // The parent's sender, text and deletion time, read with the reply (column 14, a JSON array), so its preview is current.
     private static ReplyPreview? ReadPreview(SqliteDataReader reader)
