@@ -14,8 +14,9 @@ public sealed partial class SqliteMessageRepository
         "id, conversation_id, sender_id, sequence, text, attachments, client_message_id, created_at, edited_at, deleted_at, reply_to_id, reply_count, mentions, metadata";
 
     // The parent's preview comes from a point lookup of the parent's primary key; "messages" in the subquery is the outer row.
+    // The CASE keeps the subquery from running at all for the messages that answer nothing, which are most of them.
     private const string Columns =
-        InsertColumns + ", (SELECT json_array(r.sender_id, r.text, r.deleted_at) FROM messages r WHERE r.id = messages.reply_to_id)";
+        InsertColumns + ", CASE WHEN messages.reply_to_id IS NULL THEN NULL ELSE (SELECT json_array(r.sender_id, r.text, r.deleted_at) FROM messages r WHERE r.id = messages.reply_to_id) END";
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
