@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Messaging.Domain.Common;
 using Microsoft.AspNetCore.Http;
@@ -9,6 +10,8 @@ namespace Messaging.Functions.Http;
 public static class RequestBody
 {
     public const int MaxJsonBytes = 1024 * 1024;
+
+    private const int MaxPreallocatedBytes = 64 * 1024;
 
     public static async Task<Result<T>> ReadAsync<T>(HttpRequest request, CancellationToken cancellationToken)
     {
@@ -38,20 +41,41 @@ public static class RequestBody
             return null;
         }
 
-        using var buffer = new MemoryStream();
-        var chunk = new byte[16 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        if (request.ContentLength is { } declared and <= MaxPreallocatedBytes)
         {
-            if (buffer.Length + read > maxBytes)
-            {
-                return null;
-            }
+            // The server holds the client to its Content-Length, so a small body fits one array of that size: a send of a
+            // few hundred bytes allocates those bytes only. A larger one is buffered as it arrives, not on the client's word.
+            return await ReadDeclaredAsync(request.Body, (int)declared, cancellationToken);
+        }
 
-            await buffer.WriteAsync(chunk.AsMemory(0, read), cancellationToken);
+        using var buffer = new MemoryStream();
+        var chunk = ArrayPool<byte>.Shared.Rent(16 * 1024);
+        try
+        {
+            int read;
+            while ((read = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    return null;
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
 
         return buffer.ToArray();
+    }
+
+    private static async Task<byte[]> ReadDeclaredAsync(Stream body, int length, CancellationToken cancellationToken)
+    {
+        var bytes = new byte[length];
+        var filled = await body.ReadAtLeastAsync(bytes, length, throwOnEndOfStream: false, cancellationToken);
+        return filled == length ? bytes : bytes[..filled];
     }
 
     /// <summary>Binds a hub invocation's argument with the same rules as a request body.</summary>
