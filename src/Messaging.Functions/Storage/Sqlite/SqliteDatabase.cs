@@ -19,7 +19,10 @@ public sealed class SqliteDatabase : IDisposable
     private readonly string _connectionString;
     private readonly Channel<PendingWrite> _writes = Channel.CreateUnbounded<PendingWrite>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Task _writer;
-    private readonly ConcurrentBag<ReadSession> _idleReaders = [];
+    // A stack, not a ConcurrentBag: a bag's Count locks every thread's list, and a read takes its session on one
+    // thread and returns it on another, which makes the bag steal under a lock; both showed as lock contention in S4.
+    private readonly ConcurrentStack<ReadSession> _idleReaders = new();
+    private int _idleReaderCount;
     private volatile bool _disposed;
 
     public SqliteDatabase(string databasePath)
@@ -49,7 +52,7 @@ public sealed class SqliteDatabase : IDisposable
     /// </summary>
     public async Task<T> ReadAsync<T>(Func<SqliteConnection, Task<T>> read, CancellationToken cancellationToken)
     {
-        var session = _idleReaders.TryTake(out var idle) ? idle : await ReadSession.OpenAsync(_connectionString, cancellationToken);
+        var session = TryTakeIdleReader() ?? await ReadSession.OpenAsync(_connectionString, cancellationToken);
         var reusable = false;
         try
         {
@@ -60,9 +63,9 @@ public sealed class SqliteDatabase : IDisposable
         finally
         {
             // A read that failed may have left the connection in any state: it is closed, not reused.
-            if (reusable && !_disposed && _idleReaders.Count < MaxIdleReaders)
+            if (reusable && !_disposed && TryReserveIdleSlot())
             {
-                _idleReaders.Add(session);
+                _idleReaders.Push(session);
                 if (_disposed)
                 {
                     CloseIdleReaders();
@@ -73,6 +76,28 @@ public sealed class SqliteDatabase : IDisposable
                 session.Dispose();
             }
         }
+    }
+
+    private bool TryReserveIdleSlot()
+    {
+        if (Interlocked.Increment(ref _idleReaderCount) <= MaxIdleReaders)
+        {
+            return true;
+        }
+
+        Interlocked.Decrement(ref _idleReaderCount);
+        return false;
+    }
+
+    private ReadSession? TryTakeIdleReader()
+    {
+        if (!_idleReaders.TryPop(out var session))
+        {
+            return null;
+        }
+
+        Interlocked.Decrement(ref _idleReaderCount);
+        return session;
     }
 
     /// <summary>
@@ -105,7 +130,7 @@ public sealed class SqliteDatabase : IDisposable
 
     private void CloseIdleReaders()
     {
-        while (_idleReaders.TryTake(out var session))
+        while (TryTakeIdleReader() is { } session)
         {
             session.Dispose();
         }
