@@ -67,7 +67,7 @@ public sealed class PresenceService(IPresenceRepository presence, IConnectionLiv
                 checks[lease.ConnectionId] = await liveness.IsOpenAsync(userId, lease.ConnectionId, token);
             }
 
-            var (next, announce) = Expire(current.State, checks, time.Now());
+            var (next, announce) = Expire(current.State, checks, now);
             if (next != current.State)
             {
                 changes[userId] = (new PresenceSave(next, current.Version), announce);
