@@ -82,6 +82,9 @@ public sealed class PresenceAnnouncerTests
 
         public Task<IReadOnlyList<string>> DeleteAsync(string conversationId, CancellationToken cancellationToken) => _none.DeleteAsync(conversationId, cancellationToken);
 
+        public Task<IReadOnlySet<string>> ListCoParticipantsAsync(string userId, IReadOnlyCollection<string> candidates, CancellationToken cancellationToken) =>
+            _none.ListCoParticipantsAsync(userId, candidates, cancellationToken);
+
         private static void InterlockedMax(ref int target, int value)
         {
             for (var seen = target; value > seen; seen = target)
