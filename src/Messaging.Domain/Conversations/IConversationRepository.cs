@@ -67,23 +67,10 @@ public interface IConversationRepository
     Task<IReadOnlyList<string>> DeleteAsync(string conversationId, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Which of <paramref name="candidates"/> (at most 100) share at least one conversation with <paramref name="userId"/> now.
-    /// A store may answer without reading every conversation of each candidate.
+    /// Which of <paramref name="candidates"/> (at most 100) share at least one conversation with <paramref name="userId"/> now,
+    /// in a number of store calls that does not grow with the candidates (no default: a per-candidate loop is what it replaced).
     /// </summary>
-    async Task<IReadOnlySet<string>> ListCoParticipantsAsync(string userId, IReadOnlyCollection<string> candidates, CancellationToken cancellationToken)
-    {
-        var mine = (await ListMembershipsAsync(userId, cancellationToken)).Select(m => m.ConversationId).ToHashSet(StringComparer.Ordinal);
-        var shared = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var candidate in candidates.Distinct(StringComparer.Ordinal))
-        {
-            if ((await ListMembershipsAsync(candidate, cancellationToken)).Any(m => mine.Contains(m.ConversationId)))
-            {
-                shared.Add(candidate);
-            }
-        }
-
-        return shared;
-    }
+    Task<IReadOnlySet<string>> ListCoParticipantsAsync(string userId, IReadOnlyCollection<string> candidates, CancellationToken cancellationToken);
 }
 
 /// <summary>A user's place in one conversation.</summary>

@@ -17,21 +17,24 @@ public sealed record PresenceChangedEvent(string UserId, string Status, DateTime
 /// conversation of the user, to that conversation's audience (on Azure SignalR Service one call to
 /// its membership-epoch group, whatever its size), never a list of co-participants built here. A
 /// user who shares several conversations with them may receive the event once per conversation.
+/// The audiences are read <see cref="MaxConcurrentReads"/> at a time: a user in 500 conversations
+/// waits for about 500 / 8 reads, not 500, and a store is never asked for more than 8 at once.
 /// </summary>
 public sealed class PresenceAnnouncer(IConversationRepository conversations, IRealtimePublisher publisher)
 {
+    public const int MaxConcurrentReads = 8;
+
     public async Task AnnounceAsync(PresenceState state, CancellationToken cancellationToken)
     {
         var payload = PresenceChangedEvent.Of(state);
-        var audiences = new List<ConversationAudience>();
-        foreach (var membership in await conversations.ListMembershipsAsync(state.UserId, cancellationToken))
-        {
-            if (await conversations.GetAudienceAsync(membership.ConversationId, cancellationToken) is { } audience && audience.ParticipantIds.Count > 1)
-            {
-                audiences.Add(audience);
-            }
-        }
+        var memberships = await conversations.ListMembershipsAsync(state.UserId, cancellationToken);
+        var audiences = new ConversationAudience?[memberships.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, memberships.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentReads, CancellationToken = cancellationToken },
+            async (i, token) => audiences[i] = await conversations.GetAudienceAsync(memberships[i].ConversationId, token));
 
-        await publisher.SendToConversationsAsync(audiences, EventNames.PresenceChanged, payload, cancellationToken);
+        await publisher.SendToConversationsAsync(
+            [.. audiences.OfType<ConversationAudience>().Where(a => a.ParticipantIds.Count > 1)], EventNames.PresenceChanged, payload, cancellationToken);
     }
 }

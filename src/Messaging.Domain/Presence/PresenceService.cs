@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Messaging.Domain.Common;
 
 namespace Messaging.Domain.Presence;
@@ -22,10 +23,14 @@ public sealed class PresenceService(IPresenceRepository presence, IConnectionLiv
 
     private const int MaxAttempts = 8;
 
+    /// <summary>Users swept at once within a pass (their reads and liveness checks, and on Cosmos DB their saves).</summary>
+    public const int SweepConcurrency = 8;
+
     public async Task ConnectedAsync(string userId, string connectionId, CancellationToken cancellationToken)
     {
         var now = time.Now();
-        var (state, announce) = await UpdateAsync(userId, s => s.Connect(connectionId, now), cancellationToken);
+        var lease = NewLease();
+        var (state, announce) = await UpdateAsync(userId, s => s.Connect(connectionId, now, lease), cancellationToken);
         if (announce)
         {
             await announcer.AnnounceAsync(state, cancellationToken);
@@ -39,37 +44,47 @@ public sealed class PresenceService(IPresenceRepository presence, IConnectionLiv
     }
 
     /// <summary>
-    /// One pass over (at most <see cref="SweepBatch"/>) users whose grace or lease ended: asks the
-    /// service about each expired connection, then saves and announces.
+    /// One pass over (at most <see cref="SweepBatch"/>) users whose grace or lease ended: reads each and
+    /// asks the service about each expired connection (<see cref="SweepConcurrency"/> users at a time),
+    /// saves every change in one conditional batch, then announces the users whose save moved their status.
+    /// A user whose record changed since it was read (another instance, an event) is left to the next pass.
     /// </summary>
     public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
     {
-        var announced = 0;
         var due = await presence.ListDueAsync(time.Now(), SweepBatch, cancellationToken);
-        foreach (var userId in due)
+        var changes = new ConcurrentDictionary<string, (PresenceSave Save, bool Announce)>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(due, Bounded(cancellationToken), async (userId, token) =>
         {
-            if (await presence.GetAsync(userId, cancellationToken) is not { } current)
+            if (await presence.GetAsync(userId, token) is not { } current)
             {
-                continue;
+                return;
             }
 
             var now = time.Now();
             var checks = new Dictionary<string, bool?>(StringComparer.Ordinal);
             foreach (var lease in current.State.Connections.Where(c => c.Until <= now))
             {
-                checks[lease.ConnectionId] = await liveness.IsOpenAsync(userId, lease.ConnectionId, cancellationToken);
+                checks[lease.ConnectionId] = await liveness.IsOpenAsync(userId, lease.ConnectionId, token);
             }
 
-            var (state, announce) = await UpdateAsync(userId, s => Expire(s, checks, time.Now()), cancellationToken);
-            if (announce)
+            var (next, announce) = Expire(current.State, checks, now);
+            if (next != current.State)
             {
-                announced++;
-                await announcer.AnnounceAsync(state, cancellationToken);
+                changes[userId] = (new PresenceSave(next, current.Version), announce);
             }
-        }
+        });
 
-        return new SweepResult(due.Count, announced);
+        var saved = changes.IsEmpty ? new HashSet<string>() : await presence.TrySaveManyAsync([.. changes.Values.Select(c => c.Save)], cancellationToken);
+        var toAnnounce = changes.Values.Where(c => c.Announce && saved.Contains(c.Save.State.UserId)).Select(c => c.Save.State).ToList();
+        await Parallel.ForEachAsync(toAnnounce, Bounded(cancellationToken), async (state, token) => await announcer.AnnounceAsync(state, token));
+        return new SweepResult(due.Count, toAnnounce.Count);
     }
+
+    private static ParallelOptions Bounded(CancellationToken cancellationToken) =>
+        new() { MaxDegreeOfParallelism = SweepConcurrency, CancellationToken = cancellationToken };
+
+    /// <summary>A lease between <see cref="PresenceState.Lease"/> and <see cref="PresenceState.MaxLease"/>, at random.</summary>
+    private static TimeSpan NewLease() => PresenceState.Lease * (1 + (PresenceState.LeaseJitter * Random.Shared.NextDouble()));
 
     private static (PresenceState, bool) Expire(PresenceState state, IReadOnlyDictionary<string, bool?> checks, DateTimeOffset now)
     {
@@ -77,7 +92,7 @@ public sealed class PresenceService(IPresenceRepository presence, IConnectionLiv
         {
             state = open switch
             {
-                true => state.Renew(connectionId, now + PresenceState.Lease),
+                true => state.Renew(connectionId, now + NewLease()),
                 false => state.Disconnect(connectionId, now),
                 null => state.Renew(connectionId, now + RecheckAfter),
             };

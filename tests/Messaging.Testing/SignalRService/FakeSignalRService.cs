@@ -166,6 +166,19 @@ public sealed partial class FakeSignalRService : IAsyncDisposable
         return connection;
     }
 
+    /// <summary>
+    /// A connection that opens and closes at once, its upstream <c>disconnected</c> handled before its <c>connected</c>:
+    /// the service posts each event as its own request (https://learn.microsoft.com/azure/azure-signalr/concept-upstream),
+    /// so with several app instances the second can finish first.
+    /// </summary>
+    public async Task<FakeClientConnection> ConnectAndCloseWithEventsReversedAsync(string userId)
+    {
+        var connection = new FakeClientConnection(Guid.NewGuid().ToString("N"), userId);
+        connection.DisconnectedStatus = await PostConnectionEventAsync(connection, "disconnected");
+        connection.ConnectedStatus = await PostConnectionEventAsync(connection, "connected");
+        return connection;
+    }
+
     /// <summary>Closes the connection without telling the app: a <c>disconnected</c> upstream event that was lost.</summary>
     public void Disconnect(FakeClientConnection connection)
     {

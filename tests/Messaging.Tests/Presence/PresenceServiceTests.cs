@@ -40,8 +40,8 @@ public sealed class PresenceServiceTests : IDisposable
         TemporaryFolder.DeleteQuietly(_folder);
     }
 
-    private PresenceService NewInstance() =>
-        new(new SqlitePresenceRepository(_database), _liveness, new PresenceAnnouncer(_conversations, _published), _clock);
+    private PresenceService NewInstance(IPresenceRepository? store = null) =>
+        new(store ?? new SqlitePresenceRepository(_database), _liveness, new PresenceAnnouncer(_conversations, _published), _clock);
 
     private async Task<string> GroupOfAliceAndBobAsync()
     {
@@ -127,7 +127,7 @@ public sealed class PresenceServiceTests : IDisposable
         await presence.SweepAsync(Ct);
         Assert.Empty(_liveness.Asked);
 
-        _clock.Advance(TimeSpan.FromSeconds(1));
+        _clock.Advance(PresenceState.MaxLease - PresenceState.Lease + TimeSpan.FromSeconds(1));
         await presence.SweepAsync(Ct);
         Assert.Equal(["lost"], _liveness.Asked);
         var foundGoneAt = _clock.Now;
@@ -146,7 +146,7 @@ public sealed class PresenceServiceTests : IDisposable
 
         for (var i = 0; i < 3; i++)
         {
-            _clock.Advance(PresenceState.Lease + PresenceState.OfflineGrace);
+            _clock.Advance(PresenceState.MaxLease + PresenceState.OfflineGrace);
             await presence.SweepAsync(Ct);
         }
 
@@ -163,7 +163,7 @@ public sealed class PresenceServiceTests : IDisposable
         await ConnectAsync(presence, _alice, "unknown");
         _liveness.Open["unknown"] = null;
 
-        _clock.Advance(PresenceState.Lease);
+        _clock.Advance(PresenceState.MaxLease);
         await presence.SweepAsync(Ct);
         _clock.Advance(PresenceService.RecheckAfter - TimeSpan.FromSeconds(1));
         await presence.SweepAsync(Ct);
@@ -204,6 +204,99 @@ public sealed class PresenceServiceTests : IDisposable
         await ConnectAsync(presence, _alice, "alone");
 
         Assert.Empty(Assert.Single(_published.Sends).ConversationIds);
+    }
+
+    [Fact]
+    public async Task A_sweep_of_100_users_whose_leases_ended_saves_them_all_in_one_store_write()
+    {
+        var store = new CountingStore(new SqlitePresenceRepository(_database));
+        var presence = NewInstance(store);
+        var users = Enumerable.Range(0, PresenceService.SweepBatch).Select(i => TestApi.NewUser($"u{i}")).ToList();
+        foreach (var user in users)
+        {
+            await ConnectAsync(presence, user, "c-" + user);
+        }
+
+        _clock.Advance(PresenceState.MaxLease);
+        store.Reset();
+        var result = await presence.SweepAsync(Ct);
+
+        Assert.Equal(users.Count, result.Examined);
+        Assert.Equal(users.Count, _liveness.Asked.Count);
+        Assert.Equal((0, 1), (store.SingleSaves, store.BatchSaves));
+        Assert.Empty(await store.ListDueAsync(_clock.Now, 10, Ct));
+        Assert.All(await store.GetManyAsync(users, Ct), s => Assert.True(s.IsOnline));
+    }
+
+    [Fact]
+    public async Task Leases_made_at_the_same_moment_fall_due_spread_over_a_fifth_of_the_lease_not_in_one_sweep()
+    {
+        var store = new SqlitePresenceRepository(_database);
+        var presence = NewInstance(store);
+        var users = Enumerable.Range(0, PresenceService.SweepBatch).Select(i => TestApi.NewUser($"storm{i}")).ToList();
+        foreach (var user in users)
+        {
+            await ConnectAsync(presence, user, "c-" + user);
+        }
+
+        var connectedAt = _clock.Now;
+        async Task<int> DueAfterAsync(TimeSpan elapsed) => (await store.ListDueAsync(connectedAt + elapsed, 1000, Ct)).Count(users.Contains);
+
+        Assert.Equal(0, await DueAfterAsync(PresenceState.Lease - TimeSpan.FromMilliseconds(1)));
+        Assert.InRange(await DueAfterAsync(PresenceState.Lease + TimeSpan.FromSeconds(2)), 0, 40);
+        Assert.InRange(await DueAfterAsync(PresenceState.Lease + (PresenceState.Lease / 10)), 20, 80);
+        Assert.Equal(users.Count, await DueAfterAsync(PresenceState.MaxLease));
+    }
+
+    [Fact]
+    public async Task A_disconnected_handled_before_its_connected_leaves_the_user_offline_and_announces_nothing()
+    {
+        await GroupOfAliceAndBobAsync();
+        var presence = NewInstance();
+
+        await CloseAsync(presence, _alice, "reordered");
+        _clock.Advance(TimeSpan.FromMilliseconds(300));
+        await presence.ConnectedAsync(_alice, "reordered", Ct);
+        _clock.Advance(PresenceState.OfflineGrace);
+        await presence.SweepAsync(Ct);
+
+        Assert.Empty(_published.Sends);
+        Assert.Equal(["offline"], (await new PresenceQuery(new SqlitePresenceRepository(_database), _conversations).GetAsync(_bob, _alice, Ct)).Value.Select(p => p.Status));
+        await ConnectAsync(presence, _alice, "next-tab");
+        Assert.Equal("online", ((PresenceChangedEvent)Assert.Single(_published.Sends).Payload).Status);
+    }
+
+    /// <summary>The SQLite store, counting the saves the service asks of it: one call of either kind is one write transaction.</summary>
+    private sealed class CountingStore(IPresenceRepository inner) : IPresenceRepository
+    {
+        private int _single;
+        private int _batch;
+
+        public int SingleSaves => _single;
+
+        public int BatchSaves => _batch;
+
+        public void Reset() => (_single, _batch) = (0, 0);
+
+        public Task<VersionedPresence?> GetAsync(string userId, CancellationToken cancellationToken) => inner.GetAsync(userId, cancellationToken);
+
+        public Task<IReadOnlyList<PresenceState>> GetManyAsync(IReadOnlyCollection<string> userIds, CancellationToken cancellationToken) =>
+            inner.GetManyAsync(userIds, cancellationToken);
+
+        public Task<bool> TrySaveAsync(PresenceState state, string? expectedVersion, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _single);
+            return inner.TrySaveAsync(state, expectedVersion, cancellationToken);
+        }
+
+        public Task<IReadOnlySet<string>> TrySaveManyAsync(IReadOnlyList<PresenceSave> saves, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _batch);
+            return inner.TrySaveManyAsync(saves, cancellationToken);
+        }
+
+        public Task<IReadOnlyList<string>> ListDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
+            inner.ListDueAsync(now, limit, cancellationToken);
     }
 
     private sealed class Liveness : IConnectionLiveness

@@ -81,6 +81,21 @@ public sealed class PresenceSignalRServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_disconnected_event_handled_before_its_connected_leaves_the_user_offline()
+    {
+        await AliceAndBobAsync();
+        var bob = await _service.ConnectAsync(_bob);
+
+        var alice = await _service.ConnectAndCloseWithEventsReversedAsync(_alice);
+        Assert.Equal((200, 200), (alice.DisconnectedStatus, alice.ConnectedStatus));
+        _clock.Advance(PresenceState.OfflineGrace);
+        await SweepsAsync();
+
+        Assert.Equal("offline", await StatusAsync(_bob, _alice));
+        Assert.DoesNotContain(bob.Received, r => r.Target == "presence.changed" && r.Argument.GetProperty("userId").GetString() == _alice);
+    }
+
+    [Fact]
     public async Task A_disconnected_event_the_service_never_delivered_is_recovered_once_the_connection_lease_ends()
     {
         await AliceAndBobAsync();
@@ -89,7 +104,7 @@ public sealed class PresenceSignalRServiceTests : IAsyncLifetime
         await bob.WaitForAsync("presence.changed", Presence(_alice, "online"));
 
         _service.Disconnect(alice);
-        _clock.Advance(PresenceState.Lease);
+        _clock.Advance(PresenceState.MaxLease);
         var check = await _service.WaitForAsync(r => r.Method == "GET" && r.Path == $"/api/v1/hubs/messaging/connections/{alice.ConnectionId}");
         Assert.Null(check.Refusal);
         Assert.Equal("online", await StatusAsync(_bob, _alice));
@@ -109,7 +124,7 @@ public sealed class PresenceSignalRServiceTests : IAsyncLifetime
         _service.FailWhen((method, _) => method == "GET", 503);
 
         _service.Disconnect(alice);
-        _clock.Advance(PresenceState.Lease);
+        _clock.Advance(PresenceState.MaxLease);
         await RefusedCheckAsync();
         await SweepsAsync();
         _clock.Advance(PresenceState.OfflineGrace);
@@ -141,7 +156,7 @@ public sealed class PresenceSignalRServiceTests : IAsyncLifetime
         await _service.ConnectAsync(_alice);
         await bob.WaitForAsync("presence.changed", Presence(_alice, "online"));
 
-        _clock.Advance(PresenceState.Lease);
+        _clock.Advance(PresenceState.MaxLease);
         await _service.WaitForAsync(r => r.Method == "GET" && r.Refusal is null);
         _clock.Advance(PresenceState.OfflineGrace);
         await SweepsAsync();

@@ -33,4 +33,7 @@ public sealed class NoConversations : IConversationRepository
         throw new NotSupportedException();
 
     public Task<IReadOnlyList<string>> DeleteAsync(string conversationId, CancellationToken cancellationToken) => throw new NotSupportedException();
+
+    public Task<IReadOnlySet<string>> ListCoParticipantsAsync(string userId, IReadOnlyCollection<string> candidates, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlySet<string>>(new HashSet<string>());
 }

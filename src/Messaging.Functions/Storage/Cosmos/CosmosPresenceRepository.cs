@@ -11,6 +11,9 @@ namespace Messaging.Functions.Storage.Cosmos;
 /// </summary>
 public sealed class CosmosPresenceRepository(CosmosStore store) : IPresenceRepository
 {
+    /// <summary>Saves of one batch in flight at once: a sweep's 100 renewals take about 100 / 8 round trips, not 100.</summary>
+    public const int MaxConcurrentSaves = 8;
+
     public async Task<VersionedPresence?> GetAsync(string userId, CancellationToken cancellationToken)
     {
         var (document, etag) = await store.Conversations.TryReadAsync<PresenceDocument>(
@@ -46,6 +49,20 @@ public sealed class CosmosPresenceRepository(CosmosStore store) : IPresenceRepos
             HttpStatusCode.Conflict or HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound => false,
             _ => throw CosmosRequestFailedException.Of(response, $"Saving the presence of {state.UserId}"),
         };
+    }
+
+    /// <summary>Each user is its own partition, so no transaction spans two: point writes, <see cref="MaxConcurrentSaves"/> at a time.</summary>
+    public async Task<IReadOnlySet<string>> TrySaveManyAsync(IReadOnlyList<PresenceSave> saves, CancellationToken cancellationToken)
+    {
+        var saved = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        await Parallel.ForEachAsync(saves, new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentSaves, CancellationToken = cancellationToken }, async (save, token) =>
+        {
+            if (await TrySaveAsync(save.State, save.ExpectedVersion, token))
+            {
+                saved[save.State.UserId] = true;
+            }
+        });
+        return saved.Keys.ToHashSet(StringComparer.Ordinal);
     }
 
     public async Task<IReadOnlyList<string>> ListDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)

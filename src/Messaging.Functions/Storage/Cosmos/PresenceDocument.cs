@@ -29,6 +29,9 @@ internal sealed class PresenceDocument
 
     public long? NextCheckAt { get; set; }
 
+    /// <summary>Connections whose <c>disconnected</c> came before their <c>connected</c>, each with when it is forgotten; absent in older documents.</summary>
+    public List<LeaseEntry> Closed { get; set; } = [];
+
     public static string PartitionOf(string userId) => "presence:" + userId;
 
     public static PresenceDocument From(PresenceState state) => new()
@@ -40,6 +43,7 @@ internal sealed class PresenceDocument
         AnnouncedOnline = state.AnnouncedOnline,
         OfflineDueAt = CosmosJson.Ms(state.OfflineDueAt),
         NextCheckAt = CosmosJson.Ms(state.NextCheckAt),
+        Closed = [.. state.Closed.Select(c => new LeaseEntry(c.ConnectionId, CosmosJson.Ms(c.Until)))],
     };
 
     public PresenceState ToState() => new(
@@ -47,7 +51,8 @@ internal sealed class PresenceDocument
         [.. Connections.Select(c => new ConnectionLease(c.Id, CosmosJson.Time(c.Until)))],
         CosmosJson.Time(LastSeenAt),
         AnnouncedOnline,
-        CosmosJson.Time(OfflineDueAt));
+        CosmosJson.Time(OfflineDueAt),
+        [.. (Closed ?? []).Select(c => new ConnectionLease(c.Id, CosmosJson.Time(c.Until)))]);
 
     internal sealed record LeaseEntry(string Id, long Until);
 }

@@ -157,6 +157,10 @@ internal static class SqliteMigrations
                 ) WITHOUT ROWID;
                 CREATE INDEX presence_due ON presence(next_check_at) WHERE next_check_at IS NOT NULL;
             """),
+        // Presence: connections whose disconnected came before their connected, so the late connected is ignored.
+        (11, """
+                ALTER TABLE presence ADD COLUMN closed TEXT NOT NULL DEFAULT '[]';
+            """),
     ];
 
     public static int LatestVersion => Steps[^1].Version;

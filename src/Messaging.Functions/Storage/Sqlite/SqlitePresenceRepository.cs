@@ -6,10 +6,14 @@ using static Messaging.Functions.Storage.Sqlite.SqliteValues;
 
 namespace Messaging.Functions.Storage.Sqlite;
 
-/// <summary>Presence in the embedded database: one row per user, its open connections as JSON, saved only at the version read.</summary>
+/// <summary>
+/// Presence in the embedded database: one row per user, its open connections (and those closed before
+/// they were seen open) as JSON, saved only at the version read. A batch of saves is one write
+/// transaction, so a sweep holds the single writer once, not once per user.
+/// </summary>
 public sealed class SqlitePresenceRepository(SqliteDatabase database) : IPresenceRepository
 {
-    private const string Columns = "user_id, connections, last_seen_at, announced_online, offline_due_at, version";
+    private const string Columns = "user_id, connections, last_seen_at, announced_online, offline_due_at, version, closed";
 
     public Task<VersionedPresence?> GetAsync(string userId, CancellationToken cancellationToken) =>
         database.ReadAsync(async connection =>
@@ -39,25 +43,21 @@ public sealed class SqlitePresenceRepository(SqliteDatabase database) : IPresenc
         }, cancellationToken);
 
     public Task<bool> TrySaveAsync(PresenceState state, string? expectedVersion, CancellationToken cancellationToken) =>
-        database.WriteAsync(async (connection, transaction) =>
+        database.WriteAsync((connection, transaction) => SaveAsync(connection, transaction, state, expectedVersion, cancellationToken), cancellationToken, notify: false);
+
+    public Task<IReadOnlySet<string>> TrySaveManyAsync(IReadOnlyList<PresenceSave> saves, CancellationToken cancellationToken) =>
+        database.WriteAsync<IReadOnlySet<string>>(async (connection, transaction) =>
         {
-            (string, object?)[] values =
-            [
-                ("$u", state.UserId),
-                ("$c", JsonSerializer.Serialize(state.Connections.Select(c => new StoredLease(c.ConnectionId, ToUnixMs(c.Until))))),
-                ("$seen", ToUnixMsOrNull(state.LastSeenAt)),
-                ("$online", state.AnnouncedOnline ? 1 : 0),
-                ("$due", ToUnixMsOrNull(state.OfflineDueAt)),
-                ("$next", ToUnixMsOrNull(state.NextCheckAt)),
-                ("$v", expectedVersion is null ? 0L : long.Parse(expectedVersion, CultureInfo.InvariantCulture)),
-            ];
-            var sql = expectedVersion is null
-                ? "INSERT INTO presence (user_id, connections, last_seen_at, announced_online, offline_due_at, next_check_at, version) "
-                  + "VALUES ($u, $c, $seen, $online, $due, $next, 1) ON CONFLICT (user_id) DO NOTHING"
-                : "UPDATE presence SET connections = $c, last_seen_at = $seen, announced_online = $online, offline_due_at = $due, "
-                  + "next_check_at = $next, version = version + 1 WHERE user_id = $u AND version = $v";
-            await using var command = connection.Command(sql, transaction, values);
-            return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+            var saved = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var save in saves)
+            {
+                if (await SaveAsync(connection, transaction, save.State, save.ExpectedVersion, cancellationToken))
+                {
+                    saved.Add(save.State.UserId);
+                }
+            }
+
+            return saved;
         }, cancellationToken, notify: false);
 
     public Task<IReadOnlyList<string>> ListDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken) =>
@@ -76,12 +76,42 @@ public sealed class SqlitePresenceRepository(SqliteDatabase database) : IPresenc
             return due;
         }, cancellationToken);
 
+    private static async Task<bool> SaveAsync(
+        SqliteConnection connection, SqliteTransaction transaction, PresenceState state, string? expectedVersion, CancellationToken cancellationToken)
+    {
+        (string, object?)[] values =
+        [
+            ("$u", state.UserId),
+            ("$c", Leases(state.Connections)),
+            ("$seen", ToUnixMsOrNull(state.LastSeenAt)),
+            ("$online", state.AnnouncedOnline ? 1 : 0),
+            ("$due", ToUnixMsOrNull(state.OfflineDueAt)),
+            ("$next", ToUnixMsOrNull(state.NextCheckAt)),
+            ("$closed", Leases(state.Closed)),
+            ("$v", expectedVersion is null ? 0L : long.Parse(expectedVersion, CultureInfo.InvariantCulture)),
+        ];
+        var sql = expectedVersion is null
+            ? "INSERT INTO presence (user_id, connections, last_seen_at, announced_online, offline_due_at, next_check_at, closed, version) "
+              + "VALUES ($u, $c, $seen, $online, $due, $next, $closed, 1) ON CONFLICT (user_id) DO NOTHING"
+            : "UPDATE presence SET connections = $c, last_seen_at = $seen, announced_online = $online, offline_due_at = $due, "
+              + "next_check_at = $next, closed = $closed, version = version + 1 WHERE user_id = $u AND version = $v";
+        await using var command = connection.Command(sql, transaction, values);
+        return await command.ExecuteNonQueryAsync(cancellationToken) == 1;
+    }
+
+    private static string Leases(IEnumerable<ConnectionLease> leases) =>
+        JsonSerializer.Serialize(leases.Select(c => new StoredLease(c.ConnectionId, ToUnixMs(c.Until))));
+
+    private static ConnectionLease[] Leases(string json) =>
+        [.. JsonSerializer.Deserialize<StoredLease[]>(json)!.Select(l => new ConnectionLease(l.Id, DateTimeOffset.FromUnixTimeMilliseconds(l.Until)))];
+
     private static PresenceState Read(SqliteDataReader reader) => new(
         reader.GetString(0),
-        [.. JsonSerializer.Deserialize<StoredLease[]>(reader.GetString(1))!.Select(l => new ConnectionLease(l.Id, DateTimeOffset.FromUnixTimeMilliseconds(l.Until)))],
+        Leases(reader.GetString(1)),
         NullableTimestamp(reader, 2),
         reader.GetInt64(3) == 1,
-        NullableTimestamp(reader, 4));
+        NullableTimestamp(reader, 4),
+        Leases(reader.GetString(6)));
 
     private sealed record StoredLease(string Id, long Until);
 }

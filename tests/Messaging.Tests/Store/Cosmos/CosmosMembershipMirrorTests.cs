@@ -8,7 +8,8 @@ namespace Messaging.Tests.Store.Cosmos;
 /// The per-user membership rows (<c>memberships</c>) mirror the participant list in another
 /// partition, so they are written after it and can fail alone. The participant list decides: a
 /// removed user whose row survived sees neither the conversation nor its unread count, and the
-/// request that committed the removal answers success.
+/// request that committed the removal answers success. Presence does not count the surviving row as a
+/// conversation in common.
 /// </summary>
 public sealed class CosmosMembershipMirrorTests : CosmosDoubleTest
 {
@@ -54,6 +55,25 @@ public sealed class CosmosMembershipMirrorTests : CosmosDoubleTest
         var memberships = await Store.Conversations.ListMembershipsAsync(bob, Ct);
 
         Assert.DoesNotContain(memberships, m => m.ConversationId == conversationId);
+    }
+
+    [Fact]
+    public async Task A_removed_user_whose_membership_row_survived_shares_no_conversation_for_presence()
+    {
+        var (owner, bob, _) = await BobRemovedWhileHisRowCouldNotBeDeletedAsync();
+
+        Assert.Empty(await Store.Conversations.ListCoParticipantsAsync(owner, [bob], Ct));
+        Assert.Empty(await Store.Conversations.ListCoParticipantsAsync(bob, [owner], Ct));
+    }
+
+    [Fact]
+    public async Task A_removed_user_whose_membership_row_survived_is_still_a_co_participant_through_another_shared_conversation()
+    {
+        var (owner, bob, _) = await BobRemovedWhileHisRowCouldNotBeDeletedAsync();
+        await Store.Conversations.AddAsync(AGroup.OwnedBy(owner).With([bob]).At(Time.At(5)).Build(), Ct);
+
+        Assert.Equal([bob], await Store.Conversations.ListCoParticipantsAsync(owner, [bob], Ct));
+        Assert.Equal([owner], await Store.Conversations.ListCoParticipantsAsync(bob, [owner], Ct));
     }
 
     [Fact]
