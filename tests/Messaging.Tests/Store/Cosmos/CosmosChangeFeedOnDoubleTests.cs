@@ -34,7 +34,7 @@ public sealed class CosmosChangeFeedOnDoubleTests : IAsyncLifetime
         var content = new FileSystemContentStore(_folder, new DownloadUrlSigner(_folder, TimeProvider.System, TimeSpan.FromMinutes(15)), NullLogger<FileSystemContentStore>.Instance);
         var mapper = new ResourceMapper(content, _store.Reactions);
         var service = new ConversationService(_store.Conversations, _store.Messages, content, mapper, TimeProvider.System, new MessagingLimits());
-        var fanOut = new ChangeFanOut(_store.Conversations, _store.Messages, service, mapper, _publisher);
+        var fanOut = new ChangeFanOut(_store.Conversations, _store.Messages, _store.Reactions, service, mapper, _publisher);
         _handler = new CosmosChangeBatchHandler(new CosmosChangeMapper(), fanOut, NullLogger.Instance);
         return Task.CompletedTask;
     }
