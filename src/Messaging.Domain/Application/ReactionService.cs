@@ -10,7 +10,8 @@ public sealed class ReactionService(
     ConversationService conversationService,
     ResourceMapper mapper,
     TimeProvider time,
-    MessagingLimits limits)
+    MessagingLimits limits,
+    UserRateLimiter rateLimiter)
 {
     /// <summary>Adds the caller's reaction (idempotent); the message as the caller sees it afterwards.</summary>
     public async Task<Result<MessageResource>> AddAsync(string userId, string messageId, string? reaction, CancellationToken cancellationToken)
@@ -19,6 +20,12 @@ public sealed class ReactionService(
         if (!parsed.IsSuccess)
         {
             return parsed.Error;
+        }
+
+        // Adds and removals share one bucket per user, over REST and the hub alike.
+        if (rateLimiter.TryAcquire(RateLimitedAction.Reaction, userId) is { IsSuccess: false } refused)
+        {
+            return refused.Error;
         }
 
         var message = await FindVisibleAsync(userId, messageId, cancellationToken);
@@ -48,6 +55,12 @@ public sealed class ReactionService(
         if (!parsed.IsSuccess)
         {
             return parsed.Error;
+        }
+
+        // Adds and removals share one bucket per user, over REST and the hub alike.
+        if (rateLimiter.TryAcquire(RateLimitedAction.Reaction, userId) is { IsSuccess: false } refused)
+        {
+            return refused.Error;
         }
 
         var message = await FindVisibleAsync(userId, messageId, cancellationToken);

@@ -44,13 +44,16 @@ public sealed class CosmosReactionCostTests : CosmosDoubleTest
     [Fact]
     public async Task Thirty_simultaneous_reactions_of_one_kind_all_succeed_and_the_work_grows_linearly_with_the_reactors()
     {
-        var (fewCalls, _) = await SimultaneousThumbsAsync(10);
-        var (manyCalls, outcomes) = await SimultaneousThumbsAsync(30);
+        const int Reactors = 30;
+        var (calls, outcomes) = await SimultaneousThumbsAsync(Reactors);
 
         Assert.All(outcomes, o => Assert.Equal(ReactionStatus.Changed, o.Status));
-        Assert.Equal(Enumerable.Range(1, 30), outcomes.Select(o => o.Count).Order());
-        // Contending on one ETag, each commit makes every other reactor retry: 3 times the reactors cost about 9 times the calls.
-        Assert.True(manyCalls < 5 * fewCalls, $"10 reactors took {fewCalls} database calls, 30 took {manyCalls}.");
+        Assert.Equal(Enumerable.Range(1, Reactors), outcomes.Select(o => o.Count).Order());
+        // Each reactor tries at most three batches whatever the others do: the kind's first (lost to the one who
+        // made it), one held to the count it read, one that increments whatever the count is; with their reads,
+        // at most 10 calls. Contending on one ETag instead, every commit makes the others retry: 30 reactors
+        // took 1362 calls, about N²/2 attempts.
+        Assert.True(calls <= 10 * Reactors, $"{Reactors} reactors took {calls} database calls.");
     }
 
     private async Task<(int Calls, ReactionOutcome[] Outcomes)> SimultaneousThumbsAsync(int reactors)
