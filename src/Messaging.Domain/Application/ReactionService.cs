@@ -44,6 +44,8 @@ public sealed class ReactionService(
         {
             ReactionStatus.MessageDeleted => DeletedConflict,
             ReactionStatus.TooManyDistinct => Error.Conflict($"A message carries at most {limits.MaxDistinctReactions} distinct reactions."),
+            ReactionStatus.NotParticipant => Error.MessageNotFound, // removed since the check above
+
             _ => await mapper.ToResourceAsync(message, userId, cancellationToken),
         };
     }
@@ -69,9 +71,9 @@ public sealed class ReactionService(
             return Error.MessageNotFound;
         }
 
-        if (!message.IsDeleted)
+        if (!message.IsDeleted && (await reactions.RemoveAsync(message, userId, parsed.Value, time.Now(), cancellationToken)).Status == ReactionStatus.NotParticipant)
         {
-            await reactions.RemoveAsync(message, userId, parsed.Value, time.Now(), cancellationToken);
+            return Error.MessageNotFound; // removed since the check above
         }
 
         return await mapper.ToResourceAsync(message, userId, cancellationToken);

@@ -31,6 +31,11 @@ public sealed partial class CosmosReactionRepository(CosmosStore store) : IReact
             Reaction = reaction.Value,
             CreatedAt = CosmosJson.Ms(at),
         };
+        if (!await IsParticipantAsync(message.ConversationId, userId, cancellationToken))
+        {
+            return new ReactionOutcome(ReactionStatus.NotParticipant);
+        }
+
         var exact = true;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -59,8 +64,12 @@ public sealed partial class CosmosReactionRepository(CosmosStore store) : IReact
                 next.Kinds.Add(reaction.Value);
                 var first = new ReactionCounterDocument
                 {
-                    Id = CosmosIds.ReactionCounter(message.Id, reaction.Value), ConversationId = partition, MessageId = message.Id,
-                    Reaction = reaction.Value, Count = 1, FirstAt = CosmosJson.Ms(at),
+                    Id = CosmosIds.ReactionCounter(message.Id, reaction.Value),
+                    ConversationId = partition,
+                    MessageId = message.Id,
+                    Reaction = reaction.Value,
+                    Count = 1,
+                    FirstAt = CosmosJson.Ms(at),
                 };
                 var status = await store.Messages.CommitWithRecordAsync(
                     partition, batch => WriteKinds(batch.CreateItem(document).CreateItem(first), next, kindsEtag), Record(message, userId, reaction, 1, added: true, at), cancellationToken);
@@ -94,6 +103,11 @@ public sealed partial class CosmosReactionRepository(CosmosStore store) : IReact
     {
         var partition = message.ConversationId;
         var reactionId = CosmosIds.Reaction(message.Id, userId, reaction.Value);
+        if (!await IsParticipantAsync(message.ConversationId, userId, cancellationToken))
+        {
+            return new ReactionOutcome(ReactionStatus.NotParticipant);
+        }
+
         var exact = true;
         for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
@@ -169,6 +183,14 @@ public sealed partial class CosmosReactionRepository(CosmosStore store) : IReact
         var counter = await System.Text.Json.JsonSerializer.DeserializeAsync<ReactionCounterDocument>(response[0].ResourceStream, CosmosJson.Options, cancellationToken);
         return (status, counter!.Count);
     }
+
+    /// <summary>
+    /// The reactor's participant document, read just before the batch: it lives in the <c>conversations</c>
+    /// container and a transactional batch spans one container's partition, so the batch cannot guard on it.
+    /// A removal that commits between this read and the batch lets one reaction through (docs/api.md, reactions).
+    /// </summary>
+    private async Task<bool> IsParticipantAsync(string conversationId, string userId, CancellationToken cancellationToken) =>
+        (await store.Conversations.TryReadAsync<ParticipantDocument>(ParticipantDocument.IdOf(userId), conversationId, cancellationToken)).Document is not null;
 
     private Task<(ReactionCounterDocument? Document, string? ETag)> ReadCounterAsync(Message message, Reaction reaction, CancellationToken cancellationToken) =>
         store.Messages.TryReadAsync<ReactionCounterDocument>(CosmosIds.ReactionCounter(message.Id, reaction.Value), message.ConversationId, cancellationToken);

@@ -50,10 +50,11 @@ public sealed class CosmosReactionCostTests : CosmosDoubleTest
         Assert.All(outcomes, o => Assert.Equal(ReactionStatus.Changed, o.Status));
         Assert.Equal(Enumerable.Range(1, Reactors), outcomes.Select(o => o.Count).Order());
         // Each reactor tries at most three batches whatever the others do: the kind's first (lost to the one who
-        // made it), one held to the count it read, one that increments whatever the count is; with their reads,
-        // at most 10 calls. Contending on one ETag instead, every commit makes the others retry: 30 reactors
+        // made it), one held to the count it read, one that increments whatever the count is; with their reads
+        // (the participant once, then the counter and their own reaction each time, the kinds on the first),
+        // at most 11 calls. Contending on one ETag instead, every commit makes the others retry: 30 reactors
         // took 1362 calls, about N²/2 attempts.
-        Assert.True(calls <= 10 * Reactors, $"{Reactors} reactors took {calls} database calls.");
+        Assert.True(calls <= 11 * Reactors, $"{Reactors} reactors took {calls} database calls.");
     }
 
     private async Task<(int Calls, ReactionOutcome[] Outcomes)> SimultaneousThumbsAsync(int reactors)
