@@ -58,6 +58,8 @@ public sealed partial class TemplateTests(CompiledTemplateFixture fixture) : ICl
         ["Messaging__SendBurst"] = "the default limit applies (docs: README, Limits)",
         ["Messaging__UploadsPerMinute"] = "the default limit applies (docs: README, Limits)",
         ["Messaging__UploadBurst"] = "the default limit applies (docs: README, Limits)",
+        ["Messaging__ReactionsPerSecond"] = "the default limit applies (docs: README, Limits)",
+        ["Messaging__ReactionBurst"] = "the default limit applies (docs: README, Limits)",
         ["Messaging__MaxConnectionsPerUser"] = "the standalone hub's limit; Azure SignalR Service has its own connection quotas",
         ["OTEL_EXPORTER_OTLP_ENDPOINT"] = "Azure exports to Application Insights (APPLICATIONINSIGHTS_CONNECTION_STRING); OTLP is for local collectors",
     };

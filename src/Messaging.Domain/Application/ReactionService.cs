@@ -10,7 +10,8 @@ public sealed class ReactionService(
     ConversationService conversationService,
     ResourceMapper mapper,
     TimeProvider time,
-    MessagingLimits limits)
+    MessagingLimits limits,
+    UserRateLimiter rateLimiter)
 {
     /// <summary>Adds the caller's reaction (idempotent); the message as the caller sees it afterwards.</summary>
     public async Task<Result<MessageResource>> AddAsync(string userId, string messageId, string? reaction, CancellationToken cancellationToken)
@@ -19,6 +20,12 @@ public sealed class ReactionService(
         if (!parsed.IsSuccess)
         {
             return parsed.Error;
+        }
+
+        // Adds and removals share one bucket per user, over REST and the hub alike.
+        if (rateLimiter.TryAcquire(RateLimitedAction.Reaction, userId) is { IsSuccess: false } refused)
+        {
+            return refused.Error;
         }
 
         var message = await FindVisibleAsync(userId, messageId, cancellationToken);
@@ -37,6 +44,8 @@ public sealed class ReactionService(
         {
             ReactionStatus.MessageDeleted => DeletedConflict,
             ReactionStatus.TooManyDistinct => Error.Conflict($"A message carries at most {limits.MaxDistinctReactions} distinct reactions."),
+            ReactionStatus.NotParticipant => Error.MessageNotFound, // removed since the check above
+
             _ => await mapper.ToResourceAsync(message, userId, cancellationToken),
         };
     }
@@ -50,15 +59,21 @@ public sealed class ReactionService(
             return parsed.Error;
         }
 
+        // Adds and removals share one bucket per user, over REST and the hub alike.
+        if (rateLimiter.TryAcquire(RateLimitedAction.Reaction, userId) is { IsSuccess: false } refused)
+        {
+            return refused.Error;
+        }
+
         var message = await FindVisibleAsync(userId, messageId, cancellationToken);
         if (message is null)
         {
             return Error.MessageNotFound;
         }
 
-        if (!message.IsDeleted)
+        if (!message.IsDeleted && (await reactions.RemoveAsync(message, userId, parsed.Value, time.Now(), cancellationToken)).Status == ReactionStatus.NotParticipant)
         {
-            await reactions.RemoveAsync(message, userId, parsed.Value, time.Now(), cancellationToken);
+            return Error.MessageNotFound; // removed since the check above
         }
 
         return await mapper.ToResourceAsync(message, userId, cancellationToken);

@@ -30,6 +30,12 @@ public sealed class MessagingLimits
     /// <summary>Uploads a user may make at once above the sustained rate.</summary>
     public int UploadBurst { get; set; } = 10;
 
+    /// <summary>Sustained reaction changes (adds and removals, REST and hub) per user and second; 0 turns the limit off.</summary>
+    public double ReactionsPerSecond { get; set; } = 5;
+
+    /// <summary>Reaction changes a user may make at once above the sustained rate.</summary>
+    public int ReactionBurst { get; set; } = 20;
+
     /// <summary>SignalR connections one user may hold on the standalone hub.</summary>
     public int MaxConnectionsPerUser { get; set; } = 20;
 }

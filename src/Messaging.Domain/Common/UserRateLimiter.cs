@@ -7,6 +7,7 @@ public enum RateLimitedAction
 {
     Send,
     Upload,
+    Reaction,
 }
 
 /// <summary>
@@ -21,6 +22,7 @@ public sealed class UserRateLimiter(MessagingLimits limits) : IDisposable
             {
                 RateLimitedAction.Send => Bucket(key, limits.SendsPerSecond, limits.SendBurst),
                 RateLimitedAction.Upload => Bucket(key, limits.UploadsPerMinute / 60, limits.UploadBurst),
+                RateLimitedAction.Reaction => Bucket(key, limits.ReactionsPerSecond, limits.ReactionBurst),
                 _ => throw new ArgumentOutOfRangeException(nameof(key), key.Action, "No limit is configured for this action."),
             });
 

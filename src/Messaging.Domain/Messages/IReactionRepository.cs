@@ -35,6 +35,9 @@ public enum ReactionStatus
     Unchanged,
     MessageDeleted,
     TooManyDistinct,
+
+    /// <summary>The user is no longer a participant when the change would commit: nothing written.</summary>
+    NotParticipant,
 }
 
 /// <param name="Status">What the call did.</param>

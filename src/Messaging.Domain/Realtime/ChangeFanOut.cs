@@ -13,6 +13,7 @@ namespace Messaging.Domain.Realtime;
 public sealed class ChangeFanOut(
     IConversationRepository conversations,
     IMessageRepository messages,
+    IReactionRepository reactions,
     ConversationService conversationService,
     ResourceMapper mapper,
     IRealtimePublisher publisher)
@@ -96,7 +97,11 @@ public sealed class ChangeFanOut(
         await publisher.SendToConversationAsync(audience, eventName, payload, cancellationToken);
     }
 
-    /// <summary>The payload is the change itself (the count after it), so later reactions cannot make it lie; the audience is read now.</summary>
+    /// <summary>
+    /// The payload is the change itself (the count after it), so later reactions cannot make it lie; the audience is read now.
+    /// A change committed without its count gets the count now: this change's and any committed since, so the
+    /// last event of a kind still carries its current count.
+    /// </summary>
     private async Task PublishReactionAsync(ReactionChanged change, CancellationToken cancellationToken)
     {
         if (await conversations.GetAudienceAsync(change.ConversationId, cancellationToken) is not { } audience)
@@ -104,8 +109,15 @@ public sealed class ChangeFanOut(
             return;
         }
 
-        var payload = new ReactionEvent(change.ConversationId, change.MessageId, change.UserId, change.Reaction, change.Count);
+        var count = change.Count ?? await CurrentCountAsync(change, cancellationToken);
+        var payload = new ReactionEvent(change.ConversationId, change.MessageId, change.UserId, change.Reaction, count);
         await publisher.SendToConversationAsync(audience, change.Added ? EventNames.ReactionAdded : EventNames.ReactionRemoved, payload, cancellationToken);
+    }
+
+    private async Task<int> CurrentCountAsync(ReactionChanged change, CancellationToken cancellationToken)
+    {
+        var all = await reactions.GetAsync(change.ConversationId, [change.MessageId], null, cancellationToken);
+        return all.TryGetValue(change.MessageId, out var found) ? found.Counts.FirstOrDefault(c => c.Reaction == change.Reaction)?.Count ?? 0 : 0;
     }
 
     private async Task PublishReadAsync(ReadWatermarkMoved moved, CancellationToken cancellationToken)

@@ -21,5 +21,9 @@ public sealed record ConversationChanged(string ConversationId, IReadOnlyList<st
 
 public sealed record ConversationRemoved(string ConversationId, IReadOnlyList<string> FormerParticipantIds) : CommittedChange(ConversationId);
 
-/// <summary>A user's reaction was added or removed; <paramref name="Count"/> is how many gave it after the change.</summary>
-public sealed record ReactionChanged(string ConversationId, string MessageId, string UserId, string Reaction, int Count, bool Added) : CommittedChange(ConversationId);
+/// <summary>
+/// A user's reaction was added or removed; <paramref name="Count"/> is how many gave it after the change,
+/// or null when the store committed the change without knowing it (a Cosmos DB counter incremented
+/// under contention): the fan-out then reads the count when it sends the event.
+/// </summary>
+public sealed record ReactionChanged(string ConversationId, string MessageId, string UserId, string Reaction, int? Count, bool Added) : CommittedChange(ConversationId);

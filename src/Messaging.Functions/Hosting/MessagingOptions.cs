@@ -42,9 +42,11 @@ public static class MessagingOptions
             AtLeast(failures, options.MaxAttachmentsPerMessage, 0, nameof(options.MaxAttachmentsPerMessage));
             AtLeast(failures, options.SendBurst, 0, nameof(options.SendBurst));
             AtLeast(failures, options.UploadBurst, 0, nameof(options.UploadBurst));
+            AtLeast(failures, options.ReactionBurst, 0, nameof(options.ReactionBurst));
             AtLeast(failures, options.MaxConnectionsPerUser, 1, nameof(options.MaxConnectionsPerUser));
             Rate(failures, options.SendsPerSecond, nameof(options.SendsPerSecond));
             Rate(failures, options.UploadsPerMinute, nameof(options.UploadsPerMinute));
+            Rate(failures, options.ReactionsPerSecond, nameof(options.ReactionsPerSecond));
             return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
         }
 

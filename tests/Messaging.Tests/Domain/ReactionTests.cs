@@ -12,9 +12,13 @@ public sealed class ReactionTests
     [InlineData("🏳️‍🌈")] // flag, variation selector, ZWJ
     [InlineData("🇫🇷")] // regional indicator pair
     [InlineData("🏴󠁧󠁢󠁳󠁣󠁴󠁿")] // subdivision flag with tag characters
-    [InlineData("❤️")]
-    [InlineData("❤")]
+    [InlineData("❤️")] // a text-default symbol made emoji by VS16
+    [InlineData("©️")]
+    [InlineData("👩‍👩‍👧")]
     [InlineData("1️⃣")] // keycap
+    [InlineData("#⃣")] // keycap without VS16
+    [InlineData("☝🏽")] // a text-default base with a skin tone
+    [InlineData("🏴‍☠️")]
     [InlineData("🎉")]
     public void One_emoji_is_a_reaction_whatever_its_code_points(string emoji)
     {
@@ -47,6 +51,17 @@ public sealed class ReactionTests
     [InlineData("\ufffd")]
     [InlineData("👍\u200b")] // zero width space after it
     [InlineData("<script>")]
+    [InlineData("©")] // symbols with text presentation by default, alone
+    [InlineData("™")]
+    [InlineData("°")] // a symbol that is no emoji at all
+    [InlineData("°\ufe0f")]
+    [InlineData("♠")]
+    [InlineData("❤")]
+    [InlineData("☺")]
+    [InlineData("→")]
+    [InlineData("👍\ufe0e")] // text presentation asked for
+    [InlineData("🇫")] // half a flag
+    [InlineData("🏽")] // a skin tone alone
     [InlineData("a/b")]
     [InlineData("%F0%9F%91%8D")] // still percent-encoded
     [InlineData("smile\n")] // a name with a line break after it

@@ -20,6 +20,8 @@ public sealed class CompositionTests : IDisposable
     [Theory]
     [InlineData("Messaging:MaxMessageLength", "0", "Messaging__MaxMessageLength must be at least 1.")]
     [InlineData("Messaging:SendsPerSecond", "-1", "Messaging__SendsPerSecond must be 0 (no limit) or a positive number.")]
+    [InlineData("Messaging:ReactionsPerSecond", "-1", "Messaging__ReactionsPerSecond must be 0 (no limit) or a positive number.")]
+    [InlineData("Messaging:ReactionBurst", "-1", "Messaging__ReactionBurst must be at least 0.")]
     [InlineData("Attachments:DownloadUrlMinutes", "0", "Attachments__DownloadUrlMinutes must be a positive number of minutes.")]
     public async Task A_setting_that_cannot_work_stops_the_server_at_start_with_one_line_naming_it(string setting, string value, string expected)
     {

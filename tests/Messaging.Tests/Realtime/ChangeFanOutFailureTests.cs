@@ -29,7 +29,7 @@ public sealed class ChangeFanOutFailureTests : IAsyncLifetime
         var content = new FileSystemContentStore(_folder, new DownloadUrlSigner(_folder, TimeProvider.System, TimeSpan.FromMinutes(15)), NullLogger<FileSystemContentStore>.Instance);
         var mapper = new ResourceMapper(content);
         var service = new ConversationService(_store.Conversations, _store.Messages, content, mapper, TimeProvider.System, new MessagingLimits());
-        _fanOut = new ChangeFanOut(_store.Conversations, _store.Messages, service, mapper, _publisher);
+        _fanOut = new ChangeFanOut(_store.Conversations, _store.Messages, _store.Reactions, service, mapper, _publisher);
         return Task.CompletedTask;
     }
 

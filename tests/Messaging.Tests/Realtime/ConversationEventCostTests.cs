@@ -76,7 +76,7 @@ public sealed class ConversationEventCostTests : IAsyncLifetime
         var content = new FileSystemContentStore(_folder, new DownloadUrlSigner(_folder, TimeProvider.System, TimeSpan.FromMinutes(15)), NullLogger<FileSystemContentStore>.Instance);
         var mapper = new ResourceMapper(content);
         var service = new ConversationService(conversations, messages, content, mapper, TimeProvider.System, Limits);
-        var fanOut = new ChangeFanOut(conversations, messages, service, mapper, publisher);
+        var fanOut = new ChangeFanOut(conversations, messages, _store.Reactions, service, mapper, publisher);
 
         await fanOut.HandleAsync(new ConversationChanged(group.Id, [joining], []), Ct);
         return (calls, publisher.Sent);

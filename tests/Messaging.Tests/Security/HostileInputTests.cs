@@ -86,6 +86,7 @@ public sealed class HostileInputTests(TestServer server)
         "%20", "abc%20def", "%E2%80%AE", "%E2%80%8B", "%F0%9F%98%80%F0%9F%98%80", "%ED%A0%80", "%FF", "%C0%AF",
         "%3Cscript%3E", "'%3B%20DROP%20TABLE%20reactions%3B%20--", "THUMBS", string.Concat(Enumerable.Repeat("a", 33)),
         string.Concat(Enumerable.Repeat("%F0%9F%91%8D", 40)), "%F0%9F%91%8D%E2%80%8B", "%EF%BF%BD", "1%20",
+        "%C2%A9", "%E2%84%A2", "%C2%B0", "%E2%99%A0", "a%CC%81", // ©, ™, °, ♠ (symbols, no emoji presentation), a + combining accent
     ];
 
     [Fact]

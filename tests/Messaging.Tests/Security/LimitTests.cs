@@ -18,6 +18,8 @@ public sealed class LimitTests : IAsyncLifetime
             ["Messaging:SendBurst"] = "5",
             ["Messaging:UploadsPerMinute"] = "1",
             ["Messaging:UploadBurst"] = "2",
+            ["Messaging:ReactionsPerSecond"] = "0.01",
+            ["Messaging:ReactionBurst"] = "4",
             ["Messaging:MaxConnectionsPerUser"] = "2",
             ["Messaging:MaxParticipants"] = "3",
         },
@@ -53,6 +55,37 @@ public sealed class LimitTests : IAsyncLifetime
         var (_, page) = await _server.ClientFor(bob).GetJsonAsync($"/api/messaging/conversations/{id}/messages/");
         Assert.Equal(5, page!["value"]!.AsArray().Count);
         Assert.Equal(HttpStatusCode.Created, (await _server.ClientFor(bob).PostJsonAsync("/api/messaging/messages/", new { conversationId = id, text = "bob is not limited by alice" })).Status);
+    }
+
+    [Fact]
+    public async Task Reactions_and_their_removals_beyond_the_burst_are_429_with_retry_after_over_rest_and_hub()
+    {
+        var (alice, bob) = (TestApi.NewUser("alice"), TestApi.NewUser("bob"));
+        var id = (await _server.ClientFor(alice).CreateGroupAsync(bob)).Id();
+        var (_, sent) = await _server.ClientFor(bob).PostJsonAsync("/api/messaging/messages/", new { conversationId = id, text = "vote" });
+        var messageId = sent!["id"]!.GetValue<string>();
+        var client = _server.ClientFor(alice);
+        var statuses = new List<HttpStatusCode>();
+        foreach (var (method, reaction) in new[] { ("PUT", "a"), ("DELETE", "a"), ("PUT", "b"), ("PUT", "c"), ("PUT", "d"), ("DELETE", "b") })
+        {
+            using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), $"/api/messaging/messages/{messageId}/reactions/{reaction}/"));
+            statuses.Add(response.StatusCode);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests)
+            {
+                Assert.Equal(TimeSpan.FromSeconds(100), response.Headers.RetryAfter?.Delta);
+            }
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.OK, HttpStatusCode.TooManyRequests, HttpStatusCode.TooManyRequests], statuses);
+        await using var hub = await EventClient.ConnectAsync(_server.BaseAddress, () => _server.TokenFor(alice));
+        var error = await Assert.ThrowsAsync<HubException>(() => hub.Connection.InvokeAsync<object>("reaction.add", new { messageId, reaction = "e" }));
+        Assert.Contains("Too many reaction requests", error.Message, StringComparison.Ordinal);
+
+        // Refused reactions changed nothing; another user has their own budget.
+        var (_, page) = await _server.ClientFor(bob).GetJsonAsync($"/api/messaging/conversations/{id}/messages/");
+        Assert.Equal(["b", "c"], page!["value"]![0]!["reactions"]!.AsArray().Select(r => r!["reaction"]!.GetValue<string>()).Order());
+        using var bobs = await _server.ClientFor(bob).SendAsync(new HttpRequestMessage(HttpMethod.Put, $"/api/messaging/messages/{messageId}/reactions/a/"));
+        Assert.Equal(HttpStatusCode.OK, bobs.StatusCode);
     }
 
     [Fact]

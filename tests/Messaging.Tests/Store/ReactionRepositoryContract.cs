@@ -145,15 +145,34 @@ public abstract class ReactionRepositoryContract : StoreContract
     [SkippableFact]
     public async Task Concurrent_reactions_of_many_users_are_all_counted()
     {
-        var (group, message, _, _, _) = await MessageAsync();
+        var owner = Some.User("owner");
         var users = Enumerable.Range(0, 12).Select(i => Some.User($"u{i}")).ToList();
+        var group = await AddGroupAsync(owner, [.. users]);
+        var message = await AppendAsync(group, owner, "react to me");
 
         var outcomes = await Task.WhenAll(users.Select(u => Task.Run(() => AddAsync(message, u, "🔥"))));
 
         Assert.All(outcomes, o => Assert.Equal(ReactionStatus.Changed, o.Status));
         Assert.Equal(Enumerable.Range(1, 12), outcomes.Select(o => o.Count).Order());
         Assert.Equal([("🔥", 12)], Described(await ReadAsync(message, null)));
-        Assert.NotNull(group);
+    }
+
+    [SkippableFact]
+    public async Task A_reaction_committed_after_its_user_was_removed_is_refused_and_their_earlier_reactions_stay()
+    {
+        var (group, message, alice, bob, _) = await MessageAsync();
+        await AddAsync(message, bob, "👍");
+
+        // The service saw bob as a participant; he is removed before his next reaction commits.
+        var stored = (await Conversations.GetAsync(group.Id, Ct))!;
+        stored.RemoveParticipant(alice, bob, Time.At(20)).Ok();
+        await Conversations.UpdateAsync(stored, Ct);
+        var added = await AddAsync(message, bob, "🎉", 21);
+        var removed = await Reactions.RemoveAsync(message, bob, R("👍"), Time.At(22), Ct);
+
+        Assert.Equal(ReactionStatus.NotParticipant, added.Status);
+        Assert.Equal(ReactionStatus.NotParticipant, removed.Status);
+        Assert.Equal([("👍", 1)], Described(await ReadAsync(message, alice)));
     }
 
     [SkippableFact]

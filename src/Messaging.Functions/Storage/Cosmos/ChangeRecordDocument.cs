@@ -40,7 +40,7 @@ internal sealed class ChangeRecordDocument
 
     public long At { get; set; }
 
-    /// <summary>Reaction changes only: the reaction and how many gave it after the change.</summary>
+    /// <summary>Reaction changes only: the reaction and how many gave it after the change (absent: read when the event is sent).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? Reaction { get; set; }
 
@@ -101,7 +101,7 @@ internal sealed class ChangeRecordDocument
         ChangeRecordKinds.MessageEdited when MessageId is not null => new MessageEdited(ConversationId, MessageId),
         ChangeRecordKinds.MessageDeleted when MessageId is not null => new MessageDeleted(ConversationId, MessageId),
         ChangeRecordKinds.ReactionAdded or ChangeRecordKinds.ReactionRemoved when MessageId is not null && UserId is not null && Reaction is not null =>
-            new ReactionChanged(ConversationId, MessageId, UserId, Reaction, Count ?? 0, Kind == ChangeRecordKinds.ReactionAdded),
+            new ReactionChanged(ConversationId, MessageId, UserId, Reaction, Count, Kind == ChangeRecordKinds.ReactionAdded),
         _ => null,
     };
 

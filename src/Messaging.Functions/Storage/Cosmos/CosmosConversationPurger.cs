@@ -137,10 +137,10 @@ internal sealed class CosmosConversationPurger(CosmosStore store, IAttachmentCon
         // Change records are left to expire with their own ttl; the counter stays until the end.
         var page = await store.Messages.QueryAsync<TypedIdRow>(
             new QueryDefinition(
-                    "SELECT TOP @n c.id, c.type FROM c WHERE c.conversationId = @c AND (c.type = @message OR c.type = @claim OR c.type = @reaction OR c.type = @counts)")
+                    "SELECT TOP @n c.id, c.type FROM c WHERE c.conversationId = @c AND (c.type = @message OR c.type = @claim OR c.type = @reaction OR c.type = @kinds OR c.type = @counter)")
                 .WithParameter("@n", options.PageSize).WithParameter("@c", conversationId)
                 .WithParameter("@message", DocumentTypes.Message).WithParameter("@claim", DocumentTypes.ClientMessage)
-                .WithParameter("@reaction", DocumentTypes.Reaction).WithParameter("@counts", DocumentTypes.ReactionCounts),
+                .WithParameter("@reaction", DocumentTypes.Reaction).WithParameter("@kinds", DocumentTypes.ReactionKinds).WithParameter("@counter", DocumentTypes.ReactionCounter),
             conversationId,
             cancellationToken,
             options.PageSize);

@@ -20,8 +20,11 @@ internal static class CosmosIds
     /// <summary>One user's reaction of one kind to a message, so a second add of the same is a create conflict.</summary>
     public static string Reaction(string messageId, string userId, string reaction) => "r-" + Hash(messageId + "\u001f" + userId + "\u001f" + reaction);
 
-    /// <summary>The reaction counters of a message, beside it in the conversation's partition.</summary>
-    public static string ReactionCounts(string messageId) => "rc-" + Hash(messageId);
+    /// <summary>The list of reaction kinds a message has, beside it in the conversation's partition.</summary>
+    public static string ReactionKinds(string messageId) => "rks-" + Hash(messageId);
+
+    /// <summary>The counter of one reaction kind on a message.</summary>
+    public static string ReactionCounter(string messageId, string reaction) => "rkc-" + Hash(messageId + "\u001f" + reaction);
 
     /// <summary>
     /// Whether an id from outside can name a document at all: Cosmos DB ids must not contain '/', '\',

@@ -22,6 +22,9 @@ public sealed partial class CosmosMessageRepository
                 return UpdateStatus.AlreadyDeleted;
             }
 
+            var (kinds, kindsEtag) = message.IsDeleted
+                ? await store.Messages.TryReadAsync<ReactionKindsDocument>(CosmosIds.ReactionKinds(message.Id), message.ConversationId, cancellationToken)
+                : (null, null);
             var next = MessageDocument.From(message, stored.Sequence, stored.ReplyCount);
             var kind = message.IsDeleted ? ChangeRecordKinds.MessageDeleted : ChangeRecordKinds.MessageEdited;
             var status = await store.Messages.CommitWithRecordAsync(
@@ -31,14 +34,15 @@ public sealed partial class CosmosMessageRepository
                     batch.ReplaceItem(message.Id, next, new TransactionalBatchItemRequestOptions { IfMatchEtag = etag });
                     if (message.IsDeleted)
                     {
-                        batch.UpsertItem(ReactionCountsDocument.Cleared(message.ConversationId, message.Id)); // a tombstone loses its reactions
+                        ClearReactions(batch, message, kinds, kindsEtag);
                     }
 
                     return UncountReply(batch, message);
                 },
                 ChangeRecordDocument.ForMessage(message.ConversationId, kind, message.Id, CosmosJson.Ms(message.DeletedAt ?? message.EditedAt ?? message.CreatedAt)),
                 cancellationToken);
-            if (status is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound)
+            // 412/404/409: the message, or its reaction kinds (a kind appeared or went), changed since they were read.
+            if (status is HttpStatusCode.PreconditionFailed or HttpStatusCode.NotFound or HttpStatusCode.Conflict)
             {
                 continue;
             }
@@ -55,5 +59,28 @@ public sealed partial class CosmosMessageRepository
         }
 
         throw new ConcurrencyConflictException($"Message {message.Id} kept changing while it was being updated.");
+    }
+
+    /// <summary>
+    /// A tombstone loses its reactions: the counters of the kinds it has go, and the kinds document,
+    /// guarded by its ETag, becomes cleared, so a reaction racing the delete finds its counter gone
+    /// (404) or the kinds changed (412) and then sees the tombstone.
+    /// </summary>
+    private static void ClearReactions(TransactionalBatch batch, Message message, ReactionKindsDocument? kinds, string? kindsEtag)
+    {
+        foreach (var kind in kinds?.Kinds ?? [])
+        {
+            batch.DeleteItem(CosmosIds.ReactionCounter(message.Id, kind));
+        }
+
+        var cleared = ReactionKindsDocument.Cleared(message.ConversationId, message.Id);
+        if (kindsEtag is null)
+        {
+            batch.CreateItem(cleared);
+        }
+        else
+        {
+            batch.ReplaceItem(cleared.Id, cleared, new TransactionalBatchItemRequestOptions { IfMatchEtag = kindsEtag });
+        }
     }
 }

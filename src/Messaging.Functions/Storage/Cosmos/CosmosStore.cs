@@ -230,6 +230,12 @@ internal static class CosmosOperations
     {
         var batch = write(container.CreateTransactionalBatch(new PartitionKey(partitionKey))).CreateItem(record);
         using var response = await batch.ExecuteAsync(cancellationToken);
+        return StatusOf(response, partitionKey);
+    }
+
+    /// <summary>200 for a batch that committed; the state conflict (412, 404, 409) that refused it; throws on any other failure.</summary>
+    public static HttpStatusCode StatusOf(TransactionalBatchResponse response, string partitionKey)
+    {
         if (response.IsSuccessStatusCode)
         {
             return HttpStatusCode.OK;

@@ -14,5 +14,6 @@ internal static class DocumentTypes
     public const string MessageLocator = "messageLocator";
     public const string Presence = "presence";
     public const string Reaction = "reaction";
-    public const string ReactionCounts = "reactionCounts";
+    public const string ReactionKinds = "reactionKinds";
+    public const string ReactionCounter = "reactionCounter";
 }

@@ -28,45 +28,60 @@ internal sealed class ReactionDocument
 }
 
 /// <summary>
-/// The reaction counters of one message (at most the distinct-reaction limit of entries), beside it in
-/// the conversation's partition. Its ETag serialises the reactions of the message, so the limit holds
-/// under concurrency; the message's tombstone batch clears it and sets <see cref="Deleted"/>.
+/// The reaction kinds of one message (at most the distinct-reaction limit), beside it in the
+/// conversation's partition. It changes only when a kind appears or disappears, under its ETag, so the
+/// limit holds under concurrency while reactions of a kind already there never touch it; the message's
+/// tombstone batch clears it and sets <see cref="Deleted"/>.
 /// </summary>
-internal sealed class ReactionCountsDocument
+internal sealed class ReactionKindsDocument
 {
     public required string Id { get; set; }
 
-    public string Type { get; set; } = DocumentTypes.ReactionCounts;
+    public string Type { get; set; } = DocumentTypes.ReactionKinds;
 
     public required string ConversationId { get; set; }
 
     [JsonPropertyName("reactsTo")]
     public required string MessageId { get; set; }
 
-    public List<ReactionCountEntry> Counts { get; set; } = [];
+    public List<string> Kinds { get; set; } = [];
 
     public bool Deleted { get; set; }
 
-    public static ReactionCountsDocument Empty(string conversationId, string messageId) =>
-        new() { Id = CosmosIds.ReactionCounts(messageId), ConversationId = conversationId, MessageId = messageId };
+    public static ReactionKindsDocument Empty(string conversationId, string messageId) =>
+        new() { Id = CosmosIds.ReactionKinds(messageId), ConversationId = conversationId, MessageId = messageId };
 
-    /// <summary>Written in the tombstone's batch: the reactions are gone, and a reaction racing the delete fails its ETag check.</summary>
-    public static ReactionCountsDocument Cleared(string conversationId, string messageId)
+    /// <summary>Written in the tombstone's batch (with the deletes of the counters): the reactions are gone, and a new kind racing the delete fails its ETag check.</summary>
+    public static ReactionKindsDocument Cleared(string conversationId, string messageId)
     {
         var cleared = Empty(conversationId, messageId);
         cleared.Deleted = true;
         return cleared;
     }
-
-    public IReadOnlyList<ReactionCount> ToCounts() =>
-        MessageReactions.Order(Counts.Select(c => new ReactionCount(c.Reaction, c.Count, CosmosJson.Time(c.FirstAt))));
 }
 
-internal sealed class ReactionCountEntry
+/// <summary>
+/// How many users gave one reaction kind to a message. It exists exactly while the kind is in the
+/// message's <see cref="ReactionKindsDocument"/> (both change in the same batch), so a reaction of a
+/// kind already there changes only this document, with a patch <c>Increment</c> that concurrent
+/// reactors do not contend on.
+/// </summary>
+internal sealed class ReactionCounterDocument
 {
+    public required string Id { get; set; }
+
+    public string Type { get; set; } = DocumentTypes.ReactionCounter;
+
+    public required string ConversationId { get; set; }
+
+    [JsonPropertyName("reactsTo")]
+    public required string MessageId { get; set; }
+
     public required string Reaction { get; set; }
 
     public int Count { get; set; }
 
     public long FirstAt { get; set; }
+
+    public ReactionCount ToCount() => new(Reaction, Count, CosmosJson.Time(FirstAt));
 }

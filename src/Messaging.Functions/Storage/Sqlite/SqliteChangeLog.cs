@@ -102,5 +102,5 @@ internal static class SqliteChangeLog
         public const string ReactionRemoved = "reactionRemoved";
     }
 
-    private sealed record ReactionDetail(string UserId, string Reaction, int Count);
+    private sealed record ReactionDetail(string UserId, string Reaction, int? Count);
 }

@@ -9,13 +9,19 @@ namespace Messaging.Functions.Storage.Sqlite;
 /// <summary>
 /// Reactions of the embedded store: a row per (message, user, reaction) and a counter row per
 /// distinct reaction, changed in the write transaction that records the change, which also
-/// serialises the check of the distinct-reaction limit with every other write.
+/// serialises the checks of the reactor's participation and of the distinct-reaction limit with every
+/// other write.
 /// </summary>
 public sealed class SqliteReactionRepository(SqliteDatabase database) : IReactionRepository
 {
     public Task<ReactionOutcome> AddAsync(Message message, string userId, Reaction reaction, int maxDistinct, DateTimeOffset at, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
+            if (!await IsParticipantAsync(connection, transaction, message.ConversationId, userId, cancellationToken))
+            {
+                return new ReactionOutcome(ReactionStatus.NotParticipant);
+            }
+
             if (!await IsLiveAsync(connection, transaction, message.Id, cancellationToken))
             {
                 return new ReactionOutcome(ReactionStatus.MessageDeleted);
@@ -67,6 +73,11 @@ public sealed class SqliteReactionRepository(SqliteDatabase database) : IReactio
     public Task<ReactionOutcome> RemoveAsync(Message message, string userId, Reaction reaction, DateTimeOffset at, CancellationToken cancellationToken) =>
         database.WriteAsync(async (connection, transaction) =>
         {
+            if (!await IsParticipantAsync(connection, transaction, message.ConversationId, userId, cancellationToken))
+            {
+                return new ReactionOutcome(ReactionStatus.NotParticipant);
+            }
+
             await using (var delete = connection.Command(
                 "DELETE FROM reactions WHERE message_id = $m AND user_id = $u AND reaction = $r", transaction, ("$m", message.Id), ("$u", userId), ("$r", reaction.Value)))
             {
@@ -136,6 +147,14 @@ public sealed class SqliteReactionRepository(SqliteDatabase database) : IReactio
         }
 
         list.Add(value);
+    }
+
+    // Inside the write transaction, so a reaction and the reactor's removal are serialised: one that commits after the removal is refused.
+    private static async Task<bool> IsParticipantAsync(SqliteConnection connection, SqliteTransaction transaction, string conversationId, string userId, CancellationToken cancellationToken)
+    {
+        await using var select = connection.Command(
+            "SELECT 1 FROM participants WHERE conversation_id = $c AND user_id = $u", transaction, ("$c", conversationId), ("$u", userId));
+        return await select.ExecuteScalarAsync(cancellationToken) is not null;
     }
 
     private static async Task<bool> IsLiveAsync(SqliteConnection connection, SqliteTransaction transaction, string messageId, CancellationToken cancellationToken)

@@ -34,7 +34,7 @@ public sealed class CosmosChangeFeedOnDoubleTests : IAsyncLifetime
         var content = new FileSystemContentStore(_folder, new DownloadUrlSigner(_folder, TimeProvider.System, TimeSpan.FromMinutes(15)), NullLogger<FileSystemContentStore>.Instance);
         var mapper = new ResourceMapper(content, _store.Reactions);
         var service = new ConversationService(_store.Conversations, _store.Messages, content, mapper, TimeProvider.System, new MessagingLimits());
-        var fanOut = new ChangeFanOut(_store.Conversations, _store.Messages, service, mapper, _publisher);
+        var fanOut = new ChangeFanOut(_store.Conversations, _store.Messages, _store.Reactions, service, mapper, _publisher);
         _handler = new CosmosChangeBatchHandler(new CosmosChangeMapper(), fanOut, NullLogger.Instance);
         return Task.CompletedTask;
     }
@@ -101,6 +101,28 @@ public sealed class CosmosChangeFeedOnDoubleTests : IAsyncLifetime
         Assert.Equal(
             [$"reaction.added:{alice}:👍🏽:1", $"reaction.added:{bob}:👍🏽:2", $"reaction.removed:{alice}:👍🏽:1", "message.updated:👍🏽=1:True"],
             _publisher.Events);
+    }
+
+    [Fact]
+    public async Task Simultaneous_reactions_of_one_kind_are_each_announced_and_the_last_event_carries_the_final_count()
+    {
+        var alice = Some.User("alice");
+        var voters = Enumerable.Range(0, 12).Select(_ => Some.User("v")).ToList();
+        var group = AGroup.OwnedBy(alice).With([.. voters]).At(Time.T0).Build();
+        await _store.Conversations.AddAsync(group, Ct);
+        var message = AMessage.From(alice).In(group).Saying("vote").At(Time.At(1)).Build();
+        await _store.Messages.AppendAsync(message, Ct);
+        await DrainAsync();
+        _publisher.Queue.Clear();
+        var thumbs = Messaging.Domain.Messages.Reaction.Parse("👍").Value;
+
+        // Under contention some records are committed without their count; the fan-out reads it when it sends them.
+        await Task.WhenAll(voters.Select(v => Task.Run(() => _store.Reactions.AddAsync(message, v, thumbs, 20, Time.At(2), Ct))));
+        await DrainAsync();
+
+        var added = _publisher.Events.Where(e => e.StartsWith("reaction.added:", StringComparison.Ordinal)).ToList();
+        Assert.Equal(voters.Order(StringComparer.Ordinal), added.Select(e => e.Split(':')[1]).Order(StringComparer.Ordinal));
+        Assert.EndsWith(":👍:12", added[^1], StringComparison.Ordinal);
     }
 
     [Fact]

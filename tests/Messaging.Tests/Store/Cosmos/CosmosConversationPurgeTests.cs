@@ -153,12 +153,12 @@ public sealed class CosmosConversationPurgeTests : IAsyncLifetime
         var reactions = new CosmosReactionRepository(_cosmos);
         await reactions.AddAsync(messages[0], alice, Reaction.Parse("👍").Value, 20, Time.At(10), Ct);
         await reactions.AddAsync(messages[1], bob, Reaction.Parse("+1").Value, 20, Time.At(11), Ct);
-        Assert.Equal(4, DocumentsOfType(group.Id, DocumentTypes.Reaction, DocumentTypes.ReactionCounts).Count);
+        Assert.Equal(6, DocumentsOfType(group.Id, DocumentTypes.Reaction, DocumentTypes.ReactionKinds, DocumentTypes.ReactionCounter).Count);
 
         await _conversations.DeleteAsync(group.Id, Ct);
         await _purge.RunToEndAsync();
 
-        Assert.Empty(DocumentsOfType(group.Id, DocumentTypes.Reaction, DocumentTypes.ReactionCounts));
+        Assert.Empty(DocumentsOfType(group.Id, DocumentTypes.Reaction, DocumentTypes.ReactionKinds, DocumentTypes.ReactionCounter));
     }
 
     [Fact]

@@ -10,6 +10,12 @@ namespace Messaging.Tests.Store.Cosmos.Double;
 /// (<see cref="DoubleItems.ApplyBatch"/>). The service takes at most 100 operations and 2 MB per
 /// batch (https://learn.microsoft.com/azure/cosmos-db/transactional-batch#limitations): more
 /// operations answer 400 Bad Request, a larger payload 413 Request Entity Too Large, nothing written.
+/// Each operation's result carries its item for a read, and for a write when content on write is on:
+/// the client's EnableContentResponseOnWrite "can be overriden by similar property in ItemRequestOptions
+/// and TransactionalBatchItemRequestOptions"
+/// (https://learn.microsoft.com/dotnet/api/microsoft.azure.cosmos.cosmosclientoptions.enablecontentresponseonwrite);
+/// a patch (Increment included) can run inside the batch
+/// (https://learn.microsoft.com/azure/cosmos-db/partial-document-update-getting-started, "Run patch operation as part of a transaction").
 /// </summary>
 public sealed class DoubleBatch(DoubleContainer container, string partitionKey) : UnmodelledTransactionalBatch
 {
@@ -19,22 +25,22 @@ public sealed class DoubleBatch(DoubleContainer container, string partitionKey) 
     private readonly List<ItemOperation> _operations = [];
 
     public override TransactionalBatch CreateItem<T>(T item, TransactionalBatchItemRequestOptions requestOptions = null) =>
-        Add(new ItemOperation(ItemOperationKind.Create, null, DoubleItems.Serialize(item)));
+        Add(new ItemOperation(ItemOperationKind.Create, null, DoubleItems.Serialize(item), ContentOnWrite: requestOptions?.EnableContentResponseOnWrite));
 
     public override TransactionalBatch ReadItem(string id, TransactionalBatchItemRequestOptions requestOptions = null) =>
         Add(new ItemOperation(ItemOperationKind.Read, id, IfMatch: requestOptions?.IfMatchEtag));
 
     public override TransactionalBatch UpsertItem<T>(T item, TransactionalBatchItemRequestOptions requestOptions = null) =>
-        Add(new ItemOperation(ItemOperationKind.Upsert, null, DoubleItems.Serialize(item), requestOptions?.IfMatchEtag));
+        Add(new ItemOperation(ItemOperationKind.Upsert, null, DoubleItems.Serialize(item), requestOptions?.IfMatchEtag, ContentOnWrite: requestOptions?.EnableContentResponseOnWrite));
 
     public override TransactionalBatch ReplaceItem<T>(string id, T item, TransactionalBatchItemRequestOptions requestOptions = null) =>
-        Add(new ItemOperation(ItemOperationKind.Replace, id, DoubleItems.Serialize(item), requestOptions?.IfMatchEtag));
+        Add(new ItemOperation(ItemOperationKind.Replace, id, DoubleItems.Serialize(item), requestOptions?.IfMatchEtag, ContentOnWrite: requestOptions?.EnableContentResponseOnWrite));
 
     public override TransactionalBatch DeleteItem(string id, TransactionalBatchItemRequestOptions requestOptions = null) =>
         Add(new ItemOperation(ItemOperationKind.Delete, id, IfMatch: requestOptions?.IfMatchEtag));
 
     public override TransactionalBatch PatchItem(string id, IReadOnlyList<PatchOperation> patchOperations, TransactionalBatchPatchItemRequestOptions requestOptions = null) =>
-        Add(new ItemOperation(ItemOperationKind.Patch, id, IfMatch: requestOptions?.IfMatchEtag, Patch: patchOperations, Filter: requestOptions?.FilterPredicate));
+        Add(new ItemOperation(ItemOperationKind.Patch, id, IfMatch: requestOptions?.IfMatchEtag, Patch: patchOperations, Filter: requestOptions?.FilterPredicate, ContentOnWrite: requestOptions?.EnableContentResponseOnWrite));
 
     public override Task<TransactionalBatchResponse> ExecuteAsync(CancellationToken cancellationToken = default) => ExecuteAsync(null, cancellationToken);
 
@@ -53,7 +59,7 @@ public sealed class DoubleBatch(DoubleContainer container, string partitionKey) 
         var outcomes = await container.ExecuteBatchAsync(partitionKey, _operations, cancellationToken);
         var failed = outcomes.FirstOrDefault(o => !o.IsSuccess && o.Status != HttpStatusCode.FailedDependency);
         return failed is null
-            ? new DoubleBatchResponse(HttpStatusCode.OK, outcomes, null, null)
+            ? new DoubleBatchResponse(HttpStatusCode.OK, outcomes, null, null, [.. _operations.Select(container.AnswersWithContent)])
             : new DoubleBatchResponse(failed.Status, outcomes.Count == _operations.Count ? outcomes : [], failed.Error, failed.RetryAfter);
     }
 

@@ -156,6 +156,10 @@ public sealed class DoubleContainer : UnmodelledContainer
         return fault is null ? outcome : throw LostResponse();
     }
 
+    /// <summary>Whether a batch operation's result carries its item: always for a read, for a write as the operation or the client says.</summary>
+    internal bool AnswersWithContent(ItemOperation operation) =>
+        operation.Kind == ItemOperationKind.Read || (operation.ContentOnWrite ?? _database.ContentResponseOnWrite);
+
     private static OperationCanceledException LostResponse() => new("The operation was applied, but its response did not arrive before the client gave up (injected fault).");
 
     private static ItemOperation PatchOf(string id, IReadOnlyList<PatchOperation> operations, PatchItemRequestOptions options) =>

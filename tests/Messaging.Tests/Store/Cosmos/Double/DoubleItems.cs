@@ -12,7 +12,7 @@ namespace Messaging.Tests.Store.Cosmos.Double;
 public sealed record StoredItem(string Id, string PartitionKey, JsonObject Body, string ETag, long Lsn, long TimestampSeconds);
 
 /// <summary>One point operation, alone or inside a transactional batch.</summary>
-public sealed record ItemOperation(ItemOperationKind Kind, string? Id, JsonObject? Body = null, string? IfMatch = null, IReadOnlyList<PatchOperation>? Patch = null, string? Filter = null);
+public sealed record ItemOperation(ItemOperationKind Kind, string? Id, JsonObject? Body = null, string? IfMatch = null, IReadOnlyList<PatchOperation>? Patch = null, string? Filter = null, bool? ContentOnWrite = null);
 
 public enum ItemOperationKind
 {

@@ -132,7 +132,7 @@ internal sealed class DoubleFeedIterator<T>(Func<CancellationToken, Task<IReadOn
     }
 }
 
-internal sealed class DoubleBatchOperationResult(ItemOutcome outcome) : TransactionalBatchOperationResult
+internal sealed class DoubleBatchOperationResult(ItemOutcome outcome, bool withContent) : TransactionalBatchOperationResult
 {
     public override HttpStatusCode StatusCode => outcome.Status;
 
@@ -140,15 +140,16 @@ internal sealed class DoubleBatchOperationResult(ItemOutcome outcome) : Transact
 
     public override string ETag => outcome.Item?.ETag!;
 
-    public override Stream ResourceStream => null!;
+    public override Stream ResourceStream => withContent && outcome.Item is { } item ? new MemoryStream(JsonSerializer.SerializeToUtf8Bytes(item.Body)) : null!;
 
     public override TimeSpan RetryAfter => outcome.RetryAfter ?? TimeSpan.Zero;
 }
 
 /// <summary>A batch's answer: the failing operation's status for the whole batch (200 when all succeeded).</summary>
-internal sealed class DoubleBatchResponse(HttpStatusCode status, IReadOnlyList<ItemOutcome> outcomes, string? error, TimeSpan? retryAfter) : TransactionalBatchResponse
+internal sealed class DoubleBatchResponse(HttpStatusCode status, IReadOnlyList<ItemOutcome> outcomes, string? error, TimeSpan? retryAfter, IReadOnlyList<bool>? withContent = null)
+    : TransactionalBatchResponse
 {
-    private readonly List<TransactionalBatchOperationResult> _results = [.. outcomes.Select(o => new DoubleBatchOperationResult(o))];
+    private readonly List<TransactionalBatchOperationResult> _results = [.. outcomes.Select((o, i) => new DoubleBatchOperationResult(o, withContent?[i] ?? false))];
     private readonly Headers _headers = new();
 
     public override HttpStatusCode StatusCode => status;
