@@ -114,6 +114,7 @@ internal sealed class ServerHost : IAsyncDisposable
         // The benchmark measures capacity, not the per-user abuse limits: lift them.
         start.Environment["Messaging__SendsPerSecond"] = "0";
         start.Environment["Messaging__UploadsPerMinute"] = "0";
+        start.Environment["Messaging__ReactionsPerSecond"] = "0";
         start.Environment["Messaging__MaxConnectionsPerUser"] = "1000000";
         start.Environment["Messaging__MaxParticipants"] = "100000";
         // Diagnostics: BENCH_SERVER_X=value reaches the server as X=value (e.g. BENCH_SERVER_DOTNET_PerfMapEnabled=1 for perf).

@@ -51,9 +51,12 @@ public sealed class PresenceService(IPresenceRepository presence, IConnectionLiv
     /// </summary>
     public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken)
     {
+        // One user's failure (a store error, a refused announcement) never costs the others of the pass their sweep:
+        // each step catches per user, and the failures are thrown together at the end for the sweeper to log.
+        var failures = new ConcurrentQueue<Exception>();
         var due = await presence.ListDueAsync(time.Now(), SweepBatch, cancellationToken);
         var changes = new ConcurrentDictionary<string, (PresenceSave Save, bool Announce)>(StringComparer.Ordinal);
-        await Parallel.ForEachAsync(due, Bounded(cancellationToken), async (userId, token) =>
+        await ForEachUserAsync(due, failures, cancellationToken, async (userId, token) =>
         {
             if (await presence.GetAsync(userId, token) is not { } current)
             {
@@ -74,11 +77,44 @@ public sealed class PresenceService(IPresenceRepository presence, IConnectionLiv
             }
         });
 
-        var saved = changes.IsEmpty ? new HashSet<string>() : await presence.TrySaveManyAsync([.. changes.Values.Select(c => c.Save)], cancellationToken);
+        var saved = await SaveAsync([.. changes.Values.Select(c => c.Save)], failures, cancellationToken);
         var toAnnounce = changes.Values.Where(c => c.Announce && saved.Contains(c.Save.State.UserId)).Select(c => c.Save.State).ToList();
-        await Parallel.ForEachAsync(toAnnounce, Bounded(cancellationToken), async (state, token) => await announcer.AnnounceAsync(state, token));
-        return new SweepResult(due.Count, toAnnounce.Count);
+        await ForEachUserAsync(toAnnounce, failures, cancellationToken, async (state, token) => await announcer.AnnounceAsync(state, token));
+        return failures.IsEmpty
+            ? new SweepResult(due.Count, toAnnounce.Count)
+            : throw new AggregateException($"The presence sweep failed for {failures.Count} of {due.Count} users; the others were swept.", failures);
     }
+
+    private async Task<IReadOnlySet<string>> SaveAsync(IReadOnlyList<PresenceSave> saves, ConcurrentQueue<Exception> failures, CancellationToken cancellationToken)
+    {
+        if (saves.Count == 0)
+        {
+            return new HashSet<string>();
+        }
+
+        try
+        {
+            return await presence.TrySaveManyAsync(saves, cancellationToken);
+        }
+        catch (PresenceSavesFailedException partial)
+        {
+            failures.Enqueue(partial);
+            return partial.Saved;
+        }
+    }
+
+    private static Task ForEachUserAsync<T>(IEnumerable<T> items, ConcurrentQueue<Exception> failures, CancellationToken cancellationToken, Func<T, CancellationToken, Task> step) =>
+        Parallel.ForEachAsync(items, Bounded(cancellationToken), async (item, token) =>
+        {
+            try
+            {
+                await step(item, token);
+            }
+            catch (Exception exception) when (!token.IsCancellationRequested)
+            {
+                failures.Enqueue(exception);
+            }
+        });
 
     private static ParallelOptions Bounded(CancellationToken cancellationToken) =>
         new() { MaxDegreeOfParallelism = SweepConcurrency, CancellationToken = cancellationToken };

@@ -266,6 +266,30 @@ public sealed class PresenceServiceTests : IDisposable
         Assert.Equal("online", ((PresenceChangedEvent)Assert.Single(_published.Sends).Payload).Status);
     }
 
+    [Fact]
+    public async Task An_announcement_the_service_refuses_does_not_keep_the_others_of_the_sweep_from_being_announced()
+    {
+        var presence = NewInstance();
+        var users = Enumerable.Range(0, 20).Select(i => TestApi.NewUser($"leaving{i}")).ToList();
+        Conversation group = AGroup.OwnedBy(_alice).With([.. users]).At(Time.T0);
+        await _conversations.AddAsync(group, Ct);
+        foreach (var user in users)
+        {
+            await ConnectAsync(presence, user, "c-" + user);
+            await CloseAsync(presence, user, "c-" + user);
+        }
+
+        var refused = users.Take(10).ToHashSet(StringComparer.Ordinal);
+        _published.Refuse = payload => payload is PresenceChangedEvent { Status: "offline" } change && refused.Contains(change.UserId);
+        _clock.Advance(PresenceState.OfflineGrace);
+
+        var failure = await Assert.ThrowsAsync<AggregateException>(() => presence.SweepAsync(Ct));
+
+        Assert.Equal(10, failure.InnerExceptions.Count);
+        var announcedOffline = _published.Sends.Select(s => s.Payload).OfType<PresenceChangedEvent>().Where(e => e.Status == "offline").Select(e => e.UserId);
+        Assert.Equal(users.Skip(10).Order(StringComparer.Ordinal), announcedOffline.Order(StringComparer.Ordinal));
+    }
+
     /// <summary>The SQLite store, counting the saves the service asks of it: one call of either kind is one write transaction.</summary>
     private sealed class CountingStore(IPresenceRepository inner) : IPresenceRepository
     {
@@ -323,8 +347,16 @@ public sealed class PresenceServiceTests : IDisposable
 
         public IReadOnlyList<Send> Sends => [.. _sends];
 
+        /// <summary>Payloads the service answers with an error (a refused call), not recorded.</summary>
+        public Func<object, bool> Refuse { get; set; } = _ => false;
+
         public Task SendToConversationsAsync(IReadOnlyList<ConversationAudience> audiences, string eventName, object payload, CancellationToken cancellationToken)
         {
+            if (Refuse(payload))
+            {
+                throw new HttpRequestException("The service refused the call.");
+            }
+
             _sends.Enqueue(new Send([.. audiences.Select(a => a.ConversationId)], eventName, payload));
             return Task.CompletedTask;
         }

@@ -180,11 +180,27 @@ public sealed class SqlitePresenceRepositoryTests : PresenceRepositoryContract
 
 public sealed class CosmosPresenceRepositoryTests : PresenceRepositoryContract
 {
+    private DoubleDatabase _database = null!;
+
+    [Fact]
+    public async Task A_batch_save_the_service_fails_for_one_user_still_saves_the_others_and_names_them()
+    {
+        var users = Enumerable.Range(0, 20).Select(i => TestApi.NewUser($"u{i}")).ToList();
+        _database.Faults.Inject(CosmosOperation.Create, new CosmosFault.Unavailable(), times: 1, skip: 5);
+
+        var failure = await Assert.ThrowsAsync<PresenceSavesFailedException>(() => Presence.TrySaveManyAsync(
+            [.. users.Select(u => new PresenceSave(new PresenceState(u, [new ConnectionLease("c", Time.At(100))], null, true, null, []), null))], Ct));
+
+        Assert.Equal(19, failure.Saved.Count);
+        Assert.Equal(failure.Saved.Order(StringComparer.Ordinal), (await Presence.GetManyAsync(users, Ct)).Select(s => s.UserId).Order(StringComparer.Ordinal));
+    }
+
     protected override Task<StoreUnderTest> CreateStoreAsync()
     {
         var log = new QueryLog();
         var options = new CosmosOptions { Database = "messaging-test" };
-        var store = new CosmosStore(options, DoubleDatabase.ForStore(options, null, log));
+        _database = DoubleDatabase.ForStore(options, null, log);
+        var store = new CosmosStore(options, _database);
         Presence = new CosmosPresenceRepository(store);
         return Task.FromResult(new StoreUnderTest(
             new CosmosConversationRepository(store, TimeProvider.System),

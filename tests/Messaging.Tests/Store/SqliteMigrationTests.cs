@@ -1,5 +1,6 @@
 using Messaging.Domain.Common;
 using Messaging.Domain.Messages;
+using Messaging.Domain.Presence;
 using Messaging.Domain.Realtime;
 using Messaging.Functions.Storage.Sqlite;
 using Messaging.Tests.Support;
@@ -161,6 +162,35 @@ public sealed class SqliteMigrationTests : IDisposable
             Assert.Equal(0, stored.Metadata.Count);
             Assert.Equal(0, (await new SqliteConversationRepository(database).GetAsync(group.Id, CancellationToken.None))!.Metadata.Count);
         }
+    }
+
+    [Fact]
+    public async Task Version_10_presence_rows_read_back_with_no_closed_connections_and_save_again()
+    {
+        var user = Some.User("alice");
+        using (var database = new SqliteDatabase(DatabasePath))
+        {
+            var online = new PresenceState(user, [new ConnectionLease("c1", Time.At(100))], null, true, null, []);
+            Assert.True(await new SqlitePresenceRepository(database).TrySaveAsync(online, null, CancellationToken.None));
+        }
+
+        // What a version 10 build left behind: presence rows without the closed-connection list.
+        Execute("""
+            ALTER TABLE presence DROP COLUMN closed;
+            DELETE FROM schema_version WHERE version >= 11;
+            """);
+
+        using (var database = new SqliteDatabase(DatabasePath))
+        {
+            var presence = new SqlitePresenceRepository(database);
+            var read = await presence.GetAsync(user, CancellationToken.None);
+            Assert.Equal(["c1"], read!.State.Connections.Select(c => c.ConnectionId));
+            Assert.Empty(read.State.Closed);
+            Assert.True(await presence.TrySaveAsync(read.State.Disconnect("c1", Time.At(5)), read.Version, CancellationToken.None));
+            Assert.Empty((await presence.GetAsync(user, CancellationToken.None))!.State.Connections);
+        }
+
+        Assert.Equal((long)SqliteMigrations.LatestVersion, Scalar("SELECT max(version) FROM schema_version"));
     }
 
     [Fact]

@@ -8,11 +8,13 @@ public sealed partial class CosmosConversationRepository
 {
     /// <summary>
     /// The user's membership ids (one query in their partition), then one query of the candidates' memberships
-    /// restricted to those conversations (<c>ARRAY_CONTAINS</c> on <c>userId</c> and <c>conversationId</c>, both
-    /// range-indexed, https://learn.microsoft.com/azure/cosmos-db/query/array-contains), then one ReadMany of the
-    /// header and both participant documents of one shared conversation per candidate: the membership mirror may
-    /// outlive a removal, so the participant documents decide. A candidate whose pair turned out stale is tried
-    /// with their next shared conversation in another ReadMany (rare: the mirror lags only a failed write).
+    /// restricted to those conversations (<c>ARRAY_CONTAINS</c> on <c>userId</c>, range-indexed in memberships, and on
+    /// <c>id</c>, which is the conversation id and always indexed: https://learn.microsoft.com/azure/cosmos-db/query/array-contains,
+    /// https://learn.microsoft.com/azure/cosmos-db/index-policy), then one ReadMany of the header and both participant
+    /// documents of one shared conversation per candidate: the membership mirror may outlive a removal, so the
+    /// participant documents decide. The candidates whose pair turned out stale have all their other shared
+    /// conversations read in one more ReadMany (rare: the mirror lags only a failed write or a pending purge), so a
+    /// request makes at most five calls.
     /// </summary>
     public async Task<IReadOnlySet<string>> ListCoParticipantsAsync(string userId, IReadOnlyCollection<string> candidates, CancellationToken cancellationToken)
     {
@@ -26,22 +28,15 @@ public sealed partial class CosmosConversationRepository
         }
 
         var pairs = await store.Memberships.QueryAsync<PairRow>(
-            new QueryDefinition("SELECT c.userId, c.conversationId FROM c WHERE ARRAY_CONTAINS(@users, c.userId) AND ARRAY_CONTAINS(@conversations, c.conversationId)")
+            new QueryDefinition("SELECT c.userId, c.conversationId FROM c WHERE ARRAY_CONTAINS(@users, c.userId) AND ARRAY_CONTAINS(@conversations, c.id)")
                 .WithParameter("@users", others).WithParameter("@conversations", mine.Select(m => m.ConversationId).Where(CosmosIds.CanBeDocumentId).ToArray()),
             null, cancellationToken);
-        var pending = pairs.GroupBy(p => p.UserId, StringComparer.Ordinal).ToDictionary(g => g.Key, g => new Queue<string>(g.Select(p => p.ConversationId)), StringComparer.Ordinal);
-        while (pending.Count > 0)
+        var byCandidate = pairs.GroupBy(p => p.UserId, StringComparer.Ordinal).ToList();
+        shared.UnionWith(await ConfirmAsync(userId, [.. byCandidate.Select(g => g.First())], cancellationToken));
+        var rest = byCandidate.Where(g => !shared.Contains(g.Key)).SelectMany(g => g.Skip(1)).ToList();
+        if (rest.Count > 0)
         {
-            var round = pending.Select(p => new PairRow(p.Key, p.Value.Dequeue())).ToList();
-            foreach (var confirmed in await ConfirmAsync(userId, round, cancellationToken))
-            {
-                shared.Add(confirmed);
-            }
-
-            foreach (var key in pending.Where(p => shared.Contains(p.Key) || p.Value.Count == 0).Select(p => p.Key).ToList())
-            {
-                pending.Remove(key);
-            }
+            shared.UnionWith(await ConfirmAsync(userId, rest, cancellationToken));
         }
 
         return shared;

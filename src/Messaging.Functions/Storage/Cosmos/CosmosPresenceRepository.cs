@@ -51,18 +51,30 @@ public sealed class CosmosPresenceRepository(CosmosStore store) : IPresenceRepos
         };
     }
 
-    /// <summary>Each user is its own partition, so no transaction spans two: point writes, <see cref="MaxConcurrentSaves"/> at a time.</summary>
+    /// <summary>
+    /// Each user is its own partition, so no transaction spans two: point writes, <see cref="MaxConcurrentSaves"/> at a
+    /// time. A save that fails does not stop the others (each is its own write); the failures are reported together.
+    /// </summary>
     public async Task<IReadOnlySet<string>> TrySaveManyAsync(IReadOnlyList<PresenceSave> saves, CancellationToken cancellationToken)
     {
         var saved = new System.Collections.Concurrent.ConcurrentDictionary<string, bool>(StringComparer.Ordinal);
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
         await Parallel.ForEachAsync(saves, new ParallelOptions { MaxDegreeOfParallelism = MaxConcurrentSaves, CancellationToken = cancellationToken }, async (save, token) =>
         {
-            if (await TrySaveAsync(save.State, save.ExpectedVersion, token))
+            try
             {
-                saved[save.State.UserId] = true;
+                if (await TrySaveAsync(save.State, save.ExpectedVersion, token))
+                {
+                    saved[save.State.UserId] = true;
+                }
+            }
+            catch (Exception exception) when (!token.IsCancellationRequested)
+            {
+                failures.Enqueue(exception);
             }
         });
-        return saved.Keys.ToHashSet(StringComparer.Ordinal);
+        var savedUsers = saved.Keys.ToHashSet(StringComparer.Ordinal);
+        return failures.IsEmpty ? savedUsers : throw new PresenceSavesFailedException(savedUsers, [.. failures]);
     }
 
     public async Task<IReadOnlyList<string>> ListDueAsync(DateTimeOffset now, int limit, CancellationToken cancellationToken)

@@ -23,6 +23,48 @@ public sealed partial class CosmosIndexingTests
         Assert.True(unindexed.Count == 0, $"queried but not indexed: {string.Join(", ", unindexed)}");
     }
 
+    /// <summary>
+    /// The test above pools every container's paths, so a filter on a path indexed only in another container passed it
+    /// (the co-participant query filtered memberships on conversationId, indexed in messages and attachments only). A
+    /// query whose container shows in the code just before it (<c>store.Memberships.QueryAsync(</c> and the like, or a
+    /// <c>Container</c> parameter named after one) is checked against that container's own paths; <c>id</c> is indexed in
+    /// every container (https://learn.microsoft.com/azure/cosmos-db/index-policy: "id and _ts are always indexed").
+    /// </summary>
+    [Fact]
+    public void Every_property_a_query_filters_or_sorts_on_is_indexed_in_the_container_it_runs_on()
+    {
+        var checkedQueries = 0;
+        var unindexed = new List<string>();
+        foreach (var (container, query) in QueriesWithTheirContainer())
+        {
+            checkedQueries++;
+            var paths = CosmosStore.IndexedPaths[container].Select(path => path.TrimStart('/').Replace("/?", "", StringComparison.Ordinal)).ToHashSet(StringComparer.Ordinal);
+            var afterFrom = query[(query.IndexOf(" FROM c", StringComparison.Ordinal) + " FROM c".Length)..];
+            unindexed.AddRange(Property().Matches(afterFrom).Select(m => m.Groups[1].Value.Replace('.', '/')).Where(p => p != "id" && !paths.Contains(p)).Select(p => $"{container}: {p} in {query}"));
+        }
+
+        Assert.True(checkedQueries >= 10, $"only {checkedQueries} queries could be matched to their container");
+        Assert.True(unindexed.Count == 0, string.Join(Environment.NewLine, unindexed));
+    }
+
+    private static IEnumerable<(string Container, string Query)> QueriesWithTheirContainer()
+    {
+        var folder = Path.Combine(Repository.Root, "src", "Messaging.Functions", "Storage", "Cosmos");
+        foreach (var file in Directory.EnumerateFiles(folder, "*.cs"))
+        {
+            var text = File.ReadAllText(file);
+            foreach (Match literal in QueryLiteral().Matches(text))
+            {
+                var before = text[Math.Max(0, literal.Index - 160)..literal.Index];
+                var container = ContainerReference().Matches(before).LastOrDefault()?.Groups[1].Value.ToLowerInvariant();
+                if (container is not null && CosmosStore.IndexedPaths.ContainsKey(container))
+                {
+                    yield return (container, literal.Value);
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Every_indexed_property_is_used_by_a_query()
     {
@@ -121,6 +163,9 @@ public sealed partial class CosmosIndexingTests
 
     [GeneratedRegex("\"SELECT [^\"]* FROM c[^\"]*\"")]
     private static partial Regex QueryLiteral();
+
+    [GeneratedRegex(@"\b(?:store\.)?(Conversations|Memberships|Messages|Attachments|conversations|memberships|messages|attachments)\.QueryAsync<")]
+    private static partial Regex ContainerReference();
 
     [GeneratedRegex(@"\bc\.([A-Za-z]+(?:\.[A-Za-z]+)*)")]
     private static partial Regex Property();
